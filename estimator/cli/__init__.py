@@ -1,0 +1,9 @@
+"""Command line: a thin typer layer over the library.
+
+Each command lives in its own module and registers itself on `app`; it parses options,
+calls the library and renders. No arithmetic happens here.
+"""
+
+from estimator.cli._app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,92 @@
+"""The typer app and the one place where library errors become CLI errors."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from estimator import __version__
+from estimator.errors import EstimatorError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="estimator",
+    help="Estimate container nodes and yearly savings from moving VMs into containers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# stderr for messages and progress; stdout stays clean for --json - and tables.
+err_console = Console(stderr=True, highlight=False)
+out_console = Console(highlight=False)
+
+_state = {"debug": False, "quiet": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"estimator {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or notes."),
+) -> None:
+    """Estimate container nodes and yearly savings from moving VMs into containers."""
+    _state["debug"] = debug
+    _state["quiet"] = quiet
+
+
+def is_quiet() -> bool:
+    return _state["quiet"]
+
+
+def fail(message: str, hint: str | None = None) -> typer.Exit:
+    """Print one red line (plus the fix when known) and return the Exit to raise."""
+    text = f"Error: {message}"
+    if hint:
+        text += f"\nHint: {hint}"
+    err_console.print(text, style="red", markup=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+def handles_errors(func: F) -> F:
+    """Turn `EstimatorError` into one red line and exit code 1 (traceback with --debug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except EstimatorError as exc:
+            if _state["debug"]:
+                raise
+            raise fail(exc.message, exc.hint) from None
+        except KeyboardInterrupt:
+            err_console.print("Interrupted.", style="red")
+            raise typer.Exit(code=130) from None
+        except OSError as exc:
+            if _state["debug"]:
+                raise
+            raise fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    from estimator import cli  # noqa: F401  (registers every command)
+
+    app(prog_name="estimator")
+    sys.exit(0)
