@@ -1,0 +1,571 @@
+"""Step 1 of the cost model: what the estate needs before and after, independent of prices.
+
+`cost_quantities()` runs once per estate. It counts OS instances, hosts, licensable cores, backup
+gigabytes, nodes and migration effort, and records for every priced component how its amount is
+shared over the VMs (`Share`), so that `price()` can run over thousands of Monte Carlo draws without
+touching a per-VM array, and `attribute()` can split the point estimate back onto VMs exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from estimator.costs._values import Values, optional_scalar, scalar
+from estimator.errors import ConfigError
+
+GUEST = "Guest OS licences"
+HYPERVISOR = "Hypervisor licences"
+PATCHING = "Patching labour"
+OPERATIONS = "Other OS operations"
+BACKUP = "Backup"
+HARDWARE = "Hardware and facilities"
+PLATFORM = "Container platform"
+CATEGORIES: tuple[str, ...] = (GUEST, HYPERVISOR, PATCHING, OPERATIONS, BACKUP, HARDWARE, PLATFORM)
+
+# Every priced component: name -> (category, column). Components whose name ends in "_residual"
+# are the VMs that stay VMs after the move (the residual VM estate).
+COMPONENTS: dict[str, tuple[str, str]] = {
+    "windows_hosts_before": (GUEST, "before"),
+    "linux_before": (GUEST, "before"),
+    "windows_hosts_residual": (GUEST, "after"),
+    "linux_residual": (GUEST, "after"),
+    "windows_nodes": (GUEST, "after"),
+    "linux_nodes": (GUEST, "after"),
+    "hypervisor_before": (HYPERVISOR, "before"),
+    "hypervisor_residual": (HYPERVISOR, "after"),
+    "hypervisor_nodes": (HYPERVISOR, "after"),
+    "patch_before": (PATCHING, "before"),
+    "patch_residual": (PATCHING, "after"),
+    "patch_nodes": (PATCHING, "after"),
+    "image_rebuild": (PATCHING, "after"),
+    "ops_before": (OPERATIONS, "before"),
+    "ops_residual": (OPERATIONS, "after"),
+    "ops_nodes": (OPERATIONS, "after"),
+    "platform_care": (OPERATIONS, "after"),
+    "backup_licence_before": (BACKUP, "before"),
+    "backup_storage_before": (BACKUP, "before"),
+    "backup_licence_residual": (BACKUP, "after"),
+    "backup_storage_residual": (BACKUP, "after"),
+    "backup_licence_moved": (BACKUP, "after"),
+    "backup_storage_moved": (BACKUP, "after"),
+    "hardware_before": (HARDWARE, "before"),
+    "hardware_residual": (HARDWARE, "after"),
+    "hardware_nodes": (HARDWARE, "after"),
+    "platform_subscription": (PLATFORM, "after"),
+    "platform_security": (PLATFORM, "after"),
+    "platform_control_plane": (PLATFORM, "after"),
+}
+
+FIT_LEVELS_MOVING = ("excellent", "good", "needs_work", "insufficient_data", "no_fit")
+OS_FAMILIES = ("windows", "linux", "other", "unknown")
+# 1 GiB in GB: inventories measure GiB, storage is priced per GB.
+GB_PER_GIB = 1.073741824
+# current.power_cooling_usd_per_host_year is quoted for a 0.5 kW server (methodology sources);
+# a node type's power_kw scales it.
+REFERENCE_HOST_POWER_KW = 0.5
+
+# Numeric assumptions that change quantities (not only prices). The Monte Carlo must re-run
+# cost_quantities() when it varies one of these; price() and cash_flow() take draws for the rest.
+QUANTITY_KEYS: tuple[str, ...] = (
+    "current.host_cores",
+    "current.host_sockets",
+    "current.host_memory_gib",
+    "current.vcpu_per_core",
+    "current.hypervisor_min_cores_per_cpu",
+    "licences.windows_min_cores_per_processor",
+    "licences.windows_min_cores_per_host",
+    "backup.os_disk_gib.windows",
+    "backup.os_disk_gib.linux",
+    "backup.os_disk_gib.other",
+    "backup.os_disk_gib.unknown",
+    "backup.workloads_per_namespace",
+    "finance.horizon_years",
+    # and platform.node_types.<type>.power_kw for the node types in the pools
+)
+
+
+@dataclass(frozen=True)
+class HostGroups:
+    """Physical hosts grouped by identical licensing needs. Arrays have one entry per group."""
+
+    count: np.ndarray  # hosts in the group
+    windows_unit_cores: np.ndarray  # cores licensed once per host under the Windows core rules
+    windows_vms: np.ndarray  # Windows Server VMs on each host of the group
+    hypervisor_cores: np.ndarray  # cores licensed per host for the hypervisor (per-CPU minimum)
+    socket_pairs: np.ndarray  # ceil(sockets / 2) per host
+
+    @property
+    def hosts(self) -> float:
+        return float(self.count.sum())
+
+    @staticmethod
+    def empty() -> HostGroups:
+        z = np.zeros(0)
+        return HostGroups(z, z, z, z, z)
+
+
+@dataclass(frozen=True)
+class Share:
+    """How a component's per-group amounts are split over VM rows (see `attribute`).
+
+    Groups are summed into buckets; a bucket's amount is split over the VM rows in it in
+    proportion to `weight`.
+    """
+
+    bucket_of_group: np.ndarray  # (groups,) int
+    vm_bucket: np.ndarray  # (rows,) int, -1 for rows that take no share
+    weight: np.ndarray  # (rows,) float >= 0
+
+
+@dataclass(frozen=True)
+class PoolQuantities:
+    """Container node pools after the move (from the packing result)."""
+
+    pool: np.ndarray  # pool names (str)
+    node_type: np.ndarray  # node type names (str)
+    nodes: np.ndarray
+    node_cores: np.ndarray
+    is_windows: np.ndarray  # bool
+    windows_licensed_cores: np.ndarray  # per node, Windows core rules with the node as 1 CPU
+    power_kw: np.ndarray  # per node
+    annual_cost_fallback: np.ndarray  # per node from the pools frame; NaN when not given
+
+    @property
+    def total_nodes(self) -> float:
+        return float(self.nodes.sum())
+
+
+@dataclass(frozen=True)
+class CostQuantities:
+    """Everything the cost model needs from the estate, computed once (no prices)."""
+
+    rows: pd.Index  # the index of the VM frame given
+    in_scope: np.ndarray  # bool per row
+    moving: np.ndarray  # bool per row: becomes a container
+    staying: np.ndarray  # bool per row: in scope, stays a VM
+    retired: np.ndarray  # bool per row: idle/zombie, cost before and nothing after
+    vms_in_scope: int
+    vms_moving: int
+    vms_staying: int
+    vms_retired: int
+    os_instances_before: dict[str, int]  # by OS family
+    os_instances_after: dict[str, int]  # staying VMs by family, plus nodes by pool OS
+    hosts_before: float
+    hosts_after: float  # residual hosts for the VMs that stay
+    hosts_inferred: bool
+    inferred_hosts: int  # hosts inferred for VMs without a known host
+    physical_cores_before: float
+    host_groups_before: HostGroups
+    host_groups_after: HostGroups
+    residual_share: float  # max(vCPU, memory) share of the in-scope estate that stays a VM
+    linux_paid_vms_before: int
+    linux_paid_vms_after: int
+    linux_units_before: float  # subscription units under licences.linux_model
+    linux_units_after: float
+    linux_model: str
+    windows_vms_before: int
+    windows_vms_after: int
+    backup_gib_before: float  # used storage of in-scope VMs
+    backup_gib_residual: float  # used storage of staying VMs
+    backup_gib_moved: float  # persistent data of moving workloads (used minus OS disk)
+    namespaces: float
+    pools: PoolQuantities
+    moving_by_fit: dict[str, int]
+    os_upgrades: int  # moving VMs that need an OS upgrade first
+    shares: dict[str, Share] = field(repr=False)
+    fallback_weight: np.ndarray = field(repr=False)  # for amounts whose bucket has no VM
+    notes: tuple[str, ...] = ()
+
+    @property
+    def nodes(self) -> float:
+        return self.pools.total_nodes
+
+
+# --- column helpers ---------------------------------------------------------------------------
+
+def _flag(frame: pd.DataFrame, column: str, default: bool) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), default, dtype=bool)
+    return frame[column].astype("boolean").fillna(default).to_numpy(dtype=bool)
+
+
+def _num(frame: pd.DataFrame, column: str, fallback: np.ndarray | float = 0.0) -> np.ndarray:
+    fb = np.broadcast_to(np.asarray(fallback, dtype=float), (len(frame),))
+    if column not in frame.columns:
+        return fb.copy()
+    arr = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isfinite(arr), arr, fb)
+
+
+def _text(frame: pd.DataFrame, column: str, default: str = "") -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), default, dtype=object)
+    return frame[column].astype("string").fillna(default).to_numpy(dtype=object)
+
+
+def _even_up(cores: np.ndarray) -> np.ndarray:
+    """Windows cores are sold in 2-core packs."""
+    return 2.0 * np.ceil(np.asarray(cores, dtype=float) / 2.0 - 1e-9)
+
+
+def _attr(settings: Any, dotted: str, default: Any = None) -> Any:
+    obj = settings
+    for part in dotted.split("."):
+        if obj is None:
+            return default
+        obj = obj.get(part) if isinstance(obj, Mapping) else getattr(obj, part, None)
+    return default if obj is None else obj
+
+
+def setting(settings: Any, dotted: str, allowed: tuple[str, ...] | None = None,
+            default: Any = None) -> Any:
+    """A non-numeric setting read as an attribute path, checked against `allowed`."""
+    v = _attr(settings, dotted, default)
+    if v is None:
+        raise ConfigError("the cost model needs this setting", key=dotted)
+    if allowed is not None and str(v) not in allowed:
+        raise ConfigError(f"must be one of {', '.join(allowed)}, got {v!r}", key=dotted)
+    return v
+
+
+def _single_bucket(mask: np.ndarray, weight: np.ndarray | None = None, groups: int = 1) -> Share:
+    w = np.where(mask, 1.0 if weight is None else weight, 0.0)
+    return Share(np.zeros(groups, dtype=int), np.where(mask, 0, -1), w)
+
+
+# --- hosts ------------------------------------------------------------------------------------
+
+def _windows_unit(sockets: np.ndarray, cps: np.ndarray, min_proc: float,
+                  min_host: float) -> np.ndarray:
+    return _even_up(np.maximum(min_host, sockets * np.maximum(min_proc, cps)))
+
+
+def _spread_groups(hosts: int, windows_vms: int, unit: float, hyp: float,
+                   pairs: float) -> HostGroups:
+    """`hosts` identical hosts with `windows_vms` spread evenly: r hosts get q+1, the rest q."""
+    if hosts <= 0:
+        return HostGroups.empty()
+    q, r = divmod(windows_vms, hosts)
+    counts = np.array([r, hosts - r], dtype=float)
+    keep = counts > 0
+    n = int(keep.sum())
+    return HostGroups(
+        counts[keep], np.full(n, unit), np.array([q + 1, q], dtype=float)[keep],
+        np.full(n, hyp), np.full(n, pairs),
+    )
+
+
+def _concat(a: HostGroups, b: HostGroups) -> HostGroups:
+    return HostGroups(*(np.concatenate([getattr(a, f), getattr(b, f)]) for f in
+                        ("count", "windows_unit_cores", "windows_vms", "hypervisor_cores",
+                         "socket_pairs")))
+
+
+def _host_geometry(hosts: pd.DataFrame, values: Values) -> pd.DataFrame:
+    """host, sockets, cores_per_socket for the known hosts (defaults from current.*)."""
+    def_sockets = scalar(values, "current.host_sockets")
+    def_cores = scalar(values, "current.host_cores")
+    if hosts is None or len(hosts) == 0 or "host" not in hosts.columns:
+        return pd.DataFrame({"host": pd.Series([], dtype="string"),
+                             "sockets": pd.Series([], dtype=float),
+                             "cores_per_socket": pd.Series([], dtype=float)})
+    h = hosts[hosts["host"].notna()].drop_duplicates("host")
+    cores = _num(h, "cores", np.nan)
+    cps_given = _num(h, "cores_per_socket", np.nan)
+    sockets = _num(h, "cpu_sockets", np.nan)
+    sockets = np.where(np.isfinite(sockets) & (sockets > 0), sockets,
+                       np.where(np.isfinite(cores / cps_given), np.round(cores / cps_given),
+                                def_sockets))
+    cps = np.where(np.isfinite(cps_given) & (cps_given > 0), cps_given,
+                   np.where(np.isfinite(cores) & (cores > 0), cores / sockets,
+                            def_cores / def_sockets))
+    return pd.DataFrame({"host": h["host"].astype("string").to_numpy(),
+                         "sockets": sockets, "cores_per_socket": cps})
+
+
+# --- the main entry ---------------------------------------------------------------------------
+
+def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.DataFrame | None,
+                    settings: Any, values: Values) -> CostQuantities:
+    """Quantities of the estate before and after, independent of prices.
+
+    Args:
+        vms: one row per VM (VM_SCHEMA plus the pipeline columns `in_scope`, `moves`,
+            `retire_candidate`, `fit_level`, `needs_os_upgrade`, `pool`, `cpu_request_cores`,
+            `memory_request_gib`, `replicas`). Missing pipeline columns default to: in scope,
+            not moving, not retired.
+        hosts: HOST_SCHEMA frame; may be empty, then hosts are inferred from `current.*`.
+        pools: one row per node pool: `pool`, `node_type`, `nodes`, `node_cores`, `os_family`
+            (`windows` or `linux`), optionally `node_annual_cost_usd` and `node_power_kw`.
+        settings: the Assumptions (modes read as attributes, e.g. `licences.linux_model`).
+        values: dotted key -> number; the keys in `QUANTITY_KEYS` must be single numbers.
+    """
+    notes: list[str] = []
+    n = len(vms)
+    in_scope = _flag(vms, "in_scope", True)
+    retired = _flag(vms, "retire_candidate", False) & in_scope
+    moving = _flag(vms, "moves", False) & in_scope & ~retired
+    staying = in_scope & ~moving & ~retired
+
+    family = np.char.lower(_text(vms, "os_family", "unknown").astype(str))
+    family = np.where(np.isin(family, OS_FAMILIES), family, "unknown")
+    os_name = _text(vms, "os_name").astype(str)
+    # Windows desktops (os_name "Windows") are not licensed per host core like Windows Server.
+    desktop = (family == "windows") & (np.char.lower(os_name) == "windows")
+    is_win = (family == "windows") & ~desktop
+    if (desktop & in_scope).any():
+        notes.append(f"{int((desktop & in_scope).sum())} in-scope Windows desktop VMs are not "
+                     "counted for Windows Server host licences.")
+    paid_names = {s.lower() for s in setting(settings, "licences.linux_paid_os_names",
+                                             default=["RHEL", "SLES", "Oracle Linux"])}
+    is_paid = (family == "linux") & np.isin(np.char.lower(os_name), list(paid_names))
+
+    vcpus = np.maximum(_num(vms, "vcpus", 0.0), 0.0)
+    memory = np.maximum(_num(vms, "memory_gib", 0.0), 0.0)
+    used = _num(vms, "storage_used_gib", _num(vms, "storage_provisioned_gib", 0.0))
+    used = np.maximum(used, 0.0)
+    if "storage_used_gib" in vms.columns and (in_scope & vms["storage_used_gib"].isna()
+                                              .to_numpy(dtype=bool)).any():
+        notes.append("Used storage was missing for some VMs; provisioned storage (or 0) was "
+                     "used for their backup size.")
+
+    min_proc = scalar(values, "licences.windows_min_cores_per_processor")
+    min_host = scalar(values, "licences.windows_min_cores_per_host")
+    min_hyp = scalar(values, "current.hypervisor_min_cores_per_cpu")
+    linux_model = str(setting(settings, "licences.linux_model",
+                              ("per_vm_pair", "per_socket_pair", "virtual_datacenter")))
+
+    # ---- hosts before: known hosts that run in-scope VMs, then inferred ones for the rest ----
+    geo = _host_geometry(hosts, values)
+    host_name = _text(vms, "host").astype(str)
+    code = pd.Index(geo["host"].astype(str)).get_indexer(host_name) if len(geo) else \
+        np.full(n, -1)
+    code = np.where(in_scope, code, -1)
+    used_codes = np.unique(code[code >= 0])
+    k = len(used_codes)
+    ordinal = np.full(len(geo), -1)
+    ordinal[used_codes] = np.arange(k)
+    vm_host = np.where(code >= 0, ordinal[np.maximum(code, 0)], -1)  # ordinal among used hosts
+    sockets_k = geo["sockets"].to_numpy(dtype=float)[used_codes]
+    cps_k = geo["cores_per_socket"].to_numpy(dtype=float)[used_codes]
+    win_k = np.bincount(vm_host[(vm_host >= 0) & is_win], minlength=k).astype(float)
+    known = HostGroups(np.ones(k), _windows_unit(sockets_k, cps_k, min_proc, min_host), win_k,
+                       sockets_k * np.maximum(min_hyp, cps_k), np.ceil(sockets_k / 2 - 1e-9))
+
+    unplaced = in_scope & (vm_host < 0)
+    inferred = 0
+    def_sockets = scalar(values, "current.host_sockets")
+    def_cores = scalar(values, "current.host_cores")
+    def_cps = def_cores / def_sockets if def_sockets > 0 else def_cores
+    if unplaced.any():
+        per_core = scalar(values, "current.vcpu_per_core")
+        host_mem = scalar(values, "current.host_memory_gib")
+        if def_cores <= 0 or per_core <= 0 or host_mem <= 0 or def_sockets <= 0:
+            raise ConfigError("must be > 0 to infer hosts",
+                              key="current.host_cores / host_sockets / host_memory_gib / "
+                                  "vcpu_per_core")
+        inferred = max(1, math.ceil(vcpus[unplaced].sum() / (def_cores * per_core) - 1e-9),
+                       math.ceil(memory[unplaced].sum() / host_mem - 1e-9))
+        if k == 0:
+            notes.append(f"No host data: {inferred} hosts were inferred from current.host_cores "
+                         f"x current.vcpu_per_core and current.host_memory_gib.")
+        else:
+            notes.append(f"{int(unplaced.sum())} in-scope VMs had no known host; {inferred} more "
+                         "hosts were inferred for them.")
+    inferred_groups = _spread_groups(
+        inferred, int((unplaced & is_win).sum()),
+        float(_windows_unit(np.array([def_sockets]), np.array([def_cps]), min_proc,
+                            min_host)[0]),
+        def_sockets * max(min_hyp, def_cps), math.ceil(def_sockets / 2 - 1e-9))
+    before = _concat(known, inferred_groups)
+    host_bucket_before = np.concatenate([np.arange(k), np.full(len(inferred_groups.count), k)])
+    vm_bucket_before = np.where(in_scope, np.where(vm_host >= 0, vm_host, k), -1)
+    physical_cores = float((sockets_k * cps_k).sum() + inferred * def_cores)
+
+    # ---- Linux paid subscriptions ----
+    def linux_units(mask: np.ndarray, socket_hosts: float) -> float:
+        if linux_model == "per_vm_pair":
+            return float(math.ceil(mask.sum() / 2))
+        return socket_hosts
+
+    def known_socket_units(mask: np.ndarray) -> float:
+        hosts_with = np.unique(vm_host[mask & (vm_host >= 0)])
+        return float(np.ceil(sockets_k[hosts_with] / 2 - 1e-9).sum())
+
+    paid_before = is_paid & in_scope
+    socket_units_before = known_socket_units(paid_before) + min(
+        inferred, int((paid_before & unplaced).sum())) * math.ceil(def_sockets / 2 - 1e-9)
+    linux_before = linux_units(paid_before, socket_units_before)
+
+    # ---- residual estate after: the VMs that stay keep needing hosts ----
+    vcpu_in, mem_in = vcpus[in_scope].sum(), memory[in_scope].sum()
+    share_cpu = vcpus[staying].sum() / vcpu_in if vcpu_in > 0 else 0.0
+    share_mem = memory[staying].sum() / mem_in if mem_in > 0 else 0.0
+    residual_share = float(max(share_cpu, share_mem)) if staying.any() else 0.0
+    paid_after = is_paid & staying
+    nothing_leaves = bool(in_scope.any()) and not (moving | retired).any()
+    if nothing_leaves:
+        after = before
+        host_bucket_after, vm_bucket_after = host_bucket_before, vm_bucket_before
+        linux_after = linux_before
+    elif staying.any():
+        total = before.hosts
+        res_hosts = max(1, math.ceil(total * residual_share - 1e-9))
+        w = before.count / total
+
+        def mean(a: np.ndarray) -> float:
+            return float((a * w).sum())
+
+        after = _spread_groups(res_hosts, int((is_win & staying).sum()),
+                               mean(before.windows_unit_cores), mean(before.hypervisor_cores),
+                               mean(before.socket_pairs))
+        host_bucket_after = np.zeros(len(after.count), dtype=int)
+        vm_bucket_after = np.where(staying, 0, -1)
+        linux_after = linux_units(paid_after, min(res_hosts, int(paid_after.sum()))
+                                  * mean(before.socket_pairs))
+    else:
+        after = HostGroups.empty()
+        host_bucket_after = np.zeros(0, dtype=int)
+        vm_bucket_after = np.full(n, -1)
+        linux_after = 0.0
+
+    # ---- container pools ----
+    pq = _pool_quantities(pools, values, min_proc, min_host, notes)
+    pool_name = _text(vms, "pool").astype(str)
+    pool_code = pd.Index(pq.pool.astype(str)).get_indexer(pool_name) if len(pq.pool) else \
+        np.full(n, -1)
+    pool_code = np.where(moving, pool_code, -1)
+    replicas = np.maximum(_num(vms, "replicas", 1.0), 0.0)
+    cpu_req = _num(vms, "cpu_request_cores", vcpus) * replicas
+    mem_req = _num(vms, "memory_request_gib", memory) * replicas
+    request_weight = _request_weight(pool_code, cpu_req, mem_req, len(pq.pool))
+    if moving.any() and (pool_code[moving] < 0).any() and len(pq.pool):
+        notes.append(f"{int((pool_code[moving] < 0).sum())} moving VMs are in no known pool; "
+                     "node costs are shared over the other moving VMs.")
+    pool_share = Share(np.arange(len(pq.pool)), pool_code, request_weight)
+    moving_weight = _request_weight(np.where(moving, 0, -1), cpu_req, mem_req, 1)
+    fallback = np.where(in_scope, vcpus, 0.0)
+
+    # ---- backup ----
+    os_disk = {f: scalar(values, f"backup.os_disk_gib.{f}") for f in OS_FAMILIES}
+    disk = np.select([family == f for f in OS_FAMILIES], [os_disk[f] for f in OS_FAMILIES], 0.0)
+    persistent = np.where(moving, np.maximum(used - disk, 0.0), 0.0)
+    n_moving = int(moving.sum())
+    per_ns = optional_scalar(values, "backup.workloads_per_namespace", 10.0)
+    namespaces = float(math.ceil(n_moving / per_ns)) if n_moving and per_ns > 0 else 0.0
+    backup_basis = setting(settings, "backup.after_licence_basis", ("per_node", "per_namespace"))
+
+    # ---- migration ----
+    fit = np.char.lower(_text(vms, "fit_level", "insufficient_data").astype(str))
+    levels, counts = np.unique(fit[moving], return_counts=True)
+    moving_by_fit = {str(lv): int(c) for lv, c in zip(levels, counts, strict=True)}
+    os_upgrades = int((_flag(vms, "needs_os_upgrade", False) & moving).sum())
+
+    if retired.any():
+        notes.append(f"{int(retired.sum())} idle or zombie VMs are retired: they cost before and "
+                     "nothing after.")
+
+    def equal(mask: np.ndarray) -> Share:
+        return _single_bucket(mask)
+
+    host_before_vcpu = Share(host_bucket_before, vm_bucket_before, np.where(in_scope, vcpus, 0.0))
+    host_after_vcpu = Share(host_bucket_after, vm_bucket_after, np.where(staying, vcpus, 0.0))
+    shares = {
+        "windows_hosts_before": Share(host_bucket_before, vm_bucket_before,
+                                      (is_win & in_scope).astype(float)),
+        "linux_before": equal(paid_before),
+        "windows_hosts_residual": Share(host_bucket_after, vm_bucket_after,
+                                        (is_win & staying).astype(float)),
+        "linux_residual": equal(paid_after),
+        "windows_nodes": pool_share,
+        "linux_nodes": pool_share,
+        "hypervisor_before": host_before_vcpu,
+        "hypervisor_residual": host_after_vcpu,
+        "hypervisor_nodes": pool_share,
+        "patch_before": equal(in_scope),
+        "patch_residual": equal(staying),
+        "patch_nodes": pool_share,
+        "image_rebuild": equal(moving),
+        "ops_before": equal(in_scope),
+        "ops_residual": equal(staying),
+        "ops_nodes": pool_share,
+        "platform_care": equal(moving),
+        "backup_licence_before": equal(in_scope),
+        "backup_storage_before": _single_bucket(in_scope, used),
+        "backup_licence_residual": equal(staying),
+        "backup_storage_residual": _single_bucket(staying, used),
+        "backup_licence_moved": pool_share if backup_basis == "per_node" else equal(moving),
+        "backup_storage_moved": _single_bucket(moving, persistent),
+        "hardware_before": host_before_vcpu,
+        "hardware_residual": host_after_vcpu,
+        "hardware_nodes": pool_share,
+        "platform_subscription": pool_share,
+        "platform_security": pool_share,
+        "platform_control_plane": _single_bucket(moving, moving_weight),
+    }
+
+    os_after = {f: int(((family == f) & staying).sum()) for f in OS_FAMILIES}
+    os_after["windows"] += int(pq.nodes[pq.is_windows].sum())
+    os_after["linux"] += int(pq.nodes[~pq.is_windows].sum())
+
+    return CostQuantities(
+        rows=vms.index, in_scope=in_scope, moving=moving, staying=staying,
+        retired=retired, vms_in_scope=int(in_scope.sum()), vms_moving=n_moving,
+        vms_staying=int(staying.sum()), vms_retired=int(retired.sum()),
+        os_instances_before={f: int(((family == f) & in_scope).sum()) for f in OS_FAMILIES},
+        os_instances_after=os_after, hosts_before=before.hosts, hosts_after=after.hosts,
+        hosts_inferred=inferred > 0, inferred_hosts=inferred,
+        physical_cores_before=physical_cores, host_groups_before=before, host_groups_after=after,
+        residual_share=residual_share,
+        linux_paid_vms_before=int(paid_before.sum()), linux_paid_vms_after=int(paid_after.sum()),
+        linux_units_before=float(linux_before), linux_units_after=float(linux_after),
+        linux_model=linux_model, windows_vms_before=int((is_win & in_scope).sum()),
+        windows_vms_after=int((is_win & staying).sum()),
+        backup_gib_before=float(used[in_scope].sum()),
+        backup_gib_residual=float(used[staying].sum()), backup_gib_moved=float(persistent.sum()),
+        namespaces=namespaces, pools=pq, moving_by_fit=moving_by_fit, os_upgrades=os_upgrades,
+        shares=shares, fallback_weight=fallback, notes=tuple(notes),
+    )
+
+
+def _request_weight(bucket: np.ndarray, cpu: np.ndarray, mem: np.ndarray,
+                    buckets: int) -> np.ndarray:
+    """Per-row weight within its bucket: the mean of its CPU and memory request shares."""
+    inb = bucket >= 0
+    b = np.maximum(bucket, 0)
+    cpu_tot = np.bincount(b[inb], weights=cpu[inb], minlength=max(buckets, 1))
+    mem_tot = np.bincount(b[inb], weights=mem[inb], minlength=max(buckets, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(cpu_tot[b] > 0, cpu / cpu_tot[b], 0.0)
+        m = np.where(mem_tot[b] > 0, mem / mem_tot[b], 0.0)
+    return np.where(inb, 0.5 * (c + m), 0.0)
+
+
+def _pool_quantities(pools: pd.DataFrame | None, values: Values, min_proc: float,
+                     min_host: float, notes: list[str]) -> PoolQuantities:
+    if pools is None or len(pools) == 0:
+        e = np.zeros(0)
+        return PoolQuantities(np.zeros(0, dtype=object), np.zeros(0, dtype=object), e, e,
+                              np.zeros(0, dtype=bool), e, e, e)
+    for col in ("node_type", "nodes", "node_cores"):
+        if col not in pools.columns:
+            raise ConfigError(f"the pools table has no {col!r} column", key="pools")
+    node_type = _text(pools, "node_type").astype(str).astype(object)
+    pool = (_text(pools, "pool").astype(str) if "pool" in pools.columns
+            else np.array([f"pool-{i}" for i in range(len(pools))])).astype(object)
+    nodes = np.maximum(_num(pools, "nodes", 0.0), 0.0)
+    cores = np.maximum(_num(pools, "node_cores", 0.0), 0.0)
+    is_windows = np.char.lower(_text(pools, "os_family", "linux").astype(str)) == "windows"
+    col_power = _num(pools, "node_power_kw", np.nan)
+    power = np.array([optional_scalar(values, f"platform.node_types.{t}.power_kw",
+                                      col_power[i] if np.isfinite(col_power[i]) else 0.0)
+                      for i, t in enumerate(node_type)], dtype=float)
+    return PoolQuantities(pool, node_type, nodes, cores, is_windows,
+                          _windows_unit(np.ones(len(cores)), cores, min_proc, min_host),
+                          power, _num(pools, "node_annual_cost_usd", np.nan))

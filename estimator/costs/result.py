@@ -1,0 +1,121 @@
+"""Step 5: `compute_costs()`, the point estimate in one call, and its JSON block."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from estimator.costs._values import Values, scalar
+from estimator.costs.attribution import attribute
+from estimator.costs.cashflow import CashFlow, cash_flow
+from estimator.costs.pricing import CostLines, price
+from estimator.costs.quantities import CATEGORIES, CostQuantities, cost_quantities
+from estimator.inventory.schema import HOST_SCHEMA, conform, empty_frame
+
+
+@dataclass(frozen=True)
+class CostResult:
+    """Yearly costs before and after, per category and per VM, and the cash flow (point estimate).
+
+    Money is in `currency`.
+    """
+
+    currency: str
+    categories: pd.DataFrame  # category, before, after, savings
+    annual_before: float
+    annual_after: float
+    annual_savings: float
+    residual_vm_annual_cost: float
+    per_vm: pd.DataFrame  # vm_id, annual_cost_before, annual_cost_after, annual_savings
+    one_off_migration: float
+    cash_flow: pd.DataFrame  # year, migration_cost, savings, net, cumulative, discounted
+    payback_months: float | None
+    npv: float
+    notes: tuple[str, ...]
+    hosts: pd.DataFrame  # HOST_SCHEMA: the hosts read, plus inferred ones (source "inferred")
+    quantities: CostQuantities = field(repr=False)
+    lines: CostLines = field(repr=False)
+    flow: CashFlow = field(repr=False)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The `costs` block of the JSON result."""
+        def num(x: float | None) -> float | None:
+            return None if x is None or not math.isfinite(float(x)) else float(x)
+
+        return {
+            "currency": self.currency,
+            "annual_before": num(self.annual_before),
+            "annual_after": num(self.annual_after),
+            "annual_savings": num(self.annual_savings),
+            "categories": [
+                {"name": r.category, "before": num(r.before), "after": num(r.after)}
+                for r in self.categories.itertuples()
+            ],
+            "one_off_migration": num(self.one_off_migration),
+            "payback_months": num(self.payback_months),
+            "npv": num(self.npv),
+            "cash_flow": [
+                {"year": int(r.year), "migration_cost": num(r.migration_cost),
+                 "savings": num(r.savings), "net": num(r.net), "cumulative": num(r.cumulative),
+                 "discounted": num(r.discounted)}
+                for r in self.cash_flow.itertuples()
+            ],
+        }
+
+
+def categories_frame(lines: CostLines) -> pd.DataFrame:
+    """category, before, after, savings for the point estimate, in `CATEGORIES` order."""
+    before = np.array([float(lines.before[c]) for c in CATEGORIES])
+    after = np.array([float(lines.after[c]) for c in CATEGORIES])
+    return pd.DataFrame({"category": pd.array(CATEGORIES, dtype="string"), "before": before,
+                         "after": after, "savings": before - after})
+
+
+def hosts_frame(hosts: pd.DataFrame | None, quantities: CostQuantities,
+                values: Values) -> pd.DataFrame:
+    """The hosts read, plus one row per inferred host (source "inferred", geometry current.*)."""
+    known = conform(hosts, HOST_SCHEMA) if hosts is not None and len(hosts) else \
+        empty_frame(HOST_SCHEMA)
+    n = quantities.inferred_hosts
+    if n == 0:
+        return known
+    sockets = scalar(values, "current.host_sockets")
+    cores = scalar(values, "current.host_cores")
+    inferred = conform(pd.DataFrame({
+        "host": [f"inferred-{i + 1}" for i in range(n)],
+        "source": ["inferred"] * n,
+        "cpu_sockets": [sockets] * n,
+        "cores_per_socket": [cores / sockets] * n,
+        "cores": [cores] * n,
+        "memory_gib": [scalar(values, "current.host_memory_gib")] * n,
+    }), HOST_SCHEMA)
+    return inferred if len(known) == 0 else pd.concat([known, inferred], ignore_index=True)
+
+
+def compute_costs(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.DataFrame | None,
+                  settings: Any, values: Values) -> CostResult:
+    """Quantities, prices, per-VM attribution and cash flow for the likely values."""
+    q = cost_quantities(vms, hosts, pools, settings, values)
+    lines = price(q, settings, values)
+    flow = cash_flow(lines, q, settings, values)
+    payback = flow.payback_months
+    return CostResult(
+        currency=lines.currency,
+        categories=categories_frame(lines),
+        annual_before=float(lines.annual_before),
+        annual_after=float(lines.annual_after),
+        annual_savings=float(lines.annual_savings),
+        residual_vm_annual_cost=float(lines.residual_vm_annual_cost),
+        per_vm=attribute(q, lines, vms),
+        one_off_migration=float(flow.one_off_migration),
+        cash_flow=flow.to_frame(),
+        payback_months=None if payback is None else float(payback),
+        npv=float(flow.npv),
+        notes=q.notes + flow.notes,
+        hosts=hosts_frame(hosts, q, values),
+        quantities=q, lines=lines, flow=flow,
+    )
