@@ -1,0 +1,637 @@
+"""Vector bin packing: a provable lower bound, several heuristics, local search.
+
+Everything works on *groups*: items with identical demand vectors are packed together as a count,
+so a real estate with a handful of VM sizes costs a handful of vector operations per node, whatever
+its size. Demands are normalised by node capacity (every dimension becomes a fraction of one node).
+
+When there are too many distinct demand vectors (continuous sizes from utilisation data) they are
+rounded *up* to a relative grid of (1 + eps) steps, eps starting at 1/1024: placements stay
+feasible, and the waste is at most eps per item and dimension (`PackResult.rounding`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["PackResult", "lower_bound", "pack"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+#: Feasibility tolerance on normalised demands (a fraction of one node).
+EPS: Final = 1e-9
+#: Distinct demand vectors above which demands are rounded up to a relative grid.
+MAX_GROUPS: Final = 4096
+#: Deterministic work budget for the optional heuristics and local search, in *estimated* seconds
+#: (base + per item), from a cost model per numpy call and per array element.
+BUDGET_BASE_S: Final = 1.0
+BUDGET_PER_ITEM_S: Final = 2e-6
+CALL_S: Final = 6e-5
+ELEM_S: Final = 4e-9
+MAX_RESTARTS: Final = 64
+
+Effort = Literal["fast", "full"]
+
+
+@dataclass(frozen=True)
+class PackResult:
+    """A packing of n items onto identical nodes.
+
+    node_count : nodes used [nodes].
+    lower_bound : provable minimum number of nodes [nodes]; node_count >= lower_bound.
+    assignment : node index (0 .. node_count-1) of each item, length n.
+    loads : (node_count, d) summed demand on each node, in the demands' units.
+    method : the heuristic that gave the kept packing ("+ls" when local search improved it).
+    rounding : relative rounding-up applied to demands (0.0 when packed exactly).
+    tried : node count each heuristic reached, for the record.
+    """
+
+    node_count: int
+    lower_bound: int
+    assignment: IntArray
+    loads: FloatArray
+    method: str
+    rounding: float = 0.0
+    tried: dict[str, int] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------
+# input checks and grouping
+
+
+def _normalise(demands: npt.ArrayLike, capacity: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    dem = np.asarray(demands, dtype=np.float64)
+    cap = np.asarray(capacity, dtype=np.float64)
+    if cap.ndim != 1:
+        raise ValueError(f"capacity must be a 1-D array of length d, got shape {cap.shape}")
+    if dem.ndim == 1 and cap.size == 1:
+        dem = dem[:, None]
+    if dem.ndim != 2 or dem.shape[1] != cap.size:
+        raise ValueError(
+            f"demands must have shape (n, {cap.size}) to match capacity, got {dem.shape}"
+        )
+    if not np.all(np.isfinite(cap)) or np.any(cap < 0):
+        raise ValueError(f"capacity must be finite and >= 0 in every dimension, got {cap}")
+    bad = ~np.isfinite(dem) | (dem < 0)
+    if bad.any():
+        i, k = np.argwhere(bad)[0]
+        raise ValueError(f"item {i}: demand in dimension {k} is {dem[i, k]}; need a finite >= 0")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(cap > 0, dem / np.where(cap > 0, cap, 1.0), np.where(dem > 0, np.inf, 0.0))
+    over = frac > 1.0 + EPS
+    if over.any():
+        i, k = np.argwhere(over)[0]
+        raise ValueError(
+            f"item {i} cannot fit on any node: demand {dem[i, k]:g} in dimension {k} "
+            f"exceeds node capacity {cap[k]:g}"
+        )
+    return frac, cap
+
+
+def _group_rows(x: npt.NDArray[np.generic]) -> tuple[IntArray, IntArray, IntArray]:
+    """Group identical rows: (first row index of each group, group of each row, group sizes).
+
+    Groups come out in lexicographic order of the rows, so the result is deterministic.
+    """
+    n, d = x.shape
+    key = np.zeros(n, dtype=np.int64)
+    radix = 1
+    codes = []
+    for k in range(d):
+        _, inv = np.unique(x[:, k], return_inverse=True)
+        codes.append(inv.astype(np.int64))
+    sizes = [int(c.max()) + 1 if n else 1 for c in codes]
+    if float(np.prod(np.array(sizes, dtype=np.float64))) < 2.0**62:
+        for c, s in zip(codes, sizes, strict=True):
+            key = key * s + c
+            radix *= s
+        _, first, inverse, counts = np.unique(
+            key, return_index=True, return_inverse=True, return_counts=True
+        )
+        return first.astype(np.int64), inverse.astype(np.int64), counts.astype(np.int64)
+    order = np.lexsort(np.stack(codes[::-1]))
+    srt = np.stack(codes, axis=1)[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = np.any(srt[1:] != srt[:-1], axis=1)
+    gid_sorted = np.cumsum(new) - 1
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = gid_sorted
+    counts = np.bincount(gid_sorted).astype(np.int64)
+    first = order[new].astype(np.int64)
+    return first, inverse, counts
+
+
+@dataclass(frozen=True)
+class _Groups:
+    demand: FloatArray  # (m, d) normalised demand of each group (the max of its members)
+    count: IntArray  # (m,)
+    inverse: IntArray  # (n,) group of each item
+    rounding: float
+
+
+def _make_groups(frac: FloatArray, max_groups: int = MAX_GROUPS) -> _Groups:
+    first, inverse, counts = _group_rows(frac)
+    if first.size <= max_groups:
+        return _Groups(frac[first], counts, inverse, 0.0)
+    # Too many distinct vectors: round up on a relative grid, keeping the members' maximum.
+    tiny = 1e-9
+    eps = 1.0 / 1024
+    while True:
+        step = np.log1p(eps)
+        lv = np.where(frac > tiny, np.ceil(np.log(np.maximum(frac, tiny)) / step), -1.0)
+        lv = lv.astype(np.int64)
+        first, inverse, counts = _group_rows(lv)
+        if first.size <= max_groups or eps >= 1.0 / 16:
+            break
+        eps *= 2.0
+    order = np.argsort(inverse, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    demand = np.maximum.reduceat(frac[order], starts, axis=0)
+    return _Groups(demand, counts, inverse, eps)
+
+
+# --------------------------------------------------------------------------------------------
+# lower bound
+
+
+def _mt_l2(x: FloatArray) -> int:
+    """Martello–Toth L2 bound for one dimension (sizes as fractions of the bin), max over alpha."""
+    x = np.sort(x[x > EPS])
+    if x.size == 0:
+        return 0
+    n = x.size
+    csum = np.concatenate(([0.0], np.cumsum(x)))
+    alphas = np.unique(np.concatenate(([0.0], x[x <= 0.5 + EPS])))
+    half_hi = np.searchsorted(x, 0.5 + EPS, side="right")  # first index with x > 1/2
+    # J1: x > 1 - alpha ; J2: 1/2 < x <= 1 - alpha ; J3: alpha <= x <= 1/2
+    j1_start = np.searchsorted(x, 1.0 - alphas + EPS, side="right")
+    j1_start = np.maximum(j1_start, half_hi)
+    n_j1 = n - j1_start
+    n_j2 = j1_start - half_hi
+    sum_j2 = csum[j1_start] - csum[half_hi]
+    j3_start = np.searchsorted(x, alphas - EPS, side="left")
+    j3_start = np.minimum(j3_start, half_hi)
+    sum_j3 = csum[half_hi] - csum[j3_start]
+    extra = np.ceil(sum_j3 - (n_j2 - sum_j2) - 1e-7)
+    bounds = n_j1 + n_j2 + np.maximum(extra, 0.0)
+    return int(bounds.max())
+
+
+def _clique_bound(g: _Groups) -> int:
+    """Largest set of items shown to be pairwise unable to share a node, plus what is left over.
+
+    Starts from the items above half a node in the dimension with most of them (they pairwise
+    conflict), then greedily adds groups of items that are big in another dimension and conflict
+    with every member. Then, per dimension, the other items must fit in the clique nodes' free room
+    or in new nodes.
+    """
+    V, cnt = g.demand, g.count
+    m, d = V.shape
+    big = V > 0.5 + EPS
+    if not big.any():
+        return 0
+    k = int(np.argmax((big * cnt[:, None]).sum(axis=0)))
+    members = np.flatnonzero(big[:, k])
+    cand = np.flatnonzero(big.any(axis=1) & ~big[:, k])
+    if cand.size and members.size * cand.size * d <= 5e7:
+        cand = cand[np.argsort(-V[cand].max(axis=1), kind="stable")]
+        chosen = list(members)
+        for j in cand:
+            mem = V[np.asarray(chosen)]
+            if np.all(np.any(mem + V[j] > 1.0 + EPS, axis=1)):
+                chosen.append(int(j))
+        members = np.asarray(chosen, dtype=np.int64)
+    size = int(cnt[members].sum())
+    inside = np.zeros(m, dtype=bool)
+    inside[members] = True
+    free = (cnt[inside, None] * (1.0 - V[inside])).sum(axis=0)
+    rest = (cnt[~inside, None] * V[~inside]).sum(axis=0)
+    extra = np.ceil(np.maximum(rest - free, 0.0) - 1e-7).max()
+    return size + int(max(extra, 0.0))
+
+
+def _lower_bound_groups(g: _Groups, frac: FloatArray | None) -> int:
+    V, cnt = g.demand, g.count
+    if cnt.size == 0:
+        return 0
+    src = frac if frac is not None else V
+    total = (V * cnt[:, None]).sum(axis=0) if frac is None else frac.sum(axis=0)
+    lb = int(np.ceil(total - 1e-7).max())
+    lb = max(lb, 1)
+    for k in range(V.shape[1]):
+        col = src[:, k] if frac is not None else np.repeat(V[:, k], cnt)
+        lb = max(lb, _mt_l2(col))
+    if g.rounding == 0.0:
+        lb = max(lb, _clique_bound(g))
+    return lb
+
+
+def lower_bound(demands: npt.ArrayLike, capacity: npt.ArrayLike) -> int:
+    """Provable minimum number of nodes for the items.
+
+    The maximum of: per dimension ceil(Σ demand / capacity); the Martello–Toth L2 bound per
+    dimension (items above half a node cannot share, and items above 1 − α leave no room for items
+    ≥ α); and a set of items shown pairwise unable to share a node (above half in one dimension,
+    extended by items above half in another dimension that conflict with every member), plus the
+    nodes the other items need beyond that set's free room.
+
+    Example: ``lower_bound([[0.6, 0.1], [0.6, 0.1], [0.3, 0.3]], [1, 1])`` -> 2.
+    """
+    frac, _ = _normalise(demands, capacity)
+    if frac.shape[0] == 0:
+        return 0
+    first, inverse, counts = _group_rows(frac)
+    g = _Groups(frac[first], counts, inverse, 0.0)
+    return _lower_bound_groups(g, frac)
+
+
+# --------------------------------------------------------------------------------------------
+# heuristics on groups. A solution is three parallel arrays: group, node, copies.
+
+
+@dataclass
+class _Sol:
+    grp: IntArray
+    node: IntArray
+    cnt: IntArray
+    nodes: int
+    method: str
+
+
+def _fits(resid: FloatArray, v: FloatArray, nz: npt.NDArray[np.bool_]) -> IntArray:
+    """How many copies of v fit in each residual row (huge when v is all zeros)."""
+    if not nz.any():
+        return np.full(resid.shape[0], np.iinfo(np.int64).max // 4, dtype=np.int64)
+    q = (resid[:, nz] + EPS) / v[nz]
+    return np.floor(q.min(axis=1)).astype(np.int64)
+
+
+def _per_node(v: FloatArray, nz: npt.NDArray[np.bool_]) -> int:
+    if not nz.any():
+        return np.iinfo(np.int64).max // 4
+    return max(1, int(np.floor(((1.0 + EPS) / v[nz]).min())))
+
+
+def _ffd(V: FloatArray, cnt: IntArray, order: IntArray, best_fit: bool, name: str) -> _Sol:
+    """First-fit (or best-fit) decreasing over groups, placing every copy of a group at once.
+
+    Placing c identical copies first-fit is the same as filling the fitting nodes in index order
+    with as many copies as each holds, so one cumsum does a whole group. Nodes that can no longer
+    take the smallest remaining demand in some dimension leave the active set.
+    """
+    m, d = V.shape
+    cap = 64
+    resid = np.ones((cap, d))
+    n_nodes = 0
+    active = np.empty(0, dtype=np.int64)
+    smin = np.minimum.accumulate(V[order][::-1], axis=0)[::-1]
+    out_g: list[IntArray] = []
+    out_n: list[IntArray] = []
+    out_c: list[IntArray] = []
+    for t, gi in enumerate(order):
+        v = V[gi]
+        c = int(cnt[gi])
+        nz = v > 0
+        if active.size:
+            k = np.minimum(_fits(resid[active], v, nz), c)
+            pos = np.flatnonzero(k > 0)
+            if pos.size:
+                if best_fit:
+                    slack = resid[active[pos]].sum(axis=1)
+                    pos = pos[np.argsort(slack, kind="stable")]
+                kk = k[pos]
+                cs = np.cumsum(kk)
+                p = int(np.searchsorted(cs, c, side="left"))
+                if p < kk.size:
+                    take = kk[: p + 1].copy()
+                    take[p] = c - (cs[p - 1] if p > 0 else 0)
+                    nodes = active[pos[: p + 1]]
+                else:
+                    take = kk
+                    nodes = active[pos]
+                resid[nodes] -= take[:, None] * v
+                out_g.append(np.full(nodes.size, gi, dtype=np.int64))
+                out_n.append(nodes)
+                out_c.append(take)
+                c -= int(take.sum())
+        if c > 0:
+            per = _per_node(v, nz)
+            new = -(-c // per)
+            if n_nodes + new > cap:
+                cap = max(2 * cap, n_nodes + new + 64)
+                grown = np.ones((cap, d))
+                grown[:n_nodes] = resid[:n_nodes]
+                resid = grown
+            ids = np.arange(n_nodes, n_nodes + new, dtype=np.int64)
+            take = np.full(new, per, dtype=np.int64)
+            take[-1] = c - per * (new - 1)
+            resid[ids] -= take[:, None] * v
+            out_g.append(np.full(new, gi, dtype=np.int64))
+            out_n.append(ids)
+            out_c.append(take)
+            active = np.concatenate((active, ids))
+            n_nodes += new
+        if t + 1 < m and (t % 8 == 7 or active.size > 4096):
+            active = active[np.all(resid[active] + EPS >= smin[t + 1], axis=1)]
+    return _Sol(np.concatenate(out_g), np.concatenate(out_n), np.concatenate(out_c), n_nodes, name)
+
+
+def _bin_centric(
+    V: FloatArray, cnt: IntArray, weights: FloatArray, score: str, bulk: bool, name: str
+) -> _Sol:
+    """Bin-centric packing (Panigrahy et al., MSR 2011): fill one node at a time, each time adding
+    the fitting item that maximises the weighted dot product with the node's residual ("dot"), or
+    that leaves the smallest weighted L2 norm of residual ("l2"). In bulk mode the chosen item is
+    added as many times as fit at once (for very large estates)."""
+    d = V.shape[1]
+    rem = cnt.copy()
+    size_order = np.argsort(-(V * weights).sum(axis=1), kind="stable")
+    alive = size_order[rem[size_order] > 0]
+    out_g: list[int] = []
+    out_n: list[int] = []
+    out_c: list[int] = []
+    node = 0
+    while alive.size:
+        r = np.ones(d)
+        cand = alive
+        while cand.size:
+            Vc = V[cand]
+            if score == "dot":
+                s = Vc @ (weights * r)
+            else:
+                diff = (r - Vc) * weights
+                s = -np.einsum("ij,ij->i", diff, diff)
+            j = int(cand[int(np.argmax(s))])
+            v = V[j]
+            nz = v > 0
+            k = min(int(rem[j]), _per_node_resid(r, v, nz)) if bulk else 1
+            out_g.append(j)
+            out_n.append(node)
+            out_c.append(k)
+            rem[j] -= k
+            r = r - k * v
+            cand = cand[rem[cand] > 0]
+            cand = cand[np.all(V[cand] <= r + EPS, axis=1)]
+        node += 1
+        alive = alive[rem[alive] > 0]
+    return _Sol(
+        np.asarray(out_g, dtype=np.int64),
+        np.asarray(out_n, dtype=np.int64),
+        np.asarray(out_c, dtype=np.int64),
+        node,
+        name,
+    )
+
+
+def _per_node_resid(r: FloatArray, v: FloatArray, nz: npt.NDArray[np.bool_]) -> int:
+    if not nz.any():
+        return np.iinfo(np.int64).max // 4
+    return max(1, int(np.floor(((r[nz] + EPS) / v[nz]).min())))
+
+
+# --------------------------------------------------------------------------------------------
+# local search: empty the least-loaded nodes by reinserting their items elsewhere (best fit)
+
+
+def _local_search(
+    V: FloatArray, sol: _Sol, max_attempts: int, deadline: float | None
+) -> tuple[_Sol, int]:
+    n_nodes, d = sol.nodes, V.shape[1]
+    loads = np.zeros((n_nodes, d))
+    np.add.at(loads, sol.node, sol.cnt[:, None] * V[sol.grp])
+    resid = 1.0 - loads
+    contents: list[dict[int, int]] = [{} for _ in range(n_nodes)]
+    for gi, ni, ci in zip(sol.grp.tolist(), sol.node.tolist(), sol.cnt.tolist(), strict=True):
+        contents[ni][gi] = contents[ni].get(gi, 0) + ci
+    alive = np.ones(n_nodes, dtype=bool)
+    removed = 0
+    attempts = 0
+    improved = True
+    while improved and attempts < max_attempts:
+        improved = False
+        fill = np.where(alive, (1.0 - resid).sum(axis=1), np.inf)
+        for t in np.argsort(fill, kind="stable").tolist():
+            if attempts >= max_attempts or not alive[t] or alive.sum() <= 1:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                attempts = max_attempts
+                break
+            attempts += 1
+            alive[t] = False
+            others = np.flatnonzero(alive)
+            items = sorted(contents[t].items(), key=lambda gc: -float(V[gc[0]].sum()))
+            moves: list[tuple[int, IntArray, IntArray]] = []
+            ok = True
+            for gi, c in items:
+                v = V[gi]
+                k = np.minimum(_fits(resid[others], v, v > 0), c)
+                pos = np.flatnonzero(k > 0)
+                if int(k[pos].sum()) < c:
+                    ok = False
+                    break
+                slack = resid[others[pos]].sum(axis=1)
+                pos = pos[np.argsort(slack, kind="stable")]
+                kk = k[pos]
+                cs = np.cumsum(kk)
+                p = int(np.searchsorted(cs, c, side="left"))
+                take = kk[: p + 1].copy()
+                take[p] = c - (cs[p - 1] if p > 0 else 0)
+                nodes = others[pos[: p + 1]]
+                resid[nodes] -= take[:, None] * v
+                moves.append((gi, nodes, take))
+            if not ok:
+                for gi, nodes, take in moves:
+                    resid[nodes] += take[:, None] * V[gi]
+                alive[t] = True
+                continue
+            for gi, nodes, take in moves:
+                for ni, ci in zip(nodes.tolist(), take.tolist(), strict=True):
+                    contents[ni][gi] = contents[ni].get(gi, 0) + ci
+            contents[t] = {}
+            resid[t] = 1.0
+            removed += 1
+            improved = True
+    if removed == 0:
+        return sol, 0
+    remap = np.cumsum(alive) - 1
+    g_out: list[int] = []
+    n_out: list[int] = []
+    c_out: list[int] = []
+    for ni in np.flatnonzero(alive).tolist():
+        for gi, ci in contents[ni].items():
+            g_out.append(gi)
+            n_out.append(int(remap[ni]))
+            c_out.append(ci)
+    new = _Sol(
+        np.asarray(g_out, dtype=np.int64),
+        np.asarray(n_out, dtype=np.int64),
+        np.asarray(c_out, dtype=np.int64),
+        int(alive.sum()),
+        sol.method + "+ls",
+    )
+    return new, removed
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _orderings(
+    V: FloatArray, cnt: IntArray, rng: np.random.Generator, extra: int
+) -> list[tuple[str, IntArray]]:
+    """Decreasing orders of the groups by several size measures (stable, so deterministic)."""
+    with np.errstate(divide="ignore"):
+        logv = np.where(V > 0, np.log(np.maximum(V, 1e-300)), 0.0)
+    keys = {
+        # Cluster Autoscaler: cpu/alloc + mem/alloc (the pods term is the same for every item).
+        "ffd-sum": V.sum(axis=1),
+        "ffd-max": V.max(axis=1),
+        "ffd-product": logv.sum(axis=1),
+        "ffd-l2": np.einsum("ij,ij->i", V, V),
+        "ffd-avgsum": V @ ((V * cnt[:, None]).sum(axis=0) + 1e-12),
+    }
+    out = [(name, np.argsort(-key, kind="stable")) for name, key in keys.items()]
+    for i in range(extra):
+        w = rng.dirichlet(np.ones(V.shape[1]))
+        key = V @ w * rng.uniform(0.97, 1.03, size=V.shape[0])
+        out.append((f"ffd-random{i}", np.argsort(-key, kind="stable")))
+    return out
+
+
+def pack(
+    demands: npt.ArrayLike,
+    capacity: npt.ArrayLike,
+    *,
+    seed: int = 0,
+    time_budget_s: float | None = None,
+    effort: Effort = "full",
+) -> PackResult:
+    """Pack n items with d-dimensional demands onto the fewest identical nodes.
+
+    Parameters
+    ----------
+    demands : (n, d) demand of each item, in the same units as `capacity`.
+    capacity : (d,) capacity of one node.
+    seed : seed of the randomised restarts; the same input and seed give the same packing.
+    time_budget_s : optional wall-clock cap on the optional work (extra restarts, local search). The
+        work is otherwise bounded by a deterministic budget; with a time cap, results can depend on
+        machine speed.
+    effort : "full" (all heuristics, restarts, local search) or "fast" (first-fit decreasing and
+        one bin-centric pass; used for what-if comparisons).
+
+    Runs first-fit and best-fit decreasing with several orderings (Cluster Autoscaler's
+    cpu/alloc + mem/alloc, max, product, L2, demand-weighted sum, seeded random weightings), the
+    bin-centric dot-product and L2 heuristics of Panigrahy et al. (MSR 2011), keeps the fewest
+    nodes, then tries to empty the least-loaded nodes by reinserting their items (best fit).
+
+    Raises ValueError naming the item and the dimension when an item exceeds node capacity.
+
+    Example: ``pack([[2, 4], [2, 4], [3, 8]], [4, 16]).node_count`` -> 2.
+    """
+    start = time.perf_counter()
+    deadline = None if time_budget_s is None else start + time_budget_s
+    frac, cap = _normalise(demands, capacity)
+    n, d = frac.shape
+    if n == 0:
+        return PackResult(0, 0, np.zeros(0, dtype=np.int64), np.zeros((0, d)), "empty")
+    g = _make_groups(frac)
+    V, cnt = g.demand, g.count
+    m = V.shape[0]
+    lb = _lower_bound_groups(g, frac)
+    rng = np.random.default_rng(seed)
+
+    def out_of_time() -> bool:
+        return deadline is not None and time.perf_counter() > deadline
+
+    # Deterministic work budget: estimated seconds from a per-call and per-element cost model, so
+    # the same input always runs the same heuristics whatever the machine's load.
+    budget = BUDGET_BASE_S + BUDGET_PER_ITEM_S * n
+    ffd_s = m * CALL_S + m * lb * d * ELEM_S
+    bulk = n > 20_000
+    bc_iters = (min(n, lb * min(m, 128)) if bulk else n) + lb
+    bc_s = bc_iters * (CALL_S + m * d * ELEM_S)
+    tried: dict[str, int] = {}
+    best: _Sol | None = None
+
+    def consider(sol: _Sol) -> None:
+        nonlocal best
+        tried[sol.method] = sol.nodes
+        if best is None or sol.nodes < best.nodes:
+            best = sol
+
+    def done() -> bool:
+        return (best is not None and best.nodes <= lb) or out_of_time()
+
+    orders = _orderings(V, cnt, rng, extra=0)
+    consider(_ffd(V, cnt, orders[0][1], False, orders[0][0]))
+    budget -= ffd_s
+    weights = (V * cnt[:, None]).sum(axis=0)
+    weights = weights / weights.max() if weights.max() > 0 else np.ones(d)
+    if effort == "fast":
+        if bc_s <= budget / 4 and not done():
+            consider(_bin_centric(V, cnt, np.ones(d), "dot", bulk, "dot-product"))
+    else:
+        tasks: list[tuple[float, Callable[[], _Sol]]] = []
+        for name, order in orders[1:]:
+            tasks.append((ffd_s, partial(_ffd, V, cnt, order, False, name)))
+        for score, w, name in (
+            ("dot", np.ones(d), "dot-product"),
+            ("dot", weights, "dot-product-weighted"),
+            ("l2", np.ones(d), "l2-norm"),
+        ):
+            tasks.append((bc_s, partial(_bin_centric, V, cnt, w, score, bulk, name)))
+        for name, order in orders:
+            tasks.append((ffd_s, partial(_ffd, V, cnt, order, True, "bfd" + name[3:])))
+        for cost, task in tasks:
+            if done():
+                break
+            if cost <= budget:
+                consider(task())
+                budget -= cost
+        # Seeded random restarts with part of what is left; local search gets the rest.
+        restarts = int(min(MAX_RESTARTS, max(0.0, budget * 0.5) // (2 * ffd_s)))
+        for name, order in _orderings(V, cnt, rng, extra=restarts)[5:]:
+            if done():
+                break
+            consider(_ffd(V, cnt, order, False, name))
+            consider(_ffd(V, cnt, order, True, "bfd" + name[3:]))
+            budget -= 2 * ffd_s
+    assert best is not None
+    sol = best
+    if effort == "full" and sol.nodes > lb and not out_of_time():
+        per_node = max(sol.grp.size / max(sol.nodes, 1), 1.0)
+        per_attempt = per_node * (CALL_S + sol.nodes * d * ELEM_S)
+        attempts = int(min(5 * sol.nodes, max(10.0, max(budget, 0.0) / per_attempt)))
+        sol, _ = _local_search(V, sol, attempts, deadline)
+        tried[sol.method] = sol.nodes
+
+    assignment = _expand(sol, g.inverse, cnt)
+    loads = np.zeros((sol.nodes, d))
+    dem = frac * np.where(cap > 0, cap, 0.0)
+    for k in range(d):
+        loads[:, k] = np.bincount(assignment, weights=dem[:, k], minlength=sol.nodes)
+    return PackResult(
+        node_count=sol.nodes,
+        lower_bound=lb,
+        assignment=assignment,
+        loads=loads,
+        method=sol.method,
+        rounding=g.rounding,
+        tried=tried,
+    )
+
+
+def _expand(sol: _Sol, inverse: IntArray, cnt: IntArray) -> IntArray:
+    """Item-level node indices from (group, node, copies) placements."""
+    order = np.argsort(inverse, kind="stable")  # items sorted by group
+    by_group = np.lexsort((sol.node, sol.grp))
+    nodes_per_item = np.repeat(sol.node[by_group], sol.cnt[by_group])
+    assignment = np.empty(inverse.size, dtype=np.int64)
+    assignment[order] = nodes_per_item
+    return assignment
