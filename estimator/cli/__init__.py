@@ -4,6 +4,8 @@ Each command lives in its own module and registers itself on `app`; it parses op
 calls the library and renders. No arithmetic happens here.
 """
 
+from estimator.cli import assumptions_cmd  # noqa: F401
+from estimator.cli import validate_cmd  # noqa: F401
 from estimator.cli._app import app, main
 
 __all__ = ["app", "main"]

@@ -1,0 +1,921 @@
+"""The assumption sections: every default with its unit, description and source.
+
+Sources are the rows of `../shared/reference/methodology-sources.md`; reliability there is
+H (official), M (third party) or L (blog/estimate). Money units use the `{currency}` placeholder,
+rendered with `finance.currency` (which labels values; it does not convert them).
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Literal
+
+from pydantic import Field, StrictBool, StrictStr, field_validator
+
+from estimator.assumptions._fields import (
+    CURRENCY,
+    NO_SOURCE,
+    Num,
+    Range,
+    Section,
+    num,
+    setting,
+)
+
+C = CURRENCY
+FitLevel = Literal["excellent", "good", "needs_work", "no_fit", "insufficient_data"]
+OsName = Literal["any", "linux", "windows"]
+
+AZ_BC = "Microsoft Learn, Azure Migrate 'Business case calculation'"
+AZ_ASSESS = "Microsoft Learn, Azure Migrate assessment properties"
+WIN_PRICE = "Microsoft Windows Server pricing page (2025 list price)"
+WIN_TERMS = "Microsoft product terms"
+VMW = "licensing analysts (2026) quoting Broadcom material"
+LABOUR = (
+    "US BLS sysadmin median USD 43.52/h (May 2022) x 1.42 benefits loading (BLS ECEC 2021) "
+    "= USD 62/h; range for regional and contractor rates is an estimate"
+)
+ADMIN_RATIO = (
+    "estimate, no public source; derived from Gartner's 75-250 virtual servers per admin "
+    "(Computerworld 2010): about 1 admin hour per VM-month in total"
+)
+
+
+# ------------------------------------------------------------------------------------------- scope
+class Scope(Section):
+    """Which VMs of the inventory are candidates at all."""
+
+    include_powered_off: StrictBool = setting(
+        False, description="Count powered-off VMs as candidates (they still cost licences)."
+    )
+    include_suspended: StrictBool = setting(False, description="Count suspended VMs.")
+    include_templates: StrictBool = setting(False, description="Count VM templates.")
+    include_srm_placeholders: StrictBool = setting(
+        False, description="Count Site Recovery Manager placeholder VMs (replicas, not workloads)."
+    )
+    exclude_name_patterns: tuple[StrictStr, ...] = setting(
+        ("vCLS-*", "vCLS (*"),
+        description="VM name patterns (fnmatch, case-insensitive) excluded as infrastructure VMs.",
+        source="vSphere Cluster Services agent VMs are named vCLS-* (VMware docs)",
+    )
+    include_clusters: tuple[StrictStr, ...] = setting(
+        (), description="Cluster name patterns in scope (empty = all clusters)."
+    )
+    exclude_clusters: tuple[StrictStr, ...] = setting(
+        (), description="Cluster name patterns out of scope."
+    )
+    include_datacenters: tuple[StrictStr, ...] = setting(
+        (), description="Datacenter name patterns in scope (empty = all datacenters)."
+    )
+    exclude_datacenters: tuple[StrictStr, ...] = setting(
+        (), description="Datacenter name patterns out of scope."
+    )
+    overrides_file: StrictStr | None = setting(
+        None,
+        description=(
+            "CSV of per-VM overrides: column name (required), optional vcenter, exclude, "
+            "fit_level, environment, security_zone, replicas."
+        ),
+    )
+
+
+# ------------------------------------------------------------------------------------------ sizing
+class OsOverheadMemory(Section):
+    """Guest-OS memory a container no longer needs, per OS family."""
+
+    windows: Num = num(
+        (1.0, 2.0, 4.0),
+        unit="GiB",
+        description="Memory used by a Windows Server guest OS itself, freed in a container.",
+        source=(
+            "Microsoft Docs hardware requirements: 2 GB with Desktop Experience (4 GB recommended "
+            "for 2025), 512 MB Server Core"
+        ),
+    )
+    linux: Num = num(
+        (0.25, 0.5, 1.5),
+        unit="GiB",
+        description="Memory used by a Linux guest OS itself, freed in a container.",
+        source=(
+            "Red Hat install guide (1.5 GiB minimum); BTH thesis 'Containers & Virtual machines' "
+            "(VM 3-4 GiB vs container 70 MiB-2.5 GiB); running footprint is an estimate"
+        ),
+    )
+    other: Num = num(
+        (0.5, 1.0, 2.0),
+        unit="GiB",
+        description="Memory used by another guest OS (BSD, Solaris...) itself.",
+        source=NO_SOURCE,
+    )
+    unknown: Num = num(
+        (0.5, 1.0, 2.0),
+        unit="GiB",
+        description="Memory used by a guest OS whose family is unknown.",
+        source=NO_SOURCE,
+    )
+
+
+class OsOverheadCpu(Section):
+    """Guest-OS CPU a container no longer needs, per OS family."""
+
+    windows: Num = num(
+        (0.1, 0.25, 0.5),
+        unit="cores",
+        description="CPU used by Windows Server background services, freed in a container.",
+        source=f"{NO_SOURCE}; Felter et al., IBM RC25482 (2014): containers are near native",
+    )
+    linux: Num = num(
+        (0.05, 0.1, 0.25),
+        unit="cores",
+        description="CPU used by Linux guest background services, freed in a container.",
+        source=f"{NO_SOURCE}; Felter et al., IBM RC25482 (2014): containers are near native",
+    )
+    other: Num = num(
+        (0.05, 0.1, 0.25), unit="cores", description="CPU used by another guest OS.",
+        source=NO_SOURCE,
+    )
+    unknown: Num = num(
+        (0.05, 0.1, 0.25), unit="cores", description="CPU used by an unknown guest OS.",
+        source=NO_SOURCE,
+    )
+
+
+class Sizing(Section):
+    """How a VM becomes a container request."""
+
+    basis: Literal["utilisation", "allocated"] = setting(
+        "utilisation",
+        description=(
+            "utilisation: size from measured use (performance-based); allocated: size from the "
+            "VM's configured vCPU and memory (as on premises)."
+        ),
+        source=AZ_ASSESS,
+    )
+    cpu_percentile: Num = num(
+        (90, 95, 99),
+        unit="percent",
+        le=100,
+        description="Percentile of CPU samples used as the VM's CPU demand (with time series).",
+        source=f"{AZ_ASSESS} (default 95th); Rzadca et al., EuroSys 2020 (Autopilot p95/p90)",
+    )
+    memory_percentile: Num = num(
+        (95, 98, 100),
+        unit="percent",
+        le=100,
+        description="Percentile of memory samples used as the VM's memory demand.",
+        source="Rzadca et al., EuroSys 2020: Autopilot sizes memory at p98 or the maximum",
+    )
+    comfort_factor: Num = num(
+        (1.1, 1.3, 2.0),
+        unit="x",
+        ge=1.0,
+        description="Headroom multiplied onto measured demand before it becomes a request.",
+        source=f"{AZ_ASSESS} (examples 1.3-2.0); VPA adds a 15% safety margin",
+    )
+    os_overhead_memory_gib: OsOverheadMemory = Field(
+        default_factory=OsOverheadMemory,
+        description="Guest-OS memory freed by containerising, per OS family [GiB].",
+    )
+    os_overhead_cpu_cores: OsOverheadCpu = Field(
+        default_factory=OsOverheadCpu,
+        description="Guest-OS CPU freed by containerising, per OS family [cores].",
+    )
+    min_cpu_request_cores: Num = num(
+        0.1,
+        unit="cores",
+        description="Smallest CPU request a container gets.",
+        source="Kubernetes VPA minimum 25 m CPU; 100 m is a common platform floor (estimate)",
+    )
+    min_memory_request_gib: Num = num(
+        0.25,
+        unit="GiB",
+        description="Smallest memory request a container gets.",
+        source="Kubernetes VPA recommender minimum of 250 MB",
+    )
+    replicas: int = num(
+        1,
+        unit="replicas per workload",
+        ge=1,
+        integer=True,
+        rangeable=False,
+        description="Replicas per containerised workload (1 = like the single VM today).",
+        source="method choice: a VM is one instance today",
+    )
+
+
+# --------------------------------------------------------------------------------------------- fit
+class Fit(Section):
+    """Rules deciding whether and how easily a VM can be containerised."""
+
+    windows_min_version: int = num(
+        2016,
+        unit="year",
+        ge=2000,
+        le=2100,
+        integer=True,
+        rangeable=False,
+        description="Oldest Windows Server release that runs as a Windows container base image.",
+        source="Microsoft container base images exist for Windows Server 2016 and later",
+    )
+    eos_action: Literal["upgrade", "stay_vm"] = setting(
+        "upgrade",
+        description=(
+            "End-of-support OS: 'upgrade' = needs_work with OS upgrade effort; "
+            "'stay_vm' = no_fit."
+        ),
+    )
+    database_patterns: tuple[StrictStr, ...] = setting(
+        ("*sql*", "*db*", "*ora*", "*mongo*", "*postgres*", "*mysql*", "*maria*"),
+        description="VM name patterns (fnmatch, case-insensitive) treated as databases.",
+    )
+    appliance_patterns: tuple[StrictStr, ...] = setting(
+        ("*appliance*", "*vcsa*", "*vcenter*", "*nsx*", "*f5*", "*fw*", "*firewall*", "*esx*"),
+        description="VM name patterns treated as vendor appliances.",
+    )
+    domain_controller_patterns: tuple[StrictStr, ...] = setting(
+        ("*dc0*", "*-dc*", "*addc*", "*domain*"),
+        description="VM name patterns treated as domain controllers.",
+    )
+    database_level: FitLevel = setting(
+        "needs_work", description="Fit level given to databases."
+    )
+    appliance_level: FitLevel = setting("no_fit", description="Fit level given to appliances.")
+    domain_controller_level: FitLevel = setting(
+        "no_fit", description="Fit level given to domain controllers."
+    )
+    idle_cpu_util: Num = num(
+        0.05,
+        unit="fraction",
+        le=1,
+        description="CPU utilisation below which (with memory) a VM counts as idle.",
+        source=f"{AZ_BC}: idle = CPU and memory below 5%",
+    )
+    idle_memory_util: Num = num(
+        0.05,
+        unit="fraction",
+        le=1,
+        description="Memory utilisation below which (with CPU) a VM counts as idle.",
+        source=f"{AZ_BC}: idle = CPU and memory below 5%",
+    )
+    retire_idle: StrictBool = setting(
+        True,
+        description=(
+            "Idle or zombie VMs become retire candidates: they do not move and cost nothing after."
+        ),
+        source=AZ_BC,
+    )
+    rules_disabled: tuple[StrictStr, ...] = setting((), description="Fit rule IDs to switch off.")
+
+
+# ---------------------------------------------------------------------------------------- platform
+# Documented rule for the default node prices (no public price exists for a generic node):
+#   purchase = 3,000 + 250 per core + 8 per GiB  (consistent with USD 15,000-25,000 per host)
+#   annual   = purchase / 4 years + power_kw x 8,760 h x PUE 1.58 x 0.13 per kWh
+# with a -20% / +30% range.
+NODE_BASE_PRICE = 3000.0
+NODE_PRICE_PER_CORE = 250.0
+NODE_PRICE_PER_GIB = 8.0
+NODE_AMORTISATION_YEARS = 4.0
+POWER_COOLING_PER_KW_YEAR = 8760 * 1.58 * 0.13
+NODE_COST_RULE = (
+    "estimate, no public source. Rule: (3,000 + 250 per core + 8 per GiB) / 4 years + "
+    "power_kw x 8,760 h x PUE 1.58 x 0.13 per kWh (Uptime 2023 PUE; EIA 2023 price); "
+    "range -20%/+30%"
+)
+
+
+def node_annual_cost(cores: float, memory_gib: float, power_kw: float) -> Range:
+    """Default yearly all-in cost of a node from the documented rule (rounded to 10)."""
+    purchase = NODE_BASE_PRICE + NODE_PRICE_PER_CORE * cores + NODE_PRICE_PER_GIB * memory_gib
+    likely = purchase / NODE_AMORTISATION_YEARS + power_kw * POWER_COOLING_PER_KW_YEAR
+    return Range(
+        low=round(likely * 0.8, -1), likely=round(likely, -1), high=round(likely * 1.3, -1)
+    )
+
+
+class NodeType(Section):
+    """One node shape the packer may use."""
+
+    cores: int = num(
+        None,
+        unit="cores",
+        ge=1,
+        integer=True,
+        rangeable=False,
+        description="Physical cores (or vCPUs for cloud nodes) of the node.",
+        source="node catalogue (configurable)",
+    )
+    memory_gib: float = num(
+        None,
+        unit="GiB",
+        ge=1,
+        rangeable=False,
+        description="Memory of the node.",
+        source="node catalogue (configurable)",
+    )
+    annual_cost_usd: Num = num(
+        None,
+        unit=f"{C} per node per year",
+        description=(
+            "All-in yearly cost of one node: amortised hardware (or cloud price) plus power and "
+            "cooling (power_kw is already included here)."
+        ),
+        source=NODE_COST_RULE,
+    )
+    power_kw: Num = num(
+        0.0,
+        unit="kW",
+        description=(
+            "Average electrical draw of the node (informational; included in annual_cost_usd)."
+        ),
+        source=f"{NO_SOURCE}; typical 1-2 socket servers draw 0.25-0.55 kW",
+    )
+    os: OsName = setting("any", description="OS family the node runs: any, linux or windows.")
+
+
+def _node(cores: int, memory_gib: float, power_kw: float) -> NodeType:
+    return NodeType(
+        cores=cores,
+        memory_gib=memory_gib,
+        annual_cost_usd=node_annual_cost(cores, memory_gib, power_kw),
+        power_kw=power_kw,
+    )
+
+
+def default_node_types() -> dict[str, NodeType]:
+    return {
+        "general-16": _node(16, 64, 0.25),
+        "general-32": _node(32, 128, 0.35),
+        "memory-32": _node(32, 256, 0.40),
+        "general-64": _node(64, 256, 0.55),
+    }
+
+
+ISOLATION_KEYS = ("os_family", "security_zone", "environment")
+
+
+class Platform(Section):
+    """The container platform the workloads move to."""
+
+    node_types: dict[str, NodeType] = Field(
+        default_factory=default_node_types,
+        description="Node catalogue: name -> cores, memory_gib, annual_cost_usd, power_kw, os.",
+    )
+    reservation_model: Literal["gke", "eks", "aks", "openshift", "none"] = setting(
+        "gke",
+        description="How much of each node the platform reserves (kubelet, system, eviction).",
+        source="GKE 'Plan node sizes'; awslabs/amazon-eks-ami; Microsoft Learn AKS reservations",
+    )
+    max_pods_per_node: int = num(
+        110,
+        unit="pods",
+        ge=1,
+        integer=True,
+        rangeable=False,
+        description="Most pods one node may run.",
+        source="kubelet default 110 (kubernetes.io); OpenShift tested up to 250",
+    )
+    target_utilisation: Num = num(
+        (0.7, 0.8, 0.9),
+        unit="fraction of allocatable",
+        le=1,
+        description="Share of each node's allocatable resources the packer may fill.",
+        source=f"{NO_SOURCE}; common capacity-planning ceiling",
+    )
+    daemonset_cpu_cores: Num = num(
+        (0.1, 0.2, 0.5),
+        unit="cores per node",
+        description="CPU requested on every node by agents (logging, monitoring, CNI, security).",
+        source=NO_SOURCE,
+    )
+    daemonset_memory_gib: Num = num(
+        (0.25, 0.5, 1.0),
+        unit="GiB per node",
+        description="Memory requested on every node by agents.",
+        source=NO_SOURCE,
+    )
+    ha_spare_nodes_per_pool: int = num(
+        1,
+        unit="nodes",
+        integer=True,
+        rangeable=False,
+        description="Spare nodes per pool so one node can fail or drain (N+1).",
+        source="method choice: N+1 redundancy",
+    )
+    isolation_keys: tuple[Literal["os_family", "security_zone", "environment"], ...] = setting(
+        ("os_family",),
+        description=(
+            "VM attributes that get separate node pools; os_family is always included, "
+            "security_zone and environment are optional."
+        ),
+        source="Verma et al., EuroSys 2015 (Borg): separating prod and non-prod costs 20-30% more",
+    )
+    nodes_are_vms: StrictBool = setting(
+        False,
+        description="Nodes run as VMs on the hypervisor (true: nodes pay hypervisor licences).",
+    )
+    subscription_basis: Literal["per_core", "per_node", "none"] = setting(
+        "per_core", description="How the platform subscription is charged."
+    )
+    subscription_usd_per_core_year: Num = num(
+        (250, 333, 500),
+        unit=f"{C} per core per year",
+        description="Platform subscription per worker core (when subscription_basis = per_core).",
+        source=(
+            "Red Hat pricing page: ROSA 4 vCPU (2 cores) 3-year reserved USD 0.076/h = about "
+            "USD 666/year, so about USD 333 per core; self-managed list price not published"
+        ),
+    )
+    subscription_usd_per_node_year: Num = num(
+        (1000, 1500, 3000),
+        unit=f"{C} per node per year",
+        description="Platform subscription per worker node (when subscription_basis = per_node).",
+        source=NO_SOURCE,
+    )
+    control_plane_usd_per_year: Num = num(
+        876,
+        unit=f"{C} per cluster per year",
+        description="Managed control-plane fee per cluster.",
+        source="AWS EKS pricing: USD 0.10 per cluster-hour x 8,760 h",
+    )
+    clusters: int = num(
+        1,
+        unit="clusters",
+        ge=1,
+        integer=True,
+        rangeable=False,
+        description="Number of clusters the workloads run in.",
+        source="method choice",
+    )
+    security_tooling_usd_per_node_year: Num = num(
+        (250, 500, 1000),
+        unit=f"{C} per node per year",
+        description="Image scanning, registry, runtime security and policy tooling per node.",
+        source=NO_SOURCE,
+    )
+
+    @field_validator("node_types")
+    @classmethod
+    def _node_names(cls, value: dict[str, NodeType]) -> dict[str, NodeType]:
+        if not value:
+            raise ValueError("at least one node type is needed")
+        for name in value:
+            if not name or "." in name or any(ch.isspace() for ch in name):
+                raise ValueError(f"node type name {name!r} must not be empty or hold dots/spaces")
+        return value
+
+    @field_validator("isolation_keys")
+    @classmethod
+    def _os_family_first(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Linux and Windows containers never share a node, so os_family is always a key.
+        rest = tuple(dict.fromkeys(k for k in value if k != "os_family"))
+        return ("os_family", *rest)
+
+
+# ----------------------------------------------------------------------------------------- current
+class Current(Section):
+    """The estate today, where the inventory does not say."""
+
+    host_cores: int = num(
+        32,
+        unit="cores per host",
+        ge=1,
+        integer=True,
+        rangeable=False,
+        description="Physical cores per host when the vHost sheet is missing.",
+        source=f"{NO_SOURCE}; common 2 x 16-core server",
+    )
+    host_sockets: int = num(
+        2,
+        unit="sockets per host",
+        ge=1,
+        integer=True,
+        rangeable=False,
+        description="CPU sockets per host when the vHost sheet is missing.",
+        source=f"{NO_SOURCE}; common 2-socket server",
+    )
+    host_memory_gib: float = num(
+        512,
+        unit="GiB per host",
+        ge=1,
+        rangeable=False,
+        description="Memory per host when the vHost sheet is missing.",
+        source=NO_SOURCE,
+    )
+    host_price_usd: Num = num(
+        (15000, 20000, 25000),
+        unit=f"{C} per host",
+        description="Purchase price of one 2-socket host.",
+        source="estimate, no reliable public figure: visible placeholder USD 15,000-25,000",
+    )
+    vcpu_per_core: Num = num(
+        (2, 4, 6),
+        unit="vCPU per core",
+        ge=0.1,
+        description="Consolidation ratio used to infer hosts when vHost is missing.",
+        source=f"{NO_SOURCE}; 4:1 is a common planning ratio",
+    )
+    hypervisor_usd_per_core_year: Num = num(
+        (135, 350, 350),
+        unit=f"{C} per core per year",
+        description="Hypervisor subscription per licensed physical core.",
+        source=f"{VMW}: VCF USD 350, vSphere Foundation about USD 135 per core per year",
+    )
+    hypervisor_min_cores_per_cpu: int = num(
+        16,
+        unit="cores per CPU",
+        integer=True,
+        rangeable=False,
+        description="Minimum cores licensed per CPU for the hypervisor.",
+        source=VMW,
+    )
+    power_cooling_usd_per_host_year: Num = num(
+        (600, 900, 1500),
+        unit=f"{C} per host per year",
+        description="Electricity and cooling for one host.",
+        source=(
+            "derived: 0.5 kW x 8,760 h x PUE 1.58 (Uptime 2023) x 0.13 per kWh (EIA 2023); "
+            "range covers 0.09-0.24 per kWh"
+        ),
+    )
+    amortisation_years: Num = num(
+        4,
+        unit="years",
+        ge=1,
+        description="Years over which host hardware is written off.",
+        source=f"{AZ_BC}: depreciation 4 years for servers",
+    )
+
+
+# ---------------------------------------------------------------------------------------- licences
+class Licences(Section):
+    """Operating-system licences before and after."""
+
+    windows_edition: Literal["cheapest", "standard", "datacenter"] = setting(
+        "cheapest",
+        description="Windows Server edition per host today: cheapest picks per host by VM count.",
+        source="Microsoft licensing guide (Standard covers 2 VMs per full licensing)",
+    )
+    windows_standard_usd_per_16_cores: Num = num(
+        (1069, 1176, 1300),
+        unit=f"{C} per 16-core pack",
+        description="Windows Server Standard licence, 16-core pack.",
+        source=f"{WIN_PRICE}; 2022 Open NL USD 1,069; high = reseller margin estimate",
+    )
+    windows_datacenter_usd_per_16_cores: Num = num(
+        (6155, 6771, 7500),
+        unit=f"{C} per 16-core pack",
+        description="Windows Server Datacenter licence, 16-core pack.",
+        source=f"{WIN_PRICE}; 2022 Open NL USD 6,155; high = reseller margin estimate",
+    )
+    windows_min_cores_per_processor: int = num(
+        8,
+        unit="cores per processor",
+        integer=True,
+        rangeable=False,
+        description="Minimum Windows Server cores licensed per processor.",
+        source=WIN_TERMS,
+    )
+    windows_min_cores_per_host: int = num(
+        16,
+        unit="cores per host",
+        integer=True,
+        rangeable=False,
+        description="Minimum Windows Server cores licensed per server.",
+        source=WIN_TERMS,
+    )
+    software_assurance_fraction: Num = num(
+        (0.2, 0.25, 0.3),
+        unit="fraction of licence price per year",
+        le=1,
+        description="Software Assurance cost a year as a share of the licence price.",
+        source="Directions on Microsoft: about 25% of the licence price a year",
+    )
+    licence_amortisation_years: Num = num(
+        5,
+        unit="years",
+        ge=1,
+        description="Years over which bought licences are written off.",
+        source=f"{AZ_BC}: depreciation 5 years for licences",
+    )
+    linux_model: Literal["per_vm_pair", "per_socket_pair", "virtual_datacenter"] = setting(
+        "per_vm_pair",
+        description="How paid Linux subscriptions are counted today.",
+        source="Red Hat terms as summarised in ServiceNow SAM docs (2024)",
+    )
+    linux_paid_os_names: tuple[StrictStr, ...] = setting(
+        ("RHEL", "SLES", "Oracle Linux"),
+        description="Linux distributions that carry a paid subscription.",
+    )
+    rhel_usd_per_year: Num = num(
+        (350, 800, 1300),
+        unit=f"{C} per subscription per year",
+        description="RHEL Server subscription (1 socket pair or 2 VMs).",
+        source=(
+            "estimate: no verified list price; about USD 800 (Standard) is often quoted; "
+            "range self-support to Premium"
+        ),
+    )
+    vdc_price_multiplier: Num = num(
+        3.2,
+        unit="x RHEL Server price",
+        description="RHEL for Virtual Datacenters per socket pair, as a multiple of RHEL Server.",
+        source="Red Hat terms as summarised in ServiceNow SAM docs (2024)",
+    )
+    node_linux_usd_per_node_year: Num = num(
+        0,
+        unit=f"{C} per node per year",
+        description=(
+            "Node OS subscription after the move (0 when the platform subscription includes it, "
+            "as OpenShift does for RHEL CoreOS)."
+        ),
+        source="Red Hat docs: OpenShift subscriptions include RHEL CoreOS on nodes",
+    )
+    node_windows_edition: Literal["datacenter", "standard"] = setting(
+        "datacenter",
+        description="Windows Server edition licensed on Windows nodes after the move.",
+        source="Microsoft licensing page: Datacenter allows unlimited containers of both kinds",
+    )
+
+
+# -------------------------------------------------------------------------------------- operations
+class Operations(Section):
+    """Recurring people effort and per-instance tooling."""
+
+    labour_usd_per_hour: Num = num(
+        (50, 62, 90),
+        unit=f"{C}/h",
+        description="Fully loaded cost of one operations hour.",
+        source=LABOUR,
+    )
+    patch_hours_per_os_month: Num = num(
+        (0.25, 0.5, 2.0),
+        unit="h per OS instance per month",
+        description="Patching effort per OS instance (VM) per month.",
+        source=(
+            "estimate, no authoritative figure: 0.5 h manual (0.25-2), derived from admin ratios; "
+            f"{AZ_BC} prices patch management at USD 430 per server-year (about 0.58 h/month)"
+        ),
+    )
+    os_care_hours_per_os_month: Num = num(
+        (0.25, 0.5, 1.5),
+        unit="h per OS instance per month",
+        description="Other OS care per VM: incidents and bug fixes, access management, hardening.",
+        source=ADMIN_RATIO,
+    )
+    monitoring_hours_per_os_month: Num = num(
+        (0.1, 0.25, 0.6),
+        unit="h per OS instance per month",
+        description="Monitoring and security-agent care per OS instance.",
+        source=f"{ADMIN_RATIO}; {AZ_BC} prices monitoring at USD 430 per server-year",
+    )
+    agent_usd_per_os_year: Num = num(
+        (150, 300, 600),
+        unit=f"{C} per OS instance per year",
+        description="Monitoring and security agent licences per OS instance.",
+        source=f"{AZ_BC}: server security USD 250 per server-year; monitoring agent part estimated",
+    )
+    node_patch_hours_per_node_month: Num = num(
+        (0.25, 0.5, 1.5),
+        unit="h per node per month",
+        description="Patching a node (rolling, image-based upgrades) per month.",
+        source=NO_SOURCE,
+    )
+    node_care_hours_per_node_month: Num = num(
+        (0.5, 1.0, 3.0),
+        unit="h per node per month",
+        description="Other node care: incidents, hardware, capacity.",
+        source=NO_SOURCE,
+    )
+    image_rebuild_hours_per_workload_month: Num = num(
+        (0.1, 0.25, 1.0),
+        unit="h per workload per month",
+        description="Rebuilding and redeploying a container image for base-image patches.",
+        source=f"{NO_SOURCE}; mostly automated in CI",
+    )
+    platform_care_hours_per_workload_month: Num = num(
+        (0.15, 0.3, 0.8),
+        unit="h per workload per month",
+        description="Platform team effort (upgrades, ingress, storage, support) per workload.",
+        source=f"{NO_SOURCE}; e.g. 2 FTE for 500-1,000 workloads",
+    )
+
+
+# ------------------------------------------------------------------------------------------ backup
+class BackupOsDisk(Section):
+    """Backed-up data per VM that is the OS itself, and is not backed up after the move."""
+
+    windows: Num = num(
+        (20, 30, 40),
+        unit="GiB per VM",
+        description="OS share of a Windows VM's backed-up data.",
+        source=f"{NO_SOURCE}; Windows Server needs 32 GB disk minimum (Microsoft Docs)",
+    )
+    linux: Num = num(
+        (4, 8, 15),
+        unit="GiB per VM",
+        description="OS share of a Linux VM's backed-up data.",
+        source=NO_SOURCE,
+    )
+    other: Num = num(
+        (5, 10, 20), unit="GiB per VM", description="OS share of another VM's data.",
+        source=NO_SOURCE,
+    )
+    unknown: Num = num(
+        (8, 15, 30), unit="GiB per VM", description="OS share of an unknown-OS VM's data.",
+        source=NO_SOURCE,
+    )
+
+
+class Backup(Section):
+    """Backup licences and storage before and after."""
+
+    licence_usd_per_workload_year: Num = num(
+        (150, 250, 400),
+        unit=f"{C} per workload per year",
+        description="Backup licence per protected VM today (one licence per workload).",
+        source="Veeam help centre (licence unit); about USD 250 from aggregated price lists",
+    )
+    storage_usd_per_gb_month: Num = num(
+        (0.01, 0.023, 0.05),
+        unit=f"{C} per GB-month",
+        description="Backup storage price.",
+        source="AWS S3 pricing: USD 0.023 Standard, 0.004 archive tier",
+    )
+    retention_multiplier: Num = num(
+        (2, 3, 5),
+        unit="x used storage",
+        ge=0.1,
+        description="Stored backup data per GB of source (full + incrementals, 2-5% daily change).",
+        source=f"{NO_SOURCE}; daily change rate 2-5% (Veeam best practices)",
+    )
+    compression_ratio: Num = num(
+        (1.5, 2, 3),
+        unit="x",
+        ge=1,
+        description="Compression and deduplication ratio of backup data.",
+        source="Veeam best practices: 2:1 typical",
+    )
+    os_disk_gib: BackupOsDisk = Field(
+        default_factory=BackupOsDisk,
+        description="OS data per VM not backed up after containerising [GiB].",
+    )
+    after_licence_basis: Literal["per_node", "per_namespace"] = setting(
+        "per_node", description="How container backup is licensed after the move."
+    )
+    after_licence_usd_per_unit_year: Num = num(
+        (500, 1000, 2000),
+        unit=f"{C} per unit per year",
+        description="Container backup licence per node or per namespace (see after_licence_basis).",
+        source=NO_SOURCE,
+    )
+    workloads_per_namespace: Num = num(
+        (5, 10, 20),
+        unit="workloads per namespace",
+        ge=1,
+        description="Workloads grouped in one namespace (for per-namespace licences).",
+        source=NO_SOURCE,
+    )
+
+
+# --------------------------------------------------------------------------------------- migration
+class MigrationHours(Section):
+    """One-off effort to containerise one workload, by fit level."""
+
+    excellent: Num = num(
+        (4, 8, 16),
+        unit="h per workload",
+        description="Effort for an excellent fit (stateless, modern OS).",
+        source=NO_SOURCE,
+    )
+    good: Num = num(
+        (8, 16, 32),
+        unit="h per workload",
+        description="Effort for a good fit.",
+        source=NO_SOURCE,
+    )
+    needs_work: Num = num(
+        (40, 60, 120),
+        unit="h per workload",
+        description="Effort for a workload that needs work (state, database, old OS).",
+        source=NO_SOURCE,
+    )
+    insufficient_data: Num = num(
+        (16, 40, 80),
+        unit="h per workload",
+        description="Effort assumed when the data are not enough to judge.",
+        source=NO_SOURCE,
+    )
+
+
+class Migration(Section):
+    """One-off cost of moving."""
+
+    hours_per_workload: MigrationHours = Field(
+        default_factory=MigrationHours,
+        description="One-off effort per workload by fit level [h].",
+    )
+    os_upgrade_hours_per_vm: Num = num(
+        (8, 24, 40),
+        unit="h per VM",
+        description="Extra effort when the VM's OS must be upgraded first.",
+        source=NO_SOURCE,
+    )
+    labour_usd_per_hour: Num = num(
+        (50, 62, 150),
+        unit=f"{C}/h",
+        description="Cost of one migration hour (internal staff; high end = consultants).",
+        source=f"{LABOUR}; high end covers consultancy rates",
+    )
+    ramp: tuple[float, ...] = setting(
+        (0.2, 0.5, 1.0),
+        description="Share of workloads moved by the end of year 1, 2, 3...",
+        source=f"{AZ_BC}: migration ramp 20/50/100%",
+    )
+
+    @field_validator("ramp")
+    @classmethod
+    def _ramp(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if not value:
+            raise ValueError("ramp needs at least one year")
+        if any(not 0 <= share <= 1 for share in value):
+            raise ValueError("every ramp share must be between 0 and 1")
+        if any(b < a for a, b in pairwise(value)):
+            raise ValueError("ramp shares must not decrease")
+        return value
+
+
+# ----------------------------------------------------------------------------------------- finance
+class Finance(Section):
+    """Money settings."""
+
+    currency: StrictStr = setting(
+        "USD",
+        description="Currency code of every money value (labels them; does not convert).",
+    )
+    horizon_years: int = num(
+        5,
+        unit="years",
+        ge=1,
+        le=30,
+        integer=True,
+        rangeable=False,
+        description="Years the cash flow and NPV cover.",
+        source="method choice; Azure Migrate business case uses 5 years",
+    )
+    discount_rate: Num = num(
+        (0.05, 0.07, 0.10),
+        unit="fraction per year",
+        le=1,
+        description="Discount rate (WACC) for the NPV.",
+        source=f"{AZ_BC}: WACC 7%",
+    )
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if len(value) != 3 or not value.isalpha() or not value.isupper():
+            raise ValueError(f"currency must be a 3-letter ISO code like USD or EUR, got {value!r}")
+        return value
+
+
+# ------------------------------------------------------------------------------------- uncertainty
+class Uncertainty(Section):
+    """Monte Carlo settings."""
+
+    draws: int = num(
+        1000,
+        unit="draws",
+        ge=1,
+        le=1_000_000,
+        integer=True,
+        rangeable=False,
+        description="Monte Carlo draws over the ranged assumptions.",
+        source="method choice",
+    )
+    seed: int = num(
+        42,
+        unit="seed",
+        integer=True,
+        rangeable=False,
+        description="Random seed, so runs repeat exactly.",
+        source="method choice",
+    )
+    distribution: Literal["triangular", "pert"] = setting(
+        "triangular", description="Distribution drawn between low, likely and high."
+    )
+
+
+SECTIONS: dict[str, type[Section]] = {
+    "scope": Scope,
+    "sizing": Sizing,
+    "fit": Fit,
+    "platform": Platform,
+    "current": Current,
+    "licences": Licences,
+    "operations": Operations,
+    "backup": Backup,
+    "migration": Migration,
+    "finance": Finance,
+    "uncertainty": Uncertainty,
+}
