@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -23,11 +26,23 @@ from estimator.fit import (
     rules_table,
     top_reasons,
 )
+from estimator.inventory.os_classify import end_of_support
+from estimator.sizing import size_containers
 
 VALUES: dict[str, float] = {
     "fit.windows_min_version": 2016.0,
     "fit.idle_cpu_util": 0.05,
     "fit.idle_memory_util": 0.05,
+}
+
+# Sizing defaults from the assumption key spec, for the real-file check.
+SIZING_VALUES: dict[str, float] = {
+    "sizing.comfort_factor": 1.3, "sizing.min_cpu_request_cores": 0.1,
+    "sizing.min_memory_request_gib": 0.25, "sizing.replicas": 1.0,
+    **{f"sizing.os_overhead_memory_gib.{f}": m for f, m in
+       (("windows", 2.0), ("linux", 0.5), ("other", 1.0), ("unknown", 1.0))},
+    **{f"sizing.os_overhead_cpu_cores.{f}": c for f, c in
+       (("windows", 0.25), ("linux", 0.1), ("other", 0.1), ("unknown", 0.1))},
 }
 
 
@@ -360,3 +375,54 @@ def test_level_is_na_exactly_out_of_scope(rows: list[dict[str, Any]]) -> None:
     assert not (out["moves"] & out["retire_candidate"]).any()
     assert (out["moves"] <= in_scope).all()
     assert (out["needs_os_upgrade"] <= out["moves"]).all()
+
+
+SHARED = Path(os.environ.get("ESTIMATOR_SHARED",
+                             Path(__file__).resolve().parents[1] / ".." / "shared"))
+IBM = SHARED / "data" / "real" / "rvtools-ibm-sizingworkshop" / "SizingWorkshop-RVTools.xlsx"
+
+
+def _read_inventory() -> Any:
+    try:
+        from estimator.inventory import read_inventory
+    except ImportError:
+        pytest.skip("estimator.inventory.read_inventory is not available yet (helper H1)")
+    return read_inventory
+
+
+@pytest.mark.skipif(not IBM.exists(), reason="shared real data not present")
+def test_ibm_workshop_file_level_counts() -> None:
+    vms = _read_inventory()([IBM]).vms.copy()
+    # Default scope: powered on, not a template (the file has no vCLS VMs): 763 of 805.
+    vms["in_scope"] = (vms["power_state"] == "poweredOn") & ~vms["is_template"].astype(bool)
+    assert (len(vms), int(vms["in_scope"].sum())) == (805, 763)
+    # Judge end of support on a fixed day, so Windows Server 2016 (ends 2027-01-12) still
+    # counts as supported when this test runs later.
+    vms["os_end_of_support"] = end_of_support(vms["os_name"], vms["os_version"],
+                                              as_of=dt.date(2026, 11, 1))
+    out = classify_fit(vms, fit_settings(), VALUES)
+    # By hand from the in-scope OS strings and names:
+    #   good      = 6 "Other Linux" + 1 "CentOS 4/5/6/7" (version unknown) + 5 Windows
+    #               Server 2016                                                    = 12
+    #   no_fit    = 1 Solaris 10 + 1 vCSA (bolvcsa17-S) + 3 domain controllers
+    #               (wsptstdc01, BOWMFGSQADC01, BOWMGH-PTH-DC)                     = 5
+    #   excellent = 0: every identified Linux (RHEL 5/6, SLES 11) is past support
+    #   needs_work = the other 763 − 12 − 5 = 746 (Windows 2003/2008/2008 R2/2012, desktop
+    #               Windows, old Linux, and the databases among them)
+    assert fit_counts(out) == {"excellent": 0, "good": 12, "needs_work": 746, "no_fit": 5,
+                               "insufficient_data": 0}
+    assert int(out["moves"].sum()) == 758  # no utilisation data: nobody is idle
+    assert int(out["needs_os_upgrade"].sum()) == 746
+    rules = out["fit_rules"].dropna()
+    assert int(rules.str.contains("WL-DC").sum()) == 3
+    assert int(rules.str.contains("OS-WIN-2016PLUS").sum()) == 5
+    assert out.loc[out["fit_rules"] == "OS-EOS;WL-APPLIANCE"].index.map(
+        vms["name"]).tolist() == ["bolvcsa17-S"]
+
+    # The file has no performance data, so every in-scope VM is sized from allocation.
+    sized = size_containers(vms[vms["in_scope"]], SimpleNamespace(basis="utilisation"),
+                            SIZING_VALUES)
+    assert sized.fallbacks == 763
+    first = vms.loc[vms["name"] == "wadfs1"].index[0]  # 1 vCPU, 4 GiB, Windows 2008 R2
+    assert sized.frame.loc[first, "cpu_request_cores"] == pytest.approx(0.75)
+    assert sized.frame.loc[first, "memory_request_gib"] == pytest.approx(2.0)
