@@ -14,8 +14,9 @@ Allocation rules (each component's `Share` in `quantities.py`):
   request shares (requests x replicas).
 - Per-workload costs after (image rebuilds, platform care, per-namespace backup): equally per
   moving workload; the control plane by request share over all moving workloads.
-- An amount whose group has no VM to carry it (e.g. a pool no VM was placed in) is spread over
-  the in-scope VMs by vCPU, so that per-VM costs still add up to the totals.
+- An amount whose group has no VM to carry it (e.g. a pool no VM was placed in) is spread,
+  before, over the in-scope VMs by vCPU; after, over the moving workloads by request share
+  (or the staying VMs by vCPU when nothing moves), so per-VM costs still add up to the totals.
 """
 
 from __future__ import annotations
@@ -60,8 +61,10 @@ def attribute(quantities: CostQuantities, lines: CostLines,
     for name, amount in lines.components.items():
         if amount.ndim != 1:
             raise ValueError("attribute() needs the point estimate, not draws")
-        part = _spread(amount, q.shares[name], q.fallback_weight)
-        if COMPONENTS[name][1] == "before":
+        side = COMPONENTS[name][1]
+        fallback = q.fallback_before if side == "before" else q.fallback_after
+        part = _spread(amount, q.shares[name], fallback)
+        if side == "before":
             before += part
         else:
             after += part

@@ -201,11 +201,17 @@ def price(quantities: CostQuantities, settings: Any, values: Values) -> CostLine
         target[category] = target[category] + total
         if name.endswith("_residual"):
             residual = residual + total
+    # With draws, every category is a (draws,) array, even one no drawn key touches.
+    shape = np.broadcast_shapes(*(np.shape(x) for x in (*before.values(), *after.values())))
+
+    def full(x: Any) -> Value:
+        return tidy(np.broadcast_to(np.asarray(x, dtype=float), shape).copy())
+
     return CostLines(
-        before={c: tidy(x) for c, x in before.items()},
-        after={c: tidy(x) for c, x in after.items()},
+        before={c: full(x) for c, x in before.items()},
+        after={c: full(x) for c, x in after.items()},
         components=components,
-        residual_vm_annual_cost=tidy(residual),
+        residual_vm_annual_cost=full(residual),
         currency=str(setting(settings, "finance.currency", default="USD")),
     )
 

@@ -179,7 +179,9 @@ class CostQuantities:
     moving_by_fit: dict[str, int]
     os_upgrades: int  # moving VMs that need an OS upgrade first
     shares: dict[str, Share] = field(repr=False)
-    fallback_weight: np.ndarray = field(repr=False)  # for amounts whose bucket has no VM
+    # weights for amounts whose bucket has no VM to carry them, per column
+    fallback_before: np.ndarray = field(repr=False)
+    fallback_after: np.ndarray = field(repr=False)
     notes: tuple[str, ...] = ()
 
     @property
@@ -349,9 +351,9 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     code = np.where(in_scope, code, -1)
     used_codes = np.unique(code[code >= 0])
     k = len(used_codes)
-    ordinal = np.full(len(geo), -1)
+    ordinal = np.full(len(geo) + 1, -1)  # one spare slot so -1 codes index safely
     ordinal[used_codes] = np.arange(k)
-    vm_host = np.where(code >= 0, ordinal[np.maximum(code, 0)], -1)  # ordinal among used hosts
+    vm_host = ordinal[code]  # ordinal among the hosts used, -1 when not placed
     sockets_k = geo["sockets"].to_numpy(dtype=float)[used_codes]
     cps_k = geo["cores_per_socket"].to_numpy(dtype=float)[used_codes]
     win_k = np.bincount(vm_host[(vm_host >= 0) & is_win], minlength=k).astype(float)
@@ -450,7 +452,8 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
                      "node costs are shared over the other moving VMs.")
     pool_share = Share(np.arange(len(pq.pool)), pool_code, request_weight)
     moving_weight = _request_weight(np.where(moving, 0, -1), cpu_req, mem_req, 1)
-    fallback = np.where(in_scope, vcpus, 0.0)
+    fallback_before = np.where(in_scope, vcpus, 0.0)
+    fallback_after = moving_weight if moving.any() else np.where(staying, vcpus, 0.0)
 
     # ---- backup ----
     os_disk = {f: scalar(values, f"backup.os_disk_gib.{f}") for f in OS_FAMILIES}
@@ -530,7 +533,8 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         backup_gib_before=float(used[in_scope].sum()),
         backup_gib_residual=float(used[staying].sum()), backup_gib_moved=float(persistent.sum()),
         namespaces=namespaces, pools=pq, moving_by_fit=moving_by_fit, os_upgrades=os_upgrades,
-        shares=shares, fallback_weight=fallback, notes=tuple(notes),
+        shares=shares, fallback_before=fallback_before,
+        fallback_after=fallback_after, notes=tuple(notes),
     )
 
 
