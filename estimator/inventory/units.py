@@ -137,11 +137,16 @@ def _parse(values: pd.Series, decimal: str | None) -> tuple[pd.Series, pd.Series
     cells = text.dropna()
     if len(cells):
         uniq = pd.Series(cells.unique(), dtype="string")
-        parts = uniq.str.extract(_CELL)
-        num = pd.Series(np.nan, index=uniq.index, dtype="float64")
-        ok = parts["num"].notna()
-        if ok.any():
-            num[ok] = _numbers_to_float(parts.loc[ok, "num"].astype("string"), decimal)
+        if decimal != "," and uniq.str.fullmatch(r"[+-]?\d+(?:\.\d+)?").all():
+            # Fast path: plain numbers, as most columns hold.
+            parts = pd.DataFrame({"num": uniq, "unit": ""})
+            num = pd.to_numeric(uniq).astype("float64")
+        else:
+            parts = uniq.str.extract(_CELL)
+            num = pd.Series(np.nan, index=uniq.index, dtype="float64")
+            ok = parts["num"].notna()
+            if ok.any():
+                num[ok] = _numbers_to_float(parts.loc[ok, "num"].astype("string"), decimal)
         lookup_num = dict(zip(uniq, num, strict=True))
         lookup_unit = dict(zip(uniq, parts["unit"].fillna(""), strict=True))
         number[cells.index] = cells.map(lookup_num).astype("float64")
