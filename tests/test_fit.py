@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from estimator.assumptions import load_assumptions
 from estimator.errors import ConfigError
 from estimator.fit import (
     FIT_COLUMNS,
@@ -29,40 +30,27 @@ from estimator.fit import (
 from estimator.inventory.os_classify import end_of_support
 from estimator.sizing import size_containers
 
-VALUES: dict[str, float] = {
-    "fit.windows_min_version": 2016.0,
-    "fit.idle_cpu_util": 0.05,
-    "fit.idle_memory_util": 0.05,
+# The settings the hand-worked cases assume, pinned through the real loader.
+ASSUMPTIONS = load_assumptions(sets=[
+    "fit.windows_min_version=2016", "fit.idle_cpu_util=0.05", "fit.idle_memory_util=0.05",
+    "fit.eos_action=upgrade", "fit.database_level=needs_work", "fit.appliance_level=no_fit",
+    "fit.domain_controller_level=no_fit", "fit.retire_idle=true",
+])
+VALUES: dict[str, float] = ASSUMPTIONS.flat_values()
+# The pattern lists are the agreed defaults (assumption key spec); the cases rely on them.
+PATTERNS: dict[str, tuple[str, ...]] = {
+    "database_patterns": ("*sql*", "*db*", "*ora*", "*mongo*", "*postgres*", "*mysql*",
+                          "*maria*"),
+    "appliance_patterns": ("*appliance*", "*vcsa*", "*vcenter*", "*nsx*", "*f5*", "*fw*",
+                           "*firewall*", "*esx*"),
+    "domain_controller_patterns": ("*dc0*", "*-dc*", "*addc*", "*domain*"),
 }
 
-# Sizing defaults from the assumption key spec, for the real-file check.
-SIZING_VALUES: dict[str, float] = {
-    "sizing.comfort_factor": 1.3, "sizing.min_cpu_request_cores": 0.1,
-    "sizing.min_memory_request_gib": 0.25, "sizing.replicas": 1.0,
-    **{f"sizing.os_overhead_memory_gib.{f}": m for f, m in
-       (("windows", 2.0), ("linux", 0.5), ("other", 1.0), ("unknown", 1.0))},
-    **{f"sizing.os_overhead_cpu_cores.{f}": c for f, c in
-       (("windows", 0.25), ("linux", 0.1), ("other", 0.1), ("unknown", 0.1))},
-}
 
-
-def fit_settings(**changes: Any) -> SimpleNamespace:
-    """The agreed defaults of the fit section (see the assumption key spec)."""
-    base: dict[str, Any] = {
-        "eos_action": "upgrade",
-        "database_patterns": ("*sql*", "*db*", "*ora*", "*mongo*", "*postgres*", "*mysql*",
-                              "*maria*"),
-        "appliance_patterns": ("*appliance*", "*vcsa*", "*vcenter*", "*nsx*", "*f5*", "*fw*",
-                               "*firewall*", "*esx*"),
-        "domain_controller_patterns": ("*dc0*", "*-dc*", "*addc*", "*domain*"),
-        "database_level": "needs_work",
-        "appliance_level": "no_fit",
-        "domain_controller_level": "no_fit",
-        "retire_idle": True,
-        "rules_disabled": (),
-    }
-    base.update(changes)
-    return SimpleNamespace(**base)
+def fit_settings(**changes: Any) -> Any:
+    """The fit section with the pinned settings; `changes` bypass validation on purpose, so
+    the tests can also check classify_fit's own errors."""
+    return ASSUMPTIONS.fit.model_copy(update={**PATTERNS, **changes})
 
 
 # (os_family, os_name, os_version, os_end_of_support) as os_classify produces them.
@@ -358,7 +346,7 @@ os_choices = st.sampled_from([UBUNTU, OTHER_LINUX, RHEL6, WIN2019, WIN2012R2, WI
                               WIN_NO_VERSION, SOLARIS, UNKNOWN])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.fixed_dictionaries({
     "os": os_choices,
     "in_scope": st.booleans(),
@@ -420,8 +408,10 @@ def test_ibm_workshop_file_level_counts() -> None:
         vms["name"]).tolist() == ["bolvcsa17-S"]
 
     # The file has no performance data, so every in-scope VM is sized from allocation.
-    sized = size_containers(vms[vms["in_scope"]], SimpleNamespace(basis="utilisation"),
-                            SIZING_VALUES)
+    sizing = load_assumptions(sets=["sizing.basis=utilisation", "sizing.comfort_factor=1.3",
+                                    "sizing.os_overhead_cpu_cores.windows=0.25",
+                                    "sizing.os_overhead_memory_gib.windows=2"])
+    sized = size_containers(vms[vms["in_scope"]], sizing.sizing, sizing.flat_values())
     assert sized.fallbacks == 763
     first = vms.loc[vms["name"] == "wadfs1"].index[0]  # 1 vCPU, 4 GiB, Windows 2008 R2
     assert sized.frame.loc[first, "cpu_request_cores"] == pytest.approx(0.75)
