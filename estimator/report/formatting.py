@@ -1,0 +1,174 @@
+"""Money, number, percent and month formatting: the one place every renderer formats figures.
+
+Round only here, when presenting. `None`, NaN and infinities render as an en dash.
+
+>>> money(1234567, "USD")
+'USD 1.23 M'
+>>> money_full(1234567.4, "USD")
+'USD 1,234,567'
+>>> money_range(812_000, 1_640_000)
+'0.8–1.6 M'
+>>> pct(0.4567)
+'46%'
+>>> months(14.2)
+'15 months'
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+DASH = "–"
+
+# (threshold, divisor, suffix) from largest to smallest; below 1,000 money is shown in full.
+_SCALES: tuple[tuple[float, float, str], ...] = (
+    (1e9, 1e9, "B"),
+    (1e6, 1e6, "M"),
+    (1e3, 1e3, "k"),
+)
+
+# Excel number formats. Money is whole units: a finance reader wants 1,234,567 not 1.23 M.
+EXCEL_COUNT = "#,##0"
+EXCEL_DECIMAL = "#,##0.0"
+EXCEL_DECIMAL2 = "#,##0.00"
+EXCEL_PERCENT = "0.0%"
+EXCEL_MONTHS = '0" months"'
+
+
+def excel_money_format(currency: str) -> str:
+    """Excel number format for whole amounts in `currency`, negatives in red.
+
+    >>> excel_money_format("EUR")
+    '"EUR "#,##0;[Red]-"EUR "#,##0'
+    """
+    code = _currency_code(currency)
+    return f'"{code} "#,##0;[Red]-"{code} "#,##0'
+
+
+def _currency_code(currency: str) -> str:
+    # Only letters are kept so a currency setting can never inject into a number format.
+    code = "".join(ch for ch in str(currency) if ch.isalpha())[:3].upper()
+    return code or "USD"
+
+
+def is_missing(x: Any) -> bool:
+    """True for None, pandas NA, NaN and infinities."""
+    if x is None:
+        return True
+    try:
+        if x is np.ma.masked:
+            return True
+        f = float(x)
+    except (TypeError, ValueError):
+        return True
+    return not math.isfinite(f)
+
+
+def _scaled(x: float, digits: int = 3) -> tuple[str, str]:
+    """(number text, suffix) with `digits` significant digits for the scaled value."""
+    ax = abs(x)
+    for threshold, divisor, suffix in _SCALES:
+        # 999,999 rounds up to "1.00 M" rather than "1,000 k".
+        if ax >= threshold * (1 - 0.5 * 10 ** -digits):
+            v = x / divisor
+            return _sig(v, digits), suffix
+    return f"{x:,.0f}", ""
+
+
+def _sig(v: float, digits: int) -> str:
+    """`v` with `digits` significant digits, never in scientific notation."""
+    av = abs(v)
+    if av == 0:
+        return "0"
+    int_digits = max(1, math.floor(math.log10(av)) + 1)
+    decimals = max(0, digits - int_digits)
+    return f"{v:,.{decimals}f}"
+
+
+def money(x: Any, currency: str = "USD", digits: int = 3) -> str:
+    """Short money: `USD 1.23 M`, `USD 845 k`, `USD 512`, negatives as `USD -1.23 M`."""
+    if is_missing(x):
+        return DASH
+    num, suffix = _scaled(float(x), digits)
+    return f"{_currency_code(currency)} {num}{' ' + suffix if suffix else ''}"
+
+
+def money_number(x: Any, digits: int = 3) -> str:
+    """Short money without the currency: `1.23 M`."""
+    if is_missing(x):
+        return DASH
+    num, suffix = _scaled(float(x), digits)
+    return f"{num}{' ' + suffix if suffix else ''}"
+
+
+def money_full(x: Any, currency: str = "USD") -> str:
+    """Whole units with thousands separators: `USD 1,234,567`."""
+    if is_missing(x):
+        return DASH
+    return f"{_currency_code(currency)} {float(x):,.0f}"
+
+
+def money_range(low: Any, high: Any, currency: str | None = None, digits: int = 2) -> str:
+    """A range with one shared suffix where possible: `0.81–1.64 M` or `USD 810 k–1.64 M`."""
+    if is_missing(low) or is_missing(high):
+        return DASH
+    lo, hi = float(low), float(high)
+    big = max(abs(lo), abs(hi))
+    prefix = f"{_currency_code(currency)} " if currency else ""
+    for threshold, divisor, suffix in _SCALES:
+        if big >= threshold:
+            return f"{prefix}{_sig(lo / divisor, digits)}–{_sig(hi / divisor, digits)} {suffix}"
+    return f"{prefix}{lo:,.0f}–{hi:,.0f}"
+
+
+def count(n: Any) -> str:
+    """Whole count with thousands separators: `12,345`."""
+    if is_missing(n):
+        return DASH
+    return f"{round(float(n)):,.0f}"
+
+
+def number(x: Any, decimals: int = 1) -> str:
+    """A plain number with `decimals` decimals and thousands separators."""
+    if is_missing(x):
+        return DASH
+    return f"{float(x):,.{decimals}f}"
+
+
+def pct(fraction: Any, decimals: int = 0) -> str:
+    """A fraction as a percentage: `0.4567 -> '46%'`."""
+    if is_missing(fraction):
+        return DASH
+    return f"{float(fraction) * 100:.{decimals}f}%"
+
+
+def months(m: Any) -> str:
+    """Months rounded up (a payback is reached at the end of a month): `'15 months'`.
+
+    `None` means the savings never repay the migration within the horizon.
+    """
+    if m is None:
+        return "never"
+    if is_missing(m):
+        return "never" if isinstance(m, float) and math.isinf(m) and m > 0 else DASH
+    value = max(0, math.ceil(float(m) - 1e-9))
+    if value == 0:
+        return "immediately"
+    return f"{value} month" if value == 1 else f"{value} months"
+
+
+def stars(n: Any, out_of: int = 5) -> str:
+    """Confidence stars: `3 -> '★★★☆☆'`."""
+    if is_missing(n):
+        return DASH
+    k = min(out_of, max(0, round(float(n))))
+    return "★" * k + "☆" * (out_of - k)
+
+
+def label(key: str) -> str:
+    """A column or key name in plain words: `annual_cost_before -> 'Annual cost before'`."""
+    text = str(key).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]

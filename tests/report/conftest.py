@@ -1,0 +1,448 @@
+"""A hand-made, realistic `Estimate` for the report tests, with hostile inventory strings.
+
+`build_estimate(n_vms)` is vectorised so the benchmarks can make 100,000-VM estates with it.
+The figures are self-consistent (summary, per-VM costs, cost lines and cash flow agree) so the
+tests can check that renderers show what the model says, not that they recompute it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from estimator.inventory.schema import HOST_SCHEMA, VM_SCHEMA, conform
+from estimator.model import Estimate, Percentiles, Uncertainty
+
+HOSTILE_FORMULA = '=HYPERLINK("http://x","y")'
+HOSTILE_SCRIPT = "<script>alert(1)</script>"
+HOSTILE_IMG = '"><img src=x onerror=alert(1)>'
+HOSTILE_NAMES = (HOSTILE_FORMULA, HOSTILE_SCRIPT, HOSTILE_IMG, "+cmd|' /C calc'!A0", "@SUM(1+1)")
+
+CATEGORIES = (
+    "Guest OS licences",
+    "Hypervisor licences",
+    "Patching labour",
+    "Other OS operations",
+    "Backup",
+    "Hardware and facilities",
+    "Container platform",
+)
+# Share of the yearly cost before, and what is left after, per category (a plausible estate).
+_BEFORE_SHARE = np.array([0.22, 0.18, 0.16, 0.14, 0.10, 0.20, 0.0])
+_AFTER_FACTOR = np.array([0.55, 0.35, 0.30, 0.45, 0.60, 0.55, 0.0])
+_PLATFORM_SHARE_OF_BEFORE = 0.08
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = Path(os.environ.get("ESTIMATOR_SHARED", ROOT / ".." / "shared"))
+SAMPLE = ROOT / "data" / "sample-rvtools.xlsx"
+IBM_WORKSHOP = (SHARED / "data" / "real" / "rvtools-ibm-sizingworkshop"
+                / "SizingWorkshop-RVTools.xlsx")
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _assumption_table() -> pd.DataFrame:
+    rows = [
+        ("finance.currency", "USD", None, None, "", "Currency of every money figure", "—", False),
+        ("finance.horizon_years", 5, None, None, "years", "Years in the cash flow", "—", False),
+        ("finance.discount_rate", 0.07, 0.05, 0.1, "fraction", "Discount rate for NPV",
+         "Corporate WACC typical range", False),
+        ("operations.labour_usd_per_hour", 75, 50, 90, "USD/h",
+         "Loaded cost of one admin hour", "US BLS 15-1244 median + 40% overhead", True),
+        ("operations.patch_hours_per_os_month", 0.5, 0.25, 2.0, "h per OS per month",
+         "Patching effort per OS instance", "Azure Migrate business case default", False),
+        ("current.hypervisor_usd_per_core_year", 350, 135, 350, "USD per core per year",
+         "vSphere subscription per core", "Broadcom VVF/VCF list price 2024", False),
+        ("sizing.comfort_factor", 1.3, 1.1, 2.0, "x", "Headroom on measured use",
+         "Azure Migrate performance-based sizing", False),
+        ("platform.target_utilisation", 0.8, 0.7, 0.9, "fraction",
+         "Target share of allocatable", "Kubernetes bin-packing practice", False),
+        ("platform.isolation_keys", "os_family; security_zone", None, None, "",
+         "Pool split keys", "—", True),
+        ("note.hostile", HOSTILE_SCRIPT, None, None, "", HOSTILE_IMG, HOSTILE_FORMULA, False),
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=["key", "value", "low", "high", "unit", "description", "source", "changed"],
+    )
+
+
+def _assumptions() -> Any:
+    """The real assumptions object when the module exists, else None (renderers must cope)."""
+    try:
+        from estimator.assumptions import load_assumptions  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return load_assumptions()
+
+
+def build_estimate(
+    n_vms: int = 48,
+    *,
+    seed: int = 7,
+    hostile: bool = True,
+    uncertainty: bool = True,
+    scenarios: bool = True,
+    currency: str = "USD",
+) -> Estimate:
+    """A realistic, self-consistent Estimate of `n_vms` VMs in two pools (linux, windows)."""
+    rng = np.random.default_rng(seed)
+    n = n_vms
+    idx = np.arange(n)
+    names = pd.array([f"app-{i:06d}" for i in idx], dtype="string")
+    if hostile:
+        for j, bad in enumerate(HOSTILE_NAMES[: min(len(HOSTILE_NAMES), n)]):
+            names[j] = bad
+    windows = rng.random(n) < 0.3
+    os_name = np.where(windows, "Windows Server", "RHEL")
+    version = np.where(
+        windows, rng.choice(["2008 R2", "2012 R2", "2016", "2019", "2022"], n),
+        rng.choice(["6", "7", "8", "9"], n),
+    )
+    eos = np.isin(version, ["2008 R2", "2012 R2", "6", "7"])
+    n_hosts = max(2, math.ceil(n / 24))
+    vcpus = rng.choice([1, 2, 4, 8, 16], n, p=[0.1, 0.35, 0.35, 0.15, 0.05]).astype(float)
+    memory = vcpus * rng.choice([2, 4, 8], n)
+    power = np.where(rng.random(n) < 0.08, "poweredOff", "poweredOn")
+    zone = rng.choice(["dmz", "internal"], n, p=[0.25, 0.75])
+    raw = pd.DataFrame(
+        {
+            "vm_id": [f"uuid-{i}" for i in idx],
+            "name": names,
+            "source": "estate.xlsx" if not hostile else f"estate{HOSTILE_SCRIPT}.xlsx",
+            "source_format": "rvtools",
+            "source_sheet": "vInfo",
+            "source_row": idx + 2,
+            "vcenter": "vc01",
+            "power_state": power,
+            "is_template": False,
+            "is_srm_placeholder": False,
+            "vcpus": vcpus,
+            "memory_gib": memory,
+            "storage_provisioned_gib": vcpus * 40.0,
+            "storage_used_gib": vcpus * 25.0,
+            "os_raw": np.where(windows, "Microsoft Windows Server " + version,
+                               "Red Hat Enterprise Linux " + version + " (64-bit)"),
+            "os_family": np.where(windows, "windows", "linux"),
+            "os_name": os_name,
+            "os_version": version,
+            "os_end_of_support": eos,
+            "datacenter": "dc-east",
+            "cluster": np.where(idx % 2 == 0, "prod-a", "prod-b"),
+            "host": [f"esx{(i % n_hosts):03d}" for i in idx],
+            "environment": rng.choice(["prod", "test", "dev"], n),
+            "security_zone": zone,
+            "cpu_util": np.where(rng.random(n) < 0.15, np.nan, rng.uniform(0.02, 0.7, n)),
+            "memory_util": np.where(rng.random(n) < 0.15, np.nan, rng.uniform(0.1, 0.9, n)),
+        }
+    )
+    if hostile:
+        raw.loc[0, "security_zone"] = HOSTILE_IMG
+        raw.loc[1, "os_raw"] = HOSTILE_SCRIPT
+        raw.loc[2, "annotation"] = HOSTILE_FORMULA
+    vms = conform(raw, VM_SCHEMA)
+
+    in_scope = vms["power_state"].eq("poweredOn").to_numpy(dtype=bool)
+    level = rng.choice(["excellent", "good", "needs_work", "no_fit", "insufficient_data"], n,
+                       p=[0.3, 0.3, 0.2, 0.12, 0.08])
+    if hostile:
+        level[:3] = ["good", "no_fit", "needs_work"]
+        in_scope[:3] = True
+    rules = {
+        "excellent": "", "good": "LNX-PKG", "needs_work": "OS-EOS;DB-NAME",
+        "no_fit": "APPLIANCE", "insufficient_data": "NO-USAGE",
+    }
+    reasons = {
+        "excellent": "", "good": "Standard Linux packages",
+        "needs_work": "End-of-support OS needs an upgrade",
+        "no_fit": "Appliance or kernel dependency",
+        "insufficient_data": "No CPU or memory usage data",
+    }
+    vms["in_scope"] = in_scope
+    vms["exclusion_reason"] = pd.array(np.where(in_scope, None, "powered_off"), dtype="string")
+    vms["fit_level"] = pd.array(np.where(in_scope, level, None), dtype="string")
+    vms["fit_rules"] = pd.array([rules[x] for x in level], dtype="string")
+    vms["fit_reason"] = pd.array([reasons[x] for x in level], dtype="string")
+    if hostile:
+        vms.loc[1, "fit_reason"] = f"Name matches {HOSTILE_SCRIPT}"
+    moves = in_scope & np.isin(level, ["excellent", "good", "needs_work"])
+    retire = in_scope & ~moves & (rng.random(n) < 0.1)
+    vms["retire_candidate"] = retire
+    vms["moves"] = moves
+    vms["needs_os_upgrade"] = moves & eos
+    util_c = np.nan_to_num(vms["cpu_util"].to_numpy(dtype=float), nan=1.0)
+    util_m = np.nan_to_num(vms["memory_util"].to_numpy(dtype=float), nan=1.0)
+    vms["cpu_request_cores"] = np.where(moves, np.maximum(0.1, vcpus * util_c * 1.3), np.nan)
+    vms["memory_request_gib"] = np.where(moves, np.maximum(0.25, memory * util_m * 1.3), np.nan)
+    vms["replicas"] = pd.array(np.where(moves, 1, None), dtype="Int64")
+    vms["sizing_basis"] = pd.array(
+        np.where(moves, np.where(np.isnan(vms["cpu_util"]), "allocated", "utilisation"), None),
+        dtype="string",
+    )
+    pool = np.where(windows, "windows", "linux")
+    pool_names = {"linux": f"linux/{HOSTILE_IMG}" if hostile else "linux", "windows": "windows"}
+    vms["pool"] = pd.array(
+        np.where(moves, np.where(windows, pool_names["windows"], pool_names["linux"]), None),
+        dtype="string",
+    )
+    # Next-fit packing in order: a node closes when 80% of its allocatable CPU or memory is used.
+    alloc_cpu, alloc_mem = 32 - 1.2, 128 - 10.5
+    node_index = np.zeros(n, dtype=float)
+    for p in ("linux", "windows"):
+        m = moves & (pool == p)
+        by_cpu = np.cumsum(vms["cpu_request_cores"].to_numpy()[m]) // (alloc_cpu * 0.8)
+        by_mem = np.cumsum(vms["memory_request_gib"].to_numpy()[m]) // (alloc_mem * 0.8)
+        node_index[m] = np.maximum(by_cpu, by_mem)
+    vms["node_index"] = pd.array(np.where(moves, node_index, np.nan), dtype="Int64")
+    before = np.where(in_scope, 900 + vcpus * 420 + np.where(windows, 1100, 350), 0.0)
+    after = np.where(moves, before * 0.42, np.where(retire, 0.0, before))
+    vms["annual_cost_before"] = before
+    vms["annual_cost_after"] = after
+    vms["annual_savings"] = before - after
+
+    # Pools: nodes from the per-node packing above, plus one HA spare.
+    pools_rows = []
+    for p, cores, mem in (("linux", 32, 128), ("windows", 32, 128)):
+        m = moves & (pool == p)
+        work = int(m.sum())
+        packed = int(node_index[m].max() + 1) if work else 0
+        cpu_req = float(vms.loc[m, "cpu_request_cores"].sum())
+        mem_req = float(vms.loc[m, "memory_request_gib"].sum())
+        lb = max(math.ceil(cpu_req / (alloc_cpu * 0.8)), math.ceil(mem_req / (alloc_mem * 0.8)))
+        pools_rows.append({
+            "pool": pool_names[p],
+            "os_family": p,
+            "node_type": "general-32",
+            "node_cores": cores,
+            "node_memory_gib": mem,
+            "workloads": work,
+            "nodes": packed + 1,
+            "nodes_lower_bound": min(packed, lb) + 1,
+            "spare_nodes": 1,
+            "cpu_request_cores": cpu_req,
+            "memory_request_gib": mem_req,
+            "allocatable_cpu_cores": alloc_cpu * (packed + 1),
+            "allocatable_memory_gib": alloc_mem * (packed + 1),
+            "cpu_utilisation": cpu_req / (alloc_cpu * max(packed, 1)),
+            "memory_utilisation": mem_req / (alloc_mem * max(packed, 1)),
+            "annual_cost": (packed + 1) * 9_500.0,
+        })
+    pools = pd.DataFrame(pools_rows)
+
+    total_before = float(before.sum())
+    total_after = float(after.sum())
+    cat_before = total_before * _BEFORE_SHARE
+    cat_after = cat_before * _AFTER_FACTOR
+    cat_after[-1] = total_before * _PLATFORM_SHARE_OF_BEFORE
+    cat_after *= total_after / cat_after.sum()  # the cost lines add up to the per-VM totals
+    costs = pd.DataFrame({"category": CATEGORIES, "before": cat_before, "after": cat_after})
+    costs["savings"] = costs["before"] - costs["after"]
+
+    savings = total_before - total_after
+    migration = float(moves.sum()) * 2_600.0
+    ramp = np.array([0.2, 0.5, 1.0, 1.0, 1.0])
+    years = np.arange(1, 6)
+    yearly_savings = savings * ramp
+    mig = np.array([migration * 0.4, migration * 0.4, migration * 0.2, 0, 0])
+    net = yearly_savings - mig
+    cumulative = np.cumsum(net)
+    discounted = net / (1.07 ** years)
+    cash_flow = pd.DataFrame({
+        "year": years, "migration_cost": mig, "savings": yearly_savings, "net": net,
+        "cumulative": cumulative, "discounted": discounted,
+    })
+    payback = _payback_months(cash_flow)
+
+    fit_reasons = (
+        pd.DataFrame({"reason": vms["fit_reason"], "rule": vms["fit_rules"],
+                      "level": vms["fit_level"]})[in_scope & (level != "excellent")]
+        .value_counts().rename("vms").reset_index()
+    )
+    hosts = conform(pd.DataFrame({
+        "host": [f"esx{i:03d}" for i in range(n_hosts)], "source": "estate.xlsx",
+        "cluster": ["prod-a" if i % 2 == 0 else "prod-b" for i in range(n_hosts)],
+        "cpu_sockets": 2.0, "cores_per_socket": 16.0, "cores": 32.0, "memory_gib": 512.0,
+    }), HOST_SCHEMA)
+
+    fit_counts = {lv: int(((level == lv) & in_scope).sum()) for lv in
+                  ("excellent", "good", "needs_work", "no_fit", "insufficient_data")}
+    usage_cov = float((~np.isnan(vms["cpu_util"]) & ~np.isnan(vms["memory_util"]))[in_scope].mean())
+    nodes = int(pools["nodes"].sum())
+    summary: dict[str, Any] = {
+        "vms_total": n,
+        "rows_rejected": 2,
+        "vms_in_scope": int(in_scope.sum()),
+        "vms_excluded": {"powered_off": int((~in_scope).sum())},
+        "vcpus_in_scope": float(vcpus[in_scope].sum()),
+        "memory_gib_in_scope": float(memory[in_scope].sum()),
+        "vms_moving": int(moves.sum()),
+        "vms_staying": int((in_scope & ~moves & ~retire).sum()),
+        "vms_retiring": int(retire.sum()),
+        "fit_counts": fit_counts,
+        "os_end_of_support_vms": int((eos & in_scope).sum()),
+        "hosts": n_hosts,
+        "hosts_inferred": False,
+        "physical_cores": n_hosts * 32,
+        "vms_per_host": float(in_scope.sum()) / n_hosts,
+        "nodes": nodes,
+        "nodes_lower_bound": int(pools["nodes_lower_bound"].sum()),
+        "spare_nodes": 2,
+        "workloads": int(moves.sum()),
+        "workloads_per_node": float(moves.sum()) / max(nodes, 1),
+        "isolation_extra_nodes": 1,
+        "sizing_fallbacks": int((vms["sizing_basis"] == "allocated").sum()),
+        "annual_before": total_before,
+        "annual_after": total_after,
+        "annual_savings": savings,
+        "one_off_migration": migration,
+        "payback_months": payback,
+        "npv": float(discounted.sum()),
+        "horizon_years": 5,
+        "usage_coverage": usage_cov,
+        "confidence_stars": 3,
+    }
+    quality = {
+        "confidence_stars": 3,
+        "usage_coverage": usage_cov,
+        "files": [{"file": str(vms["source"].iloc[0]), "format": "rvtools",
+                   "rows_read": n + 2, "vms_kept": n, "problems": 3}],
+        "problems_by_kind": {"rejected": 2, "imputed": 1},
+        "problems": [
+            {"kind": "rejected", "message": "negative vCPUs", "file": "estate.xlsx",
+             "sheet": "vInfo", "row": 17, "column": "CPUs"},
+            {"kind": "rejected", "message": f"not a number: {HOSTILE_IMG!r}",
+             "file": "estate.xlsx", "sheet": "vInfo", "row": 23, "column": "Memory"},
+            {"kind": "imputed", "message": "memory usage from vMemory 'Consumed'",
+             "file": "estate.xlsx", "sheet": "vMemory", "row": None, "column": "Consumed"},
+        ],
+    }
+    unc = None
+    if uncertainty:
+        draws = rng.normal(savings, abs(savings) * 0.22 + 1.0, 1000)
+        p10, p50, p90 = np.percentile(draws, [10, 50, 90])
+        keys = [("operations.labour_usd_per_hour", "Admin labour rate", "USD/h", 50, 90),
+                ("current.hypervisor_usd_per_core_year", "Hypervisor price", "USD/core/y",
+                 135, 350),
+                ("sizing.comfort_factor", "Sizing headroom", "x", 1.1, 2.0),
+                ("operations.patch_hours_per_os_month", "Patching hours", "h/OS/month",
+                 0.25, 2.0),
+                ("platform.target_utilisation", "Node target use", "fraction", 0.7, 0.9),
+                ("current.host_price_usd", "Host price", "USD", 15000, 25000),
+                ("licences.software_assurance_fraction", "Software assurance", "fraction",
+                 0.15, 0.3),
+                ("backup.licence_usd_per_workload_year", "Backup licence", "USD/workload/y",
+                 150, 350),
+                ("finance.discount_rate", "Discount rate", "fraction", 0.05, 0.1),
+                ("operations.os_care_hours_per_os_month", "OS care hours", "h/OS/month", 0.5, 2),
+                ("platform.daemonset_memory_gib", "DaemonSet memory", "GiB", 0.3, 1.0),
+                ("sizing.os_overhead_memory_gib.windows", HOSTILE_SCRIPT, "GiB", 1, 4)]
+        swings = np.sort(rng.uniform(0.01, 0.25, len(keys)))[::-1] * savings
+        tornado = pd.DataFrame([
+            {"key": k, "label": lab, "unit": u, "low_value": lo, "high_value": hi,
+             "low_savings": savings - s * 0.6, "high_savings": savings + s * 0.4, "swing": s}
+            for (k, lab, u, lo, hi), s in zip(keys, swings, strict=True)
+        ])
+        unc = Uncertainty(
+            draws=1000, seed=42, distribution="triangular",
+            annual_savings=Percentiles(float(p10), float(p50), float(p90)),
+            payback_months=Percentiles(payback * 0.8 if payback else None, payback,
+                                       payback * 1.35 if payback else None),
+            npv=Percentiles(float(discounted.sum()) * 0.7, float(discounted.sum()),
+                            float(discounted.sum()) * 1.3),
+            nodes=Percentiles(nodes - 1, nodes, nodes + 2),
+            probability_positive_savings=float((draws > 0).mean()),
+            tornado=tornado, savings_draws=draws,
+        )
+    scen = None
+    if scenarios:
+        scen = pd.DataFrame([
+            {"scenario": "baseline", "nodes": nodes, "annual_before": total_before,
+             "annual_after": total_after, "annual_savings": savings,
+             "one_off_migration": migration, "payback_months": payback,
+             "npv": float(discounted.sum())},
+            {"scenario": "openshift" if not hostile else f"openshift {HOSTILE_SCRIPT}",
+             "nodes": nodes + 2, "annual_before": total_before,
+             "annual_after": total_after * 1.18,
+             "annual_savings": total_before - total_after * 1.18,
+             "one_off_migration": migration * 1.1, "payback_months": (payback or 0) * 1.6 or None,
+             "npv": float(discounted.sum()) * 0.6},
+        ])
+    notes = ("Usage data is missing for some VMs; they were sized from their allocation.",)
+    if hostile:
+        notes += (f"File {HOSTILE_SCRIPT} had no vHost sheet.",)
+    return Estimate(
+        name="estate" if not hostile else f"estate {HOSTILE_SCRIPT}",
+        currency=currency,
+        inputs=(str(vms["source"].iloc[0]),),
+        summary=summary,
+        vms=vms,
+        hosts=hosts,
+        pools=pools,
+        costs=costs,
+        cash_flow=cash_flow,
+        fit_reasons=fit_reasons,
+        quality=quality,
+        assumptions=_assumptions(),
+        assumption_table=_assumption_table(),
+        uncertainty=unc,
+        scenarios=scen,
+        notes=notes,
+    )
+
+
+def _payback_months(cash_flow: pd.DataFrame) -> float | None:
+    """Months until the cumulative net cash flow turns positive, interpolated within the year."""
+    prev = 0.0
+    for row in cash_flow.itertuples():
+        if row.cumulative >= 0:
+            frac = (0 - prev) / (row.cumulative - prev) if row.cumulative != prev else 0.0
+            return (row.year - 1 + frac) * 12
+        prev = row.cumulative
+    return None
+
+
+@pytest.fixture(scope="session")
+def est() -> Estimate:
+    """The hostile 48-VM estimate most tests render."""
+    return build_estimate()
+
+
+@pytest.fixture(scope="session")
+def plain_est() -> Estimate:
+    """A single-run estimate without uncertainty or scenarios."""
+    return build_estimate(30, seed=3, hostile=False, uncertainty=False, scenarios=False)
+
+
+def require_tool(path: Path | str | None, what: str) -> None:
+    """Skip when a system tool is absent, except in CI, where its absence is a failure."""
+    found = path is not None and (Path(path).exists() if os.sep in str(path)
+                                  else shutil.which(str(path)) is not None)
+    if found:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI but was not found ({path})")
+    pytest.skip(f"{what} not installed")
+
+
+@pytest.fixture(scope="session")
+def built(est: Estimate) -> dict[str, Any]:
+    """Figures and takeaways of `est`, built once (plotly figure building is slow)."""
+    from estimator.report.charts import figures_with_takeaways
+
+    return figures_with_takeaways(est)
+
+
+@pytest.fixture(scope="session")
+def html_file(est: Estimate, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hostile estimate's HTML report, written once."""
+    from estimator.report.html import render_html
+
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    path.write_text(render_html(est), encoding="utf-8")
+    return path

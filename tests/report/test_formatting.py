@@ -1,0 +1,64 @@
+import math
+
+import pytest
+
+from estimator.report import formatting as fmt
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1_234_567, "USD 1.23 M"),
+        (845_300, "USD 845 k"),
+        (70_090, "USD 70.1 k"),
+        (512.4, "USD 512"),
+        (999_999, "USD 1.00 M"),
+        (2_500_000_000, "USD 2.50 B"),
+        (-1_234_567, "USD -1.23 M"),
+        (0, "USD 0"),
+        (None, "–"),
+        (math.nan, "–"),
+        (math.inf, "–"),
+    ],
+)
+def test_money_short(value, expected):
+    assert fmt.money(value, "USD") == expected
+
+
+def test_money_full_and_currency_is_sanitised():
+    assert fmt.money_full(1234567.4, "EUR") == "EUR 1,234,567"
+    assert fmt.money(1500, 'EU"R;') == "EUR 1.50 k"
+
+
+def test_money_range_shares_one_suffix():
+    assert fmt.money_range(812_000, 1_640_000) == "0.8–1.6 M"
+    assert fmt.money_range(50_100, 90_700, "USD") == "USD 50–91 k"
+    assert fmt.money_range(None, 5) == "–"
+
+
+def test_counts_numbers_and_percent():
+    assert fmt.count(12345.4) == "12,345"
+    assert fmt.number(3.14159, 2) == "3.14"
+    assert fmt.pct(0.4567) == "46%"
+    assert fmt.pct(0.4567, 1) == "45.7%"
+    assert fmt.pct(None) == "–"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(14.2, "15 months"), (12.0, "12 months"), (1, "1 month"), (0, "immediately"),
+     (None, "never"), (math.inf, "never")],
+)
+def test_months_round_up(value, expected):
+    assert fmt.months(value) == expected
+
+
+def test_stars_and_label():
+    assert fmt.stars(3) == "★★★☆☆"
+    assert fmt.stars(7) == "★★★★★"
+    assert fmt.label("annual_cost_before") == "Annual cost before"
+
+
+def test_excel_formats():
+    assert fmt.excel_money_format("usd") == '"USD "#,##0;[Red]-"USD "#,##0'
+    assert fmt.EXCEL_PERCENT == "0.0%"

@@ -1,0 +1,137 @@
+import html as htmllib
+import re
+from html.parser import HTMLParser
+
+from conftest import HOSTILE_FORMULA, HOSTILE_IMG, HOSTILE_SCRIPT
+
+from estimator.report import formatting as fmt
+from estimator.report.html import TOP_VMS, render_html, render_tiles
+
+
+class _Text(HTMLParser):
+    """Visible text and the tags of a document (script and style contents left out)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _parse(doc: str) -> _Text:
+    p = _Text()
+    p.feed(doc)
+    return p
+
+
+def _visible(doc: str) -> str:
+    return re.sub(r"\s+", " ", " ".join(_parse(doc).parts))
+
+
+def test_headline_numbers_in_the_first_screen(est, html_file):
+    doc = html_file.read_text(encoding="utf-8")
+    text = _visible(doc)
+    s = est.summary
+    first = text[: text.index("What the numbers say")]
+    assert (f"Containerising {s['vms_moving']} of {s['vms_in_scope']} VMs would need "
+            f"{s['nodes']} nodes instead of {s['hosts']} hosts' worth of VMs, saving "
+            "USD 70.1 k a year (P10–P90: 50–91 k), paying back in 27 months.") in first
+    for expected in ("VMs in scope", "40", "of 48 read", "lower bound 10", "USD 139 k",
+                     "USD 68.6 k", "27 months", "★★★☆☆", "usage data for 82% of VMs"):
+        assert expected in first, expected
+
+
+def test_sections_and_tables(est, html_file):
+    text = _visible(html_file.read_text(encoding="utf-8"))
+    for heading in ("Node pools", "Security considerations for this estate",
+                    "VMs that stay VMs, and why", "Data quality and confidence",
+                    "Assumptions used", "Scenarios", "Ranges"):
+        assert heading in text, heading
+    # cost table in full units, P10/P50/P90 table, and the changed-assumption marker
+    assert "Hypervisor licences USD 24,968 USD 7,932 USD 17,036" in text
+    assert "Yearly savings USD 50.1 k USD 69.6 k USD 90.7 k" in text
+    assert "marks the 2 values changed from the defaults" in text
+    moving = int(est.vms["moves"].sum())
+    assert f"Top {min(TOP_VMS, moving)} VMs by yearly saving" in text
+
+
+def test_security_section_is_tied_to_the_estate(est, html_file):
+    text = _visible(html_file.read_text(encoding="utf-8"))
+    up = int(est.vms["needs_os_upgrade"].sum())
+    assert f"{up} moving workloads run an end-of-support OS" in text
+    assert "security zones among the moving workloads" in text
+    assert "Set requests and limits from the sizing table" in text
+    assert f"{est.summary['sizing_fallbacks']} were sized from their allocation" in text
+
+
+def test_charts_and_plotly_inlined_once(html_file):
+    doc = html_file.read_text(encoding="utf-8")
+    tags = _parse(doc).tags
+    charts = [a for t, a in tags if t == "div" and "chart" in (a.get("class") or "").split()]
+    assert len(charts) == 10
+    scripts = [a for t, a in tags if t == "script"]
+    assert all("src" not in a for a in scripts)
+    assert doc.count("Plotly.newPlot") == 1
+    assert doc.count("plotly.js v") <= 2  # the library's banner, once
+    from plotly.offline import get_plotlyjs
+
+    ours = doc.replace(get_plotlyjs(), "")
+    assert len(ours) < len(doc) - 4_000_000  # plotly.js is inlined, whole
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", ours)
+    assert "@media print" in doc
+
+
+def test_hostile_text_is_escaped(html_file):
+    doc = html_file.read_text(encoding="utf-8")
+    assert HOSTILE_SCRIPT not in doc
+    assert "<img" not in doc
+    assert "onerror=alert(1)>" not in doc.replace("onerror=alert(1)&gt;", "")
+    parsed = _parse(doc)
+    assert not [t for t, _ in parsed.tags if t == "img"]
+    text = " ".join(parsed.parts)
+    assert HOSTILE_SCRIPT in text
+    assert HOSTILE_IMG in text
+    assert HOSTILE_FORMULA in text or htmllib.escape(HOSTILE_FORMULA) in doc
+    # only our own three script elements
+    assert sum(1 for t, _ in parsed.tags if t == "script") == 3
+
+
+def test_plain_estimate_without_ranges(plain_est):
+    doc = render_html(plain_est)
+    text = _visible(doc)
+    s = plain_est.summary
+    assert f"saving {fmt.money(s['annual_savings'])} a year, paying back in" in text
+    assert "P10–P90" not in text
+    assert 'id="uncertainty"' not in doc and 'id="scenarios"' not in doc
+
+
+def test_tiles_for_notebooks(est):
+    tiles = render_tiles(est)
+    text = _visible(tiles)
+    assert "Yearly savings USD 70.1 k P10–P90: 50–91 k" in text
+    assert "<script" not in tiles
+    assert htmllib.escape(est.name, quote=False) in tiles
+    assert est._repr_html_() == tiles
+
+
+def test_negative_savings_are_worded_as_a_cost(plain_est):
+    import dataclasses
+
+    s = dict(plain_est.summary, annual_savings=-12_000.0, payback_months=None)
+    worse = dataclasses.replace(plain_est, summary=s)
+    text = _visible(render_tiles(worse))
+    assert "costing USD 12.0 k more a year" in text
+    assert "does not pay back within 5 years" in text
