@@ -205,10 +205,13 @@ def _num(frame: pd.DataFrame, column: str, fallback: np.ndarray | float = 0.0) -
     return np.where(np.isfinite(arr), arr, fb)
 
 
-def _text(frame: pd.DataFrame, column: str, default: str = "") -> np.ndarray:
+def _text(frame: pd.DataFrame, column: str, default: str = "", *,
+          lower: bool = False) -> np.ndarray:
+    """A text column as an object array of str (lower-cased when asked), blanks as `default`."""
     if column not in frame.columns:
-        return np.full(len(frame), default, dtype=object)
-    return frame[column].astype("string").fillna(default).to_numpy(dtype=object)
+        return np.full(len(frame), default.lower() if lower else default, dtype=object)
+    col = frame[column].astype("string").fillna(default)
+    return (col.str.lower() if lower else col).to_numpy(dtype=object)
 
 
 def _even_up(cores: np.ndarray) -> np.ndarray:
@@ -315,18 +318,18 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     moving = _flag(vms, "moves", False) & in_scope & ~retired
     staying = in_scope & ~moving & ~retired
 
-    family = np.char.lower(_text(vms, "os_family", "unknown").astype(str))
-    family = np.where(np.isin(family, OS_FAMILIES), family, "unknown")
-    os_name = _text(vms, "os_name").astype(str)
+    family = _text(vms, "os_family", "unknown", lower=True)
+    family = np.where(pd.Index(family).isin(OS_FAMILIES), family, "unknown")
+    os_name = _text(vms, "os_name", lower=True)
     # Windows desktops (os_name "Windows") are not licensed per host core like Windows Server.
-    desktop = (family == "windows") & (np.char.lower(os_name) == "windows")
+    desktop = (family == "windows") & (os_name == "windows")
     is_win = (family == "windows") & ~desktop
     if (desktop & in_scope).any():
         notes.append(f"{int((desktop & in_scope).sum())} in-scope Windows desktop VMs are not "
                      "counted for Windows Server host licences.")
     paid_names = {s.lower() for s in setting(settings, "licences.linux_paid_os_names",
                                              default=["RHEL", "SLES", "Oracle Linux"])}
-    is_paid = (family == "linux") & np.isin(np.char.lower(os_name), list(paid_names))
+    is_paid = (family == "linux") & pd.Index(os_name).isin(list(paid_names))
 
     vcpus = np.maximum(_num(vms, "vcpus", 0.0), 0.0)
     memory = np.maximum(_num(vms, "memory_gib", 0.0), 0.0)
@@ -345,7 +348,7 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
 
     # ---- hosts before: known hosts that run in-scope VMs, then inferred ones for the rest ----
     geo = _host_geometry(hosts, values)
-    host_name = _text(vms, "host").astype(str)
+    host_name = _text(vms, "host")
     code = pd.Index(geo["host"].astype(str)).get_indexer(host_name) if len(geo) else \
         np.full(n, -1)
     code = np.where(in_scope, code, -1)
@@ -439,7 +442,7 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
 
     # ---- container pools ----
     pq = _pool_quantities(pools, values, min_proc, min_host, notes)
-    pool_name = _text(vms, "pool").astype(str)
+    pool_name = _text(vms, "pool")
     pool_code = pd.Index(pq.pool.astype(str)).get_indexer(pool_name) if len(pq.pool) else \
         np.full(n, -1)
     pool_code = np.where(moving, pool_code, -1)
@@ -465,7 +468,7 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     backup_basis = setting(settings, "backup.after_licence_basis", ("per_node", "per_namespace"))
 
     # ---- migration ----
-    fit = np.char.lower(_text(vms, "fit_level", "insufficient_data").astype(str))
+    fit = _text(vms, "fit_level", "insufficient_data", lower=True)
     levels, counts = np.unique(fit[moving], return_counts=True)
     moving_by_fit = {str(lv): int(c) for lv, c in zip(levels, counts, strict=True)}
     os_upgrades = int((_flag(vms, "needs_os_upgrade", False) & moving).sum())
@@ -560,12 +563,12 @@ def _pool_quantities(pools: pd.DataFrame | None, values: Values, min_proc: float
     for col in ("node_type", "nodes", "node_cores"):
         if col not in pools.columns:
             raise ConfigError(f"the pools table has no {col!r} column", key="pools")
-    node_type = _text(pools, "node_type").astype(str).astype(object)
-    pool = (_text(pools, "pool").astype(str) if "pool" in pools.columns
+    node_type = _text(pools, "node_type")
+    pool = (_text(pools, "pool") if "pool" in pools.columns
             else np.array([f"pool-{i}" for i in range(len(pools))])).astype(object)
     nodes = np.maximum(_num(pools, "nodes", 0.0), 0.0)
     cores = np.maximum(_num(pools, "node_cores", 0.0), 0.0)
-    is_windows = np.char.lower(_text(pools, "os_family", "linux").astype(str)) == "windows"
+    is_windows = _text(pools, "os_family", "linux", lower=True) == "windows"
     col_power = _num(pools, "node_power_kw", np.nan)
     power = np.array([optional_scalar(values, f"platform.node_types.{t}.power_kw",
                                       col_power[i] if np.isfinite(col_power[i]) else 0.0)
