@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -64,17 +64,12 @@ class NumberMeta:
     rangeable: bool
 
 
-@dataclass(frozen=True)
-class KeyInfo:
+class KeyInfo(NamedTuple):
     """Unit (currency rendered), description and source of one assumption key."""
 
     unit: str
     description: str
     source: str
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        # Lets callers unpack: `unit, description, source = a.describe(key)`.
-        return iter((self.unit, self.description, self.source))
 
 
 def num(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -190,14 +191,10 @@ def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     node[last] = value
 
 
-_DEFAULTS: list[Assumptions] = []
-
-
+@functools.cache
 def default_assumptions() -> Assumptions:
-    """The package defaults (built once)."""
-    if not _DEFAULTS:
-        _DEFAULTS.append(Assumptions())
-    return _DEFAULTS[0]
+    """The package defaults (built once; the model is frozen, so sharing it is safe)."""
+    return Assumptions()
 
 
 def known_keys(assumptions: Assumptions | None = None, *, numeric_only: bool = False) -> list[str]:

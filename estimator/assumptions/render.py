@@ -185,8 +185,9 @@ RATIONALE: dict[str, str] = {
     ),
     "platform": (
         "No public price exists for a generic on-premises node, so node prices follow one "
-        "stated rule (purchase price from cores and memory, written off over 4 years, plus "
-        "power and cooling at PUE 1.58 and 0.13 per kWh), with a -20%/+30% range. The packer "
+        "stated rule (purchase price from cores and memory, written off over 4 years) with a "
+        "-20%/+30% range; power and cooling are added from each node's power_kw at the same "
+        "rate as today's hosts. The packer "
         "fills nodes to 80% of allocatable (70-90%) and keeps one spare node per pool. The "
         "per-core subscription is derived from the public ROSA price, since self-managed "
         "OpenShift prices are not published."

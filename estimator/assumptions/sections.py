@@ -269,25 +269,24 @@ class Fit(Section):
 
 # ---------------------------------------------------------------------------------------- platform
 # Documented rule for the default node prices (no public price exists for a generic node):
-#   purchase = 3,000 + 250 per core + 8 per GiB  (consistent with USD 15,000-25,000 per host)
-#   annual   = purchase / 4 years + power_kw x 8,760 h x PUE 1.58 x 0.13 per kWh
-# with a -20% / +30% range.
+#   annual_cost_usd = (3,000 + 250 per core + 8 per GiB) / 4 years, with a -20% / +30% range.
+# The purchase formula matches the USD 15,000-25,000 placeholder for a 2-socket, 32-core host.
+# Power and cooling are not in it: costs price them from power_kw and
+# current.power_cooling_usd_per_host_year (quoted for a 0.5 kW server), like the hosts today.
 NODE_BASE_PRICE = 3000.0
 NODE_PRICE_PER_CORE = 250.0
 NODE_PRICE_PER_GIB = 8.0
 NODE_AMORTISATION_YEARS = 4.0
-POWER_COOLING_PER_KW_YEAR = 8760 * 1.58 * 0.13
 NODE_COST_RULE = (
-    "estimate, no public source. Rule: (3,000 + 250 per core + 8 per GiB) / 4 years + "
-    "power_kw x 8,760 h x PUE 1.58 x 0.13 per kWh (Uptime 2023 PUE; EIA 2023 price); "
-    "range -20%/+30%"
+    "estimate, no public source. Rule: (3,000 + 250 per core + 8 per GiB) / 4 years "
+    "(servers written off over 4 years as in the Azure Migrate business case); range -20%/+30%"
 )
 
 
-def node_annual_cost(cores: float, memory_gib: float, power_kw: float) -> Range:
-    """Default yearly all-in cost of a node from the documented rule (rounded to 10)."""
+def node_annual_cost(cores: float, memory_gib: float) -> Range:
+    """Default yearly hardware cost of a node from the documented rule (rounded to 10)."""
     purchase = NODE_BASE_PRICE + NODE_PRICE_PER_CORE * cores + NODE_PRICE_PER_GIB * memory_gib
-    likely = purchase / NODE_AMORTISATION_YEARS + power_kw * POWER_COOLING_PER_KW_YEAR
+    likely = purchase / NODE_AMORTISATION_YEARS
     return Range(
         low=round(likely * 0.8, -1), likely=round(likely, -1), high=round(likely * 1.3, -1)
     )
@@ -317,8 +316,8 @@ class NodeType(Section):
         None,
         unit=f"{C} per node per year",
         description=(
-            "All-in yearly cost of one node: amortised hardware (or cloud price) plus power and "
-            "cooling (power_kw is already included here)."
+            "Yearly cost of one node: amortised hardware, or the cloud price per node-year "
+            "(power and cooling are priced separately from power_kw)."
         ),
         source=NODE_COST_RULE,
     )
@@ -326,9 +325,13 @@ class NodeType(Section):
         0.0,
         unit="kW",
         description=(
-            "Average electrical draw of the node (informational; included in annual_cost_usd)."
+            "Average electrical draw of the node; power and cooling cost scale with it "
+            "(0 for cloud nodes, whose price includes power)."
         ),
-        source=f"{NO_SOURCE}; typical 1-2 socket servers draw 0.25-0.55 kW",
+        source=(
+            f"{NO_SOURCE}; typical 1-2 socket servers draw 0.25-0.55 kW; "
+            "0.5 kW is the reference of current.power_cooling_usd_per_host_year"
+        ),
     )
     os: OsName = setting("any", description="OS family the node runs: any, linux or windows.")
 
@@ -337,7 +340,7 @@ def _node(cores: int, memory_gib: float, power_kw: float) -> NodeType:
     return NodeType(
         cores=cores,
         memory_gib=memory_gib,
-        annual_cost_usd=node_annual_cost(cores, memory_gib, power_kw),
+        annual_cost_usd=node_annual_cost(cores, memory_gib),
         power_kw=power_kw,
     )
 

@@ -25,7 +25,7 @@ def test_show_table_lists_sections_and_marks_changes() -> None:
     assert "comfort_factor *" in out
     assert "cpu_percentile " in out and "cpu_percentile *" not in out
     assert "node_types.general-16.annual_cost_usd" in out
-    assert "1860 – 3030" in out
+    assert "1500 – 2440" in out
     assert "1 key(s) changed from the defaults" in out
 
 

@@ -68,10 +68,10 @@ def test_settings_are_attributes(a: Assumptions) -> None:
 
 
 def test_node_cost_follows_the_documented_rule() -> None:
-    # (3000 + 250*32 + 8*128) / 4 + 0.35 kW * 8760 h * 1.58 * 0.13 = 3006 + 629.7
-    cost = node_annual_cost(32, 128, 0.35)
-    assert cost.likely == 3640.0
-    assert (cost.low, cost.high) == (2910.0, 4730.0)
+    # (3000 + 250*32 + 8*128) / 4 = 3006 -> 3010; range -20% / +30%
+    cost = node_annual_cost(32, 128)
+    assert cost.likely == 3010.0
+    assert (cost.low, cost.high) == (2400.0, 3910.0)
     assert default_assumptions().platform.node_types["general-32"].annual_cost_usd == cost
 
 
