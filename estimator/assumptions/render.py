@@ -30,8 +30,8 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return _fmt_number(value)
-    if isinstance(value, tuple):
-        value = list(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     return tomli_w.dumps({"v": value}).strip()[len("v = ") :]
 
 
@@ -58,10 +58,7 @@ def _emit_table(a: Assumptions, model: BaseModel, header: str, lines: list[str])
             continue
         lines.extend(_comment(info.description or ""))
         if meta is not None:
-            note = f"Unit: {a.unit(meta.unit)}. Source: {meta.source}."
-            if isinstance(value, Range):
-                note += " Give a single number or { low, likely, high }."
-            lines.extend(_comment(note))
+            lines.extend(_comment(f"Unit: {a.unit(meta.unit)}. Source: {meta.source}."))
         else:
             extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
             source = extra.get("source")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from estimator.assumptions import (
     default_assumptions,
     docs_markdown,
@@ -76,3 +79,20 @@ def test_toml_units_follow_the_currency() -> None:
     assert "# Unit: EUR/h." in text
     assert "USD/h" not in text
     assert 'currency = "EUR"' in text
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_round_trip_with_arbitrary_values(tmp_path_factory, data) -> None:
+    """Any valid numbers (ranges or single values) survive to_toml -> load."""
+    a = default_assumptions()
+    ranged = sorted(a.ranges())
+    keys = data.draw(st.lists(st.sampled_from(ranged), min_size=1, max_size=8, unique=True))
+    values = {}
+    for key in keys:
+        low, _, high = a.ranges()[key]
+        values[key] = data.draw(st.floats(min_value=low, max_value=high, allow_nan=False))
+    b = a.with_values(values)
+    path = tmp_path_factory.mktemp("rt") / "b.toml"
+    path.write_text(to_toml(b), encoding="utf-8")
+    assert load_assumptions(files=[path]) == b
