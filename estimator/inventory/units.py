@@ -113,17 +113,41 @@ def _numbers_to_float(numbers: pd.Series, decimal: str | None) -> pd.Series:
     return pd.to_numeric(plain, errors="coerce").astype("float64")
 
 
+_NUMBER_TYPES = (int, float, np.integer, np.floating)
+
+
 def _split(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """(numeric values, string cells lower-cased, missing mask, non-number-non-string mask)."""
-    obj = values.astype(object)
-    is_num = obj.map(lambda v: isinstance(v, int | float | np.integer | np.floating)
-                     and not isinstance(v, bool | np.bool_))
-    numeric = pd.to_numeric(obj.where(is_num), errors="coerce").astype("float64")
-    missing = obj.isna() & ~is_num
-    is_str = obj.map(lambda v: isinstance(v, str))
-    text = obj.where(is_str).astype("string").str.strip().str.lower()
+    index = values.index
+    none = pd.Series(False, index=index)
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+            values.dtype):
+        numeric = values.astype("float64")
+        return (numeric, pd.Series(pd.NA, index=index, dtype="string"), numeric.isna(), none)
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        kinds = np.where(values.isna().to_numpy(), 0, 2)  # 0 blank, 1 number, 2 text, 3 other
+    else:
+        cells = values.to_numpy(dtype=object)
+        # One pass over the cells' types; the parsing itself works on distinct values.
+        kinds = np.fromiter(
+            (0 if v is None or v is pd.NA or (type(v) is float and v != v)
+             else 2 if type(v) is str
+             else 1 if isinstance(v, _NUMBER_TYPES) and not isinstance(v, bool | np.bool_)
+             else 3 for v in cells), dtype=np.int8, count=len(cells))
+    is_num = pd.Series(kinds == 1, index=index)
+    is_str = pd.Series(kinds == 2, index=index)
+    numeric = pd.Series(np.nan, index=index, dtype="float64")
+    if is_num.any():
+        numeric[is_num] = pd.to_numeric(values[is_num].astype(object)).astype("float64")
+    # Clean the distinct strings only, then map back by position.
+    codes, uniques = pd.factorize(values.where(is_str).astype(object), use_na_sentinel=True)
+    cleaned = pd.Series(uniques, dtype="string").str.strip().str.lower().to_numpy()
+    text = pd.Series(pd.array(np.where(codes >= 0, cleaned[np.maximum(codes, 0)]
+                                       if len(cleaned) else None, None), dtype="string"),
+                     index=index)
+    missing = pd.Series(kinds == 0, index=index)
     missing |= is_str & text.isin(MISSING_MARKERS).fillna(False).astype(bool)
-    other = ~(is_num | is_str | missing)  # bools, dates and the like
+    other = pd.Series(kinds == 3, index=index)  # bools, dates and the like
     return numeric, text.where(is_str & ~missing), missing, other
 
 
