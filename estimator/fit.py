@@ -144,7 +144,7 @@ def effective_rules(fit: Any, values: Mapping[str, float]) -> tuple[FitRule, ...
         "fit.appliance_level": _level_setting(fit, "appliance_level"),
         "fit.domain_controller_level": _level_setting(fit, "domain_controller_level"),
     }
-    min_version = f"{float(values['fit.windows_min_version']):g}"
+    min_version = f"{_value(values, 'fit.windows_min_version'):g}"
     out = []
     for rule in RULES:
         level = configured.get(rule.configured_by, rule.level)
@@ -165,6 +165,13 @@ def rules_table(fit: Any, values: Mapping[str, float]) -> pd.DataFrame:
         "reason": [r.reason for r in rules],
         "enabled": [r.id not in disabled for r in rules],
     })
+
+
+def _value(values: Mapping[str, float], key: str) -> float:
+    try:
+        return float(values[key])
+    except KeyError:
+        raise ConfigError("assumption missing", key=key) from None
 
 
 def _string(vms: pd.DataFrame, column: str) -> pd.Series:
@@ -288,7 +295,7 @@ def _rule_masks(
     has_version = _per_unique(
         version, lambda u: (u.str.strip() != "").to_numpy(dtype=bool), False).astype(bool)
     year = _per_unique(version, version_year, np.nan).astype(float)
-    new_enough = year >= float(values["fit.windows_min_version"])  # NaN compares False
+    new_enough = year >= _value(values, "fit.windows_min_version")  # NaN compares False
 
     eos = vms["os_end_of_support"].astype("boolean") if "os_end_of_support" in vms.columns \
         else pd.Series(pd.NA, index=vms.index, dtype="boolean")
@@ -300,8 +307,8 @@ def _rule_masks(
     cpu_util = _float(vms, "cpu_util")
     mem_util = _float(vms, "memory_util")
     zombie = (cpu_util == 0) & (mem_util == 0)
-    idle = ((cpu_util < float(values["fit.idle_cpu_util"]))
-            & (mem_util < float(values["fit.idle_memory_util"])) & ~zombie)
+    idle = ((cpu_util < _value(values, "fit.idle_cpu_util"))
+            & (mem_util < _value(values, "fit.idle_memory_util")) & ~zombie)
 
     too_big = np.zeros(n, dtype=bool)
     if max_request is not None:

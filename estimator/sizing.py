@@ -61,18 +61,22 @@ def _value(values: Mapping[str, float], key: str) -> float:
         raise ConfigError("assumption missing", key=key) from None
 
 
-def _family(vms: pd.DataFrame) -> pd.Series:
-    """os_family with anything missing or unexpected mapped to "unknown"."""
+def _family_codes(vms: pd.DataFrame) -> np.ndarray:
+    """Index into OS_FAMILIES per row; anything missing or unexpected counts as "unknown"."""
+    unknown = OS_FAMILIES.index("unknown")
     if "os_family" not in vms.columns:
-        return pd.Series("unknown", index=vms.index, dtype="string")
-    fam = vms["os_family"].astype("string").str.strip().str.lower()
-    return fam.where(fam.isin(OS_FAMILIES), "unknown").fillna("unknown")
+        return np.full(len(vms), unknown)
+    # Normalise the few distinct values, not a million rows.
+    codes, uniques = pd.factorize(vms["os_family"].astype("string"))
+    names = pd.Series(uniques, dtype="string").str.strip().str.lower()
+    lookup = np.array([OS_FAMILIES.index(f) if f in OS_FAMILIES else unknown
+                       for f in names.fillna("unknown").tolist()] + [unknown])
+    return lookup[np.where(codes >= 0, codes, len(lookup) - 1)]
 
 
-def _per_family(values: Mapping[str, float], prefix: str, family: pd.Series) -> np.ndarray:
+def _per_family(values: Mapping[str, float], prefix: str, family: np.ndarray) -> np.ndarray:
     """The `<prefix>.<family>` value for each row, e.g. sizing.os_overhead_memory_gib.linux."""
-    table = {f: _value(values, f"{prefix}.{f}") for f in OS_FAMILIES}
-    return family.map(table).to_numpy(dtype=float)
+    return np.array([_value(values, f"{prefix}.{f}") for f in OS_FAMILIES])[family]
 
 
 def _float(vms: pd.DataFrame, column: str) -> np.ndarray:
@@ -116,7 +120,7 @@ def size_containers(
         raise ConfigError(f"must be one of {', '.join(BASES)}, got {basis!r}", key="sizing.basis")
     vcpus = _float(vms, "vcpus")
     memory_gib = _float(vms, "memory_gib")
-    family = _family(vms)
+    family = _family_codes(vms)
 
     if basis == "utilisation":
         comfort = _value(values, "sizing.comfort_factor")
@@ -140,7 +144,9 @@ def size_containers(
     mem = np.minimum(np.maximum(mem, _value(values, "sizing.min_memory_request_gib")),
                      memory_gib)
 
-    label = np.where(fell_back | (basis == "allocated"), "allocated", "utilisation")
+    # Index an object array of two strings: much faster than converting numpy unicode.
+    allocated = (fell_back | (basis == "allocated")).astype(np.intp)
+    label = np.array(["utilisation", "allocated"], dtype=object)[allocated]
     frame = pd.DataFrame(
         {
             "cpu_request_cores": cpu,
@@ -166,11 +172,24 @@ def assign_pools(vms: pd.DataFrame, isolation_keys: Sequence[str]) -> pd.Series:
         raise ConfigError(
             f"isolation key(s) {', '.join(missing)} are not inventory columns",
             key="platform.isolation_keys")
-    parts = []
-    for key in keys:  # a handful of keys, each a vectorised string operation
-        col = vms[key].astype("string").str.strip().str.lower().str.replace("/", "-")
-        parts.append(col.mask(col.isna() | (col == ""), "unset"))
-    pool = parts[0]
-    for part in parts[1:]:
-        pool = pool + "/" + part
-    return pool.rename("pool")
+    # Work on distinct values: factorize each key, name each distinct combination once.
+    combined = np.zeros(len(vms), dtype=np.int64)
+    labels: list[np.ndarray] = []
+    for key in keys:  # a handful of keys
+        codes, uniques = pd.factorize(vms[key].astype("string"))
+        names = pd.Series(uniques, dtype="string").str.strip().str.lower().str.replace("/", "-")
+        names = names.mask(names.isna() | (names == ""), "unset")
+        label = np.array([*names.tolist(), "unset"], dtype=object)  # last: missing values
+        codes = np.where(codes >= 0, codes, len(label) - 1)
+        combined = combined * len(label) + codes
+        labels.append(label)
+    uniq, inverse = np.unique(combined, return_inverse=True)
+    names_out = []
+    for code in uniq.tolist():
+        parts = []
+        for label in reversed(labels):
+            code, digit = divmod(code, len(label))
+            parts.append(label[digit])
+        names_out.append("/".join(reversed(parts)))
+    pool = np.array(names_out, dtype=object)[inverse.reshape(-1)] if len(vms) else []
+    return pd.Series(pool, index=vms.index, dtype="string", name="pool")
