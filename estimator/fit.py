@@ -379,7 +379,7 @@ def classify_fit(
 
     masks = _rule_masks(vms, fit, values, max_request)
     override = _override_levels(vms)
-    has_override = _bool(override.notna())
+    has_override = _bool(override.notna()) & ("OVERRIDE" not in disabled) & in_scope
     masks["OVERRIDE"] = has_override
     fired = np.column_stack([masks[r.id] for r in rules]) if n else np.zeros((0, len(rules)),
                                                                              dtype=bool)

@@ -292,6 +292,11 @@ def test_override_wins() -> None:
     assert out["needs_os_upgrade"].tolist() == [False, True, False]
 
 
+def test_disabling_override_ignores_the_column() -> None:
+    out = classify({"override_fit_level": "no_fit"}, fit=fit_settings(rules_disabled=("OVERRIDE",)))
+    assert (out["fit_level"].iloc[0], out["fit_rules"].iloc[0]) == ("excellent", "OS-LINUX-MODERN")
+
+
 def test_bad_override_names_the_vm() -> None:
     with pytest.raises(ConfigError, match=r"scope.overrides_file.*'maybe'.*'vm01'"):
         classify({}, {"override_fit_level": "maybe"})
