@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from cost_helpers import VALUES, make_settings
 
+from estimator.assumptions import Assumptions
+
 
 @pytest.fixture
-def settings() -> SimpleNamespace:
+def settings() -> Assumptions:
     return make_settings()
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 
-# The likely values of the agreed keys that the cost model reads (defaults of /tmp/keys.md and
-# estimator.assumptions).
-VALUES: dict[str, float] = {
+from estimator.assumptions import Assumptions, load_assumptions
+
+# The values the hand-worked cases assume (the agreed defaults today), pinned through the real
+# loader so that a later change of a default does not silently change these tests.
+PINNED: dict[str, float] = {
     "platform.node_types.general-16.cores": 16.0,
     "platform.node_types.general-16.annual_cost_usd": 2330.0,
     "platform.node_types.general-16.power_kw": 0.25,
@@ -67,28 +68,54 @@ VALUES: dict[str, float] = {
     "finance.horizon_years": 5.0,
     "finance.discount_rate": 0.07,
 }
+PINNED_SETTINGS: dict[str, Any] = {
+    "licences.windows_edition": "cheapest",
+    "licences.linux_model": "per_vm_pair",
+    "licences.linux_paid_os_names": ["RHEL", "SLES", "Oracle Linux"],
+    "licences.node_windows_edition": "datacenter",
+    "platform.nodes_are_vms": False,
+    "platform.subscription_basis": "per_core",
+    "backup.after_licence_basis": "per_node",
+    "migration.ramp": [0.2, 0.5, 1.0],
+    "finance.currency": "USD",
+}
 
 
-def make_settings(**changes: Any) -> SimpleNamespace:
-    """Non-numeric settings as attributes; `changes` like licences__windows_edition="standard"."""
-    s = SimpleNamespace(
-        licences=SimpleNamespace(windows_edition="cheapest", linux_model="per_vm_pair",
-                                 linux_paid_os_names=["RHEL", "SLES", "Oracle Linux"],
-                                 node_windows_edition="datacenter"),
-        platform=SimpleNamespace(nodes_are_vms=False, subscription_basis="per_core"),
-        backup=SimpleNamespace(after_licence_basis="per_node"),
-        migration=SimpleNamespace(ramp=[0.2, 0.5, 1.0]),
-        finance=SimpleNamespace(currency="USD"),
-    )
-    for key, val in changes.items():
-        section, name = key.split("__")
-        setattr(getattr(s, section), name, val)
-    return s
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return repr(float(value))
+
+
+def _sets(changes: dict[str, Any]) -> list[str]:
+    return [f"{k}={_toml(v)}" for k, v in changes.items()]
+
+
+BASE: Assumptions = load_assumptions(sets=_sets({**PINNED, **PINNED_SETTINGS}))
+VALUES: dict[str, float] = BASE.flat_values()
+
+
+def make_settings(**changes: Any) -> Assumptions:
+    """The pinned settings with `changes` like licences__windows_edition="standard".
+
+    The tests take numbers from `VALUES` (pinned above); settings only give the modes.
+    """
+    if not changes:
+        return BASE
+    extra = {k.replace("__", "."): v for k, v in changes.items()}
+    return load_assumptions(sets=_sets({**PINNED_SETTINGS, **extra}))
+
+
+_UNITS: dict[str, str] = dict(zip(BASE.table()["key"], BASE.table()["unit"], strict=True))
 
 
 def currency_keys(values: dict[str, Any]) -> list[str]:
-    """Keys whose unit names the currency (all spelled with `usd` in the agreed key names)."""
-    return [k for k in values if "usd" in k]
+    """Numeric keys whose unit names the currency (the units of Assumptions.table())."""
+    return [k for k in values if BASE.finance.currency in _UNITS[k]]
 
 
 def vm_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

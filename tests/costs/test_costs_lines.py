@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from cost_helpers import host_frame, make_settings, pool_frame, vm_frame
 
 from estimator.costs import GB_PER_GIB, compute_costs, cost_quantities, price
+from estimator.errors import ConfigError
 
 PATCH_VM_YEAR = 0.5 * 12 * 62  # USD 372 per OS instance
 GIB_YEAR = 0.023 * 12 * GB_PER_GIB * 3 / 2  # backup storage per used GiB per year
@@ -161,3 +163,22 @@ def test_out_of_scope_vms_are_in_neither_column(values, settings):
     only = compute_costs(vms.iloc[:1], None, None, settings, values)
     assert r.annual_before == pytest.approx(only.annual_before)
     assert r.per_vm["annual_cost_before"].isna().tolist() == [False, True]
+
+
+def test_currency_comes_from_the_assumptions(values):
+    s = make_settings(finance__currency="EUR")
+    r = compute_costs(vm_frame([{}]), None, None, s, values)
+    assert r.currency == "EUR"
+    assert r.to_json_dict()["currency"] == "EUR"
+
+
+def test_missing_price_names_the_key(values, settings):
+    del values["operations.labour_usd_per_hour"]
+    with pytest.raises(ConfigError, match=r"key 'operations\.labour_usd_per_hour'"):
+        compute_costs(vm_frame([{}]), None, None, settings, values)
+
+
+def test_quantity_keys_must_be_single_values(values, settings):
+    values["current.host_cores"] = np.array([16.0, 32.0])
+    with pytest.raises(ConfigError, match=r"current\.host_cores.*re-run it per draw"):
+        cost_quantities(vm_frame([{}]), None, None, settings, values)
