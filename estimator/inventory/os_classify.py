@@ -21,6 +21,7 @@ import datetime as dt
 import re
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 OS_COLUMNS: tuple[str, ...] = (
@@ -299,9 +300,8 @@ def end_of_support(name: pd.Series, version: pd.Series,
     NA when the version is unknown or the product/version is not in the table.
     """
     as_of = as_of or dt.date.today()
-    keys = pd.Series(list(zip(name.astype(object), version.astype(object), strict=True)),
-                     index=name.index, dtype=object)
-    ended = {k: d < as_of for k, d in END_OF_SUPPORT.items()}
+    keys = name.astype("string") + "|" + version.astype("string")
+    ended = {f"{n}|{v}": d < as_of for (n, v), d in END_OF_SUPPORT.items()}
     return keys.map(ended).astype("boolean")
 
 
@@ -317,25 +317,25 @@ def classify_os(os_config: pd.Series, os_tools: pd.Series | None = None, *,
     tools = os_tools if os_tools is not None else pd.Series(pd.NA, index=os_config.index)
     if not tools.index.equals(os_config.index):
         tools = tools.reindex(os_config.index)
-    pairs = pd.DataFrame({"c": os_config.astype("string"), "t": tools.astype("string")},
-                         index=os_config.index)
-    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs.fillna("")))
-    cache: dict[str, OsInfo] = {}
+    # Distinct (config, tools) pairs by integer codes: classify each once, map back.
+    c_codes, c_uniq = pd.factorize(os_config.astype("string").to_numpy(dtype=object))
+    t_codes, t_uniq = pd.factorize(tools.astype("string").to_numpy(dtype=object))
+    width = len(t_uniq) + 1
+    codes, pairs = pd.factorize((c_codes + 1).astype(np.int64) * width + (t_codes + 1))
+    cache: dict[object, OsInfo] = {}
 
-    def one(s: str) -> OsInfo:
-        if s not in cache:
-            cache[s] = _classify_one(s)
-        return cache[s]
+    def one(uniq: np.ndarray, i: int) -> OsInfo:
+        raw = uniq[i] if i >= 0 else None
+        if raw not in cache:
+            cache[raw] = _classify_one(raw)
+        return cache[raw]
 
-    # One classification per distinct (config, tools) pair, not per VM.
-    results = [_combine(one(c), one(t)) for c, t in uniques]
-    table = pd.DataFrame(
-        results or [], columns=["os_family", "os_name", "os_version", "os_edition"],
-        dtype="string",
-    )
-    out = table.iloc[codes].reset_index(drop=True) if len(table) else pd.DataFrame(
-        {c: pd.Series([], dtype="string") for c in table.columns})
+    results = [_combine(one(c_uniq, int(p // width) - 1), one(t_uniq, int(p % width) - 1))
+               for p in pairs]
+    table = pd.DataFrame(results, columns=["os_family", "os_name", "os_version", "os_edition"],
+                         dtype="string") if results else pd.DataFrame(
+        {c: pd.Series([], dtype="string") for c in OS_COLUMNS[:4]})
+    table["os_end_of_support"] = end_of_support(table["os_name"], table["os_version"], as_of)
+    out = table.iloc[codes].reset_index(drop=True)
     out.index = os_config.index
-    out = out.astype("string")
-    out["os_end_of_support"] = end_of_support(out["os_name"], out["os_version"], as_of)
     return out
