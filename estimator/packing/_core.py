@@ -29,13 +29,19 @@ FloatArray = npt.NDArray[np.float64]
 EPS: Final = 1e-9
 #: Distinct demand vectors above which demands are rounded up to a relative grid.
 MAX_GROUPS: Final = 4096
+#: Coarsest rounding step used while the groups stay under 4 × MAX_GROUPS [fraction of item].
+MAX_ROUNDING: Final = 1.0 / 32
 #: Deterministic work budget for the optional heuristics and local search, in *estimated* seconds
-#: (base + per item), from a cost model per numpy call and per array element.
-BUDGET_BASE_S: Final = 1.0
-BUDGET_PER_ITEM_S: Final = 2e-6
-CALL_S: Final = 6e-5
+#: min(small + per item, large + per item), from a cost model per group step and per array element.
+BUDGET_SMALL_S: Final = (0.05, 2e-4)
+BUDGET_LARGE_S: Final = (1.5, 3e-6)
+CALL_S: Final = 1e-4
 ELEM_S: Final = 4e-9
-MAX_RESTARTS: Final = 64
+MAX_RESTARTS: Final = 16
+#: Distinct sizes above which bin-centric heuristics add several items per step.
+PREFIX_GROUPS: Final = 256
+#: Share of the budget local search always gets when demands were rounded.
+LS_MIN_SHARE: Final = 0.5
 
 Effort = Literal["fast", "full"]
 
@@ -136,19 +142,24 @@ class _Groups:
     rounding: float
 
 
-def _make_groups(frac: FloatArray, max_groups: int = MAX_GROUPS) -> _Groups:
+def _make_groups(frac: FloatArray, max_groups: int | None = None) -> _Groups:
+    max_groups = MAX_GROUPS if max_groups is None else max_groups
     first, inverse, counts = _group_rows(frac)
     if first.size <= max_groups:
         return _Groups(frac[first], counts, inverse, 0.0)
-    # Too many distinct vectors: round up on a relative grid, keeping the members' maximum.
-    tiny = 1e-9
-    eps = 1.0 / 1024
+    # Too many distinct vectors: round each item up on a grid of eps × its largest demand (what is
+    # wasted is small next to the item itself), keeping the members' maximum per group.
+    tiny = 1e-12
+    top = np.maximum(frac.max(axis=1), tiny)
+    eps = 1.0 / 256
     while True:
-        step = np.log1p(eps)
-        lv = np.where(frac > tiny, np.ceil(np.log(np.maximum(frac, tiny)) / step), -1.0)
-        lv = lv.astype(np.int64)
-        first, inverse, counts = _group_rows(lv)
-        if first.size <= max_groups or eps >= 1.0 / 16:
+        lvl = np.ceil(np.log(top) / np.log1p(eps))
+        unit = eps * np.exp(lvl * np.log1p(eps))
+        q = np.ceil(frac / unit[:, None] - 1e-9)
+        keys = np.column_stack((lvl, q)).astype(np.int64)
+        first, inverse, counts = _group_rows(keys)
+        limit = max_groups if eps < MAX_ROUNDING else 4 * max_groups
+        if first.size <= limit or eps >= 4 * MAX_ROUNDING:
             break
         eps *= 2.0
     order = np.argsort(inverse, kind="stable")
@@ -265,82 +276,108 @@ class _Sol:
     method: str
 
 
-def _fits(resid: FloatArray, v: FloatArray, nz: npt.NDArray[np.bool_]) -> IntArray:
-    """How many copies of v fit in each residual row (huge when v is all zeros)."""
-    if not nz.any():
-        return np.full(resid.shape[0], np.iinfo(np.int64).max // 4, dtype=np.int64)
-    q = (resid[:, nz] + EPS) / v[nz]
-    return np.floor(q.min(axis=1)).astype(np.int64)
+_HUGE: Final = np.iinfo(np.int64).max // 4
 
 
-def _per_node(v: FloatArray, nz: npt.NDArray[np.bool_]) -> int:
+def _fits(RT: FloatArray, idx: IntArray, v: FloatArray) -> IntArray:
+    """How many copies of v fit in the residual columns `idx` of RT (d, nodes); huge if v is 0.
+
+    Loops over the few dimensions rather than reducing along a short axis, which numpy does slowly.
+    """
+    q: FloatArray | None = None
+    for k in np.flatnonzero(v > 0).tolist():
+        x = (RT[k, idx] + EPS) / v[k]
+        q = x if q is None else np.minimum(q, x)
+    if q is None:
+        return np.full(idx.size, _HUGE, dtype=np.int64)
+    return np.floor(q).astype(np.int64)
+
+
+def _fit_mask(VT: FloatArray, idx: IntArray, r: FloatArray) -> npt.NDArray[np.bool_]:
+    """Which columns `idx` of VT (d, m) fit within the residual vector r."""
+    mask = VT[0, idx] <= r[0] + EPS
+    for k in range(1, VT.shape[0]):
+        mask &= VT[k, idx] <= r[k] + EPS
+    return mask
+
+
+def _copies(r: FloatArray, v: FloatArray) -> int:
+    nz = v > 0
     if not nz.any():
-        return np.iinfo(np.int64).max // 4
-    return max(1, int(np.floor(((1.0 + EPS) / v[nz]).min())))
+        return _HUGE
+    return max(1, int(np.floor(((r[nz] + EPS) / v[nz]).min())))
 
 
 def _ffd(V: FloatArray, cnt: IntArray, order: IntArray, best_fit: bool, name: str) -> _Sol:
     """First-fit (or best-fit) decreasing over groups, placing every copy of a group at once.
 
     Placing c identical copies first-fit is the same as filling the fitting nodes in index order
-    with as many copies as each holds, so one cumsum does a whole group. Nodes that can no longer
-    take the smallest remaining demand in some dimension leave the active set.
+    with as many copies as each holds, so one cumsum does a whole group. Best fit visits the
+    fitting nodes by increasing free room instead. Nodes that can no longer take the smallest
+    remaining demand in some dimension leave the active set.
     """
     m, d = V.shape
     cap = 64
-    resid = np.ones((cap, d))
+    RT = np.ones((d, cap))
     n_nodes = 0
     active = np.empty(0, dtype=np.int64)
     smin = np.minimum.accumulate(V[order][::-1], axis=0)[::-1]
     out_g: list[IntArray] = []
     out_n: list[IntArray] = []
     out_c: list[IntArray] = []
-    for t, gi in enumerate(order):
+    for t, gi in enumerate(order.tolist()):
         v = V[gi]
         c = int(cnt[gi])
-        nz = v > 0
         if active.size:
-            k = np.minimum(_fits(resid[active], v, nz), c)
+            k = np.minimum(_fits(RT, active, v), c)
             pos = np.flatnonzero(k > 0)
             if pos.size:
                 if best_fit:
-                    slack = resid[active[pos]].sum(axis=1)
+                    slack = RT[:, active[pos]].sum(axis=0)
                     pos = pos[np.argsort(slack, kind="stable")]
                 kk = k[pos]
                 cs = np.cumsum(kk)
                 p = int(np.searchsorted(cs, c, side="left"))
                 if p < kk.size:
                     take = kk[: p + 1].copy()
-                    take[p] = c - (cs[p - 1] if p > 0 else 0)
+                    take[p] = c - (int(cs[p - 1]) if p > 0 else 0)
                     nodes = active[pos[: p + 1]]
                 else:
                     take = kk
                     nodes = active[pos]
-                resid[nodes] -= take[:, None] * v
+                RT[:, nodes] -= v[:, None] * take[None, :]
                 out_g.append(np.full(nodes.size, gi, dtype=np.int64))
                 out_n.append(nodes)
                 out_c.append(take)
                 c -= int(take.sum())
         if c > 0:
-            per = _per_node(v, nz)
+            per = _copies(np.ones(d), v)
             new = -(-c // per)
             if n_nodes + new > cap:
                 cap = max(2 * cap, n_nodes + new + 64)
-                grown = np.ones((cap, d))
-                grown[:n_nodes] = resid[:n_nodes]
-                resid = grown
+                grown = np.ones((d, cap))
+                grown[:, :n_nodes] = RT[:, :n_nodes]
+                RT = grown
             ids = np.arange(n_nodes, n_nodes + new, dtype=np.int64)
             take = np.full(new, per, dtype=np.int64)
             take[-1] = c - per * (new - 1)
-            resid[ids] -= take[:, None] * v
+            RT[:, ids] -= v[:, None] * take[None, :]
             out_g.append(np.full(new, gi, dtype=np.int64))
             out_n.append(ids)
             out_c.append(take)
             active = np.concatenate((active, ids))
             n_nodes += new
         if t + 1 < m and (t % 8 == 7 or active.size > 4096):
-            active = active[np.all(resid[active] + EPS >= smin[t + 1], axis=1)]
+            active = active[_all_ge(RT, active, smin[t + 1])]
     return _Sol(np.concatenate(out_g), np.concatenate(out_n), np.concatenate(out_c), n_nodes, name)
+
+
+def _all_ge(RT: FloatArray, idx: IntArray, lo: FloatArray) -> npt.NDArray[np.bool_]:
+    """Which residual columns `idx` are at least `lo` in every dimension."""
+    mask = RT[0, idx] + EPS >= lo[0]
+    for k in range(1, RT.shape[0]):
+        mask &= RT[k, idx] + EPS >= lo[k]
+    return mask
 
 
 def _bin_centric(
@@ -349,8 +386,12 @@ def _bin_centric(
     """Bin-centric packing (Panigrahy et al., MSR 2011): fill one node at a time, each time adding
     the fitting item that maximises the weighted dot product with the node's residual ("dot"), or
     that leaves the smallest weighted L2 norm of residual ("l2"). In bulk mode the chosen item is
-    added as many times as fit at once (for very large estates)."""
-    d = V.shape[1]
+    added as many times as fit at once (for very large estates). With many distinct sizes
+    ("prefix"), while the node has room for many items the best-scoring ones are added together,
+    one copy each, and one at a time again as the node fills."""
+    m, d = V.shape
+    VT = np.ascontiguousarray(V.T)
+    prefix = m > PREFIX_GROUPS
     rem = cnt.copy()
     size_order = np.argsort(-(V * weights).sum(axis=1), kind="stable")
     alive = size_order[rem[size_order] > 0]
@@ -362,23 +403,50 @@ def _bin_centric(
         r = np.ones(d)
         cand = alive
         while cand.size:
-            Vc = V[cand]
+            cols = [VT[k, cand] for k in range(d)]
             if score == "dot":
-                s = Vc @ (weights * r)
+                s = cols[0] * (weights[0] * r[0])
+                for k in range(1, d):
+                    s += cols[k] * (weights[k] * r[k])
             else:
-                diff = (r - Vc) * weights
-                s = -np.einsum("ij,ij->i", diff, diff)
-            j = int(cand[int(np.argmax(s))])
-            v = V[j]
-            nz = v > 0
-            k = min(int(rem[j]), _per_node_resid(r, v, nz)) if bulk else 1
-            out_g.append(j)
-            out_n.append(node)
-            out_c.append(k)
-            rem[j] -= k
-            r = r - k * v
+                s = -(((r[0] - cols[0]) * weights[0]) ** 2)
+                for k in range(1, d):
+                    s -= ((r[k] - cols[k]) * weights[k]) ** 2
+            top_k = 1
+            if prefix and cand.size > 1:
+                fill = np.inf
+                for k in range(d):
+                    mean = float(cols[k].mean())
+                    if mean > 0:
+                        fill = min(fill, r[k] / mean)
+                top_k = cand.size if fill == np.inf else int(0.5 * fill)
+                top_k = min(cand.size, max(1, top_k))
+            if top_k > 1:
+                # Plenty of room left: take the best-scoring items, one copy each, while they fit.
+                top = np.argpartition(-s, top_k - 1)[:top_k]
+                top = top[np.argsort(-s[top], kind="stable")]
+                picks = cand[top]
+                ok = np.ones(top_k, dtype=bool)
+                for k in range(d):
+                    ok &= np.cumsum(VT[k, picks]) <= r[k] + EPS
+                p = top_k if ok.all() else max(1, int(np.argmin(ok)))
+                picks = picks[:p]
+                out_g.extend(picks.tolist())
+                out_n.extend([node] * p)
+                out_c.extend([1] * p)
+                rem[picks] -= 1
+                r = r - VT[:, picks].sum(axis=1)
+            else:
+                j = int(cand[int(np.argmax(s))])
+                v = V[j]
+                k_copies = min(int(rem[j]), _copies(r, v)) if bulk else 1
+                out_g.append(j)
+                out_n.append(node)
+                out_c.append(k_copies)
+                rem[j] -= k_copies
+                r = r - k_copies * v
             cand = cand[rem[cand] > 0]
-            cand = cand[np.all(V[cand] <= r + EPS, axis=1)]
+            cand = cand[_fit_mask(VT, cand, r)]
         node += 1
         alive = alive[rem[alive] > 0]
     return _Sol(
@@ -390,12 +458,6 @@ def _bin_centric(
     )
 
 
-def _per_node_resid(r: FloatArray, v: FloatArray, nz: npt.NDArray[np.bool_]) -> int:
-    if not nz.any():
-        return np.iinfo(np.int64).max // 4
-    return max(1, int(np.floor(((r[nz] + EPS) / v[nz]).min())))
-
-
 # --------------------------------------------------------------------------------------------
 # local search: empty the least-loaded nodes by reinserting their items elsewhere (best fit)
 
@@ -404,19 +466,21 @@ def _local_search(
     V: FloatArray, sol: _Sol, max_attempts: int, deadline: float | None
 ) -> tuple[_Sol, int]:
     n_nodes, d = sol.nodes, V.shape[1]
-    loads = np.zeros((n_nodes, d))
-    np.add.at(loads, sol.node, sol.cnt[:, None] * V[sol.grp])
-    resid = 1.0 - loads
+    loads = np.zeros((d, n_nodes))
+    for k in range(d):
+        loads[k] = np.bincount(sol.node, weights=sol.cnt * V[sol.grp, k], minlength=n_nodes)
+    RT = 1.0 - loads
     contents: list[dict[int, int]] = [{} for _ in range(n_nodes)]
     for gi, ni, ci in zip(sol.grp.tolist(), sol.node.tolist(), sol.cnt.tolist(), strict=True):
         contents[ni][gi] = contents[ni].get(gi, 0) + ci
     alive = np.ones(n_nodes, dtype=bool)
+    size = V.sum(axis=1)
     removed = 0
     attempts = 0
     improved = True
     while improved and attempts < max_attempts:
         improved = False
-        fill = np.where(alive, (1.0 - resid).sum(axis=1), np.inf)
+        fill = np.where(alive, (1.0 - RT).sum(axis=0), np.inf)
         for t in np.argsort(fill, kind="stable").tolist():
             if attempts >= max_attempts or not alive[t] or alive.sum() <= 1:
                 break
@@ -426,36 +490,38 @@ def _local_search(
             attempts += 1
             alive[t] = False
             others = np.flatnonzero(alive)
-            items = sorted(contents[t].items(), key=lambda gc: -float(V[gc[0]].sum()))
+            slack = RT[:, others].sum(axis=0)
+            items = sorted(contents[t].items(), key=lambda gc: -float(size[gc[0]]))
             moves: list[tuple[int, IntArray, IntArray]] = []
             ok = True
             for gi, c in items:
                 v = V[gi]
-                k = np.minimum(_fits(resid[others], v, v > 0), c)
+                k = np.minimum(_fits(RT, others, v), c)
                 pos = np.flatnonzero(k > 0)
                 if int(k[pos].sum()) < c:
                     ok = False
                     break
-                slack = resid[others[pos]].sum(axis=1)
-                pos = pos[np.argsort(slack, kind="stable")]
+                pos = pos[np.argsort(slack[pos], kind="stable")]
                 kk = k[pos]
                 cs = np.cumsum(kk)
                 p = int(np.searchsorted(cs, c, side="left"))
                 take = kk[: p + 1].copy()
-                take[p] = c - (cs[p - 1] if p > 0 else 0)
-                nodes = others[pos[: p + 1]]
-                resid[nodes] -= take[:, None] * v
+                take[p] = c - (int(cs[p - 1]) if p > 0 else 0)
+                sel = pos[: p + 1]
+                nodes = others[sel]
+                RT[:, nodes] -= v[:, None] * take[None, :]
+                slack[sel] -= take * size[gi]
                 moves.append((gi, nodes, take))
             if not ok:
                 for gi, nodes, take in moves:
-                    resid[nodes] += take[:, None] * V[gi]
+                    RT[:, nodes] += V[gi][:, None] * take[None, :]
                 alive[t] = True
                 continue
             for gi, nodes, take in moves:
                 for ni, ci in zip(nodes.tolist(), take.tolist(), strict=True):
                     contents[ni][gi] = contents[ni].get(gi, 0) + ci
             contents[t] = {}
-            resid[t] = 1.0
+            RT[:, t] = 1.0
             removed += 1
             improved = True
     if removed == 0:
@@ -551,10 +617,15 @@ def pack(
 
     # Deterministic work budget: estimated seconds from a per-call and per-element cost model, so
     # the same input always runs the same heuristics whatever the machine's load.
-    budget = BUDGET_BASE_S + BUDGET_PER_ITEM_S * n
+    budget = total_budget = min(
+        BUDGET_SMALL_S[0] + BUDGET_SMALL_S[1] * n, BUDGET_LARGE_S[0] + BUDGET_LARGE_S[1] * n
+    )
     ffd_s = m * CALL_S + m * lb * d * ELEM_S
     bulk = n > 20_000
-    bc_iters = (min(n, lb * min(m, 128)) if bulk else n) + lb
+    if m > PREFIX_GROUPS:
+        bc_iters = lb * (2 + np.log2(max(n / max(lb, 1), 1.0)))
+    else:
+        bc_iters = (min(n, lb * min(m, 128)) if bulk else n) + lb
     bc_s = bc_iters * (CALL_S + m * d * ELEM_S)
     tried: dict[str, int] = {}
     best: _Sol | None = None
@@ -577,17 +648,22 @@ def pack(
         if bc_s <= budget / 4 and not done():
             consider(_bin_centric(V, cnt, np.ones(d), "dot", bulk, "dot-product"))
     else:
+        # Interleave the families so that a tight budget still tries each kind once.
+        ffds = [(ffd_s, partial(_ffd, V, cnt, o, False, nm)) for nm, o in orders[1:]]
+        bfds = [(ffd_s, partial(_ffd, V, cnt, o, True, "bfd" + nm[3:])) for nm, o in orders]
+        bcs = [
+            (bc_s, partial(_bin_centric, V, cnt, w, score, bulk, nm))
+            for score, w, nm in (
+                ("dot", np.ones(d), "dot-product"),
+                ("l2", np.ones(d), "l2-norm"),
+                ("dot", weights, "dot-product-weighted"),
+            )
+        ]
         tasks: list[tuple[float, Callable[[], _Sol]]] = []
-        for name, order in orders[1:]:
-            tasks.append((ffd_s, partial(_ffd, V, cnt, order, False, name)))
-        for score, w, name in (
-            ("dot", np.ones(d), "dot-product"),
-            ("dot", weights, "dot-product-weighted"),
-            ("l2", np.ones(d), "l2-norm"),
-        ):
-            tasks.append((bc_s, partial(_bin_centric, V, cnt, w, score, bulk, name)))
-        for name, order in orders:
-            tasks.append((ffd_s, partial(_ffd, V, cnt, order, True, "bfd" + name[3:])))
+        for i in range(max(len(ffds), len(bfds), len(bcs))):
+            for family in (bcs, ffds, bfds):
+                if i < len(family):
+                    tasks.append(family[i])
         for cost, task in tasks:
             if done():
                 break
@@ -604,14 +680,27 @@ def pack(
             budget -= 2 * ffd_s
     assert best is not None
     sol = best
-    if effort == "full" and sol.nodes > lb and not out_of_time():
-        per_node = max(sol.grp.size / max(sol.nodes, 1), 1.0)
-        per_attempt = per_node * (CALL_S + sol.nodes * d * ELEM_S)
-        attempts = int(min(5 * sol.nodes, max(10.0, max(budget, 0.0) / per_attempt)))
-        sol, _ = _local_search(V, sol, attempts, deadline)
-        tried[sol.method] = sol.nodes
-
     assignment = _expand(sol, g.inverse, cnt)
+    if effort == "full" and sol.nodes > lb and not out_of_time():
+        ls_V, ls_sol = V, sol
+        if g.rounding > 0:
+            # Rounded-up demands left slack on every node: search on the exact items instead.
+            ls_V = frac
+            ones = np.ones(n, dtype=np.int64)
+            ls_sol = _Sol(np.arange(n, dtype=np.int64), assignment, ones, sol.nodes, sol.method)
+            budget = max(budget, LS_MIN_SHARE * total_budget)
+        per_node = max(ls_sol.grp.size / max(ls_sol.nodes, 1), 1.0)
+        per_attempt = per_node * (CALL_S + ls_sol.nodes * d * ELEM_S)
+        attempts = int(min(5 * ls_sol.nodes, max(10.0, max(budget, 0.0) / per_attempt)))
+        new_sol, removed = _local_search(ls_V, ls_sol, attempts, deadline)
+        if removed:
+            sol = new_sol
+            tried[sol.method] = sol.nodes
+            if g.rounding > 0:
+                assignment = _expand(sol, np.arange(n, dtype=np.int64), np.ones(n, np.int64))
+            else:
+                assignment = _expand(sol, g.inverse, cnt)
+
     loads = np.zeros((sol.nodes, d))
     dem = frac * np.where(cap > 0, cap, 0.0)
     for k in range(d):
