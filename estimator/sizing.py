@@ -42,7 +42,8 @@ class SizingResult:
     `frame` is on the input index with `SIZING_COLUMNS`: `cpu_request_cores` [cores] and
     `memory_request_gib` [GiB] per replica, `replicas` (Int64) and `sizing_basis`
     ("utilisation", or "allocated" when the basis is allocated or usage was missing).
-    `fallbacks` counts rows sized from allocation although the basis is utilisation.
+    `fallbacks` counts rows sized from allocation although the basis is utilisation (only
+    in-scope rows when the frame has an `in_scope` column).
     """
 
     frame: pd.DataFrame
@@ -156,7 +157,10 @@ def size_containers(
         },
         index=vms.index,
     )
-    return SizingResult(frame=frame, fallbacks=int(fell_back.sum()))
+    # Out-of-scope rows are sized too (cheap, and handy in reports) but not counted.
+    counted = fell_back & (vms["in_scope"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+                           if "in_scope" in vms.columns else True)
+    return SizingResult(frame=frame, fallbacks=int(counted.sum()))
 
 
 def assign_pools(vms: pd.DataFrame, isolation_keys: Sequence[str]) -> pd.Series:

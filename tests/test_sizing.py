@@ -90,6 +90,15 @@ def test_fallback_to_allocated_per_dimension_is_counted() -> None:
     assert result.fallbacks == 2
 
 
+def test_only_in_scope_fallbacks_are_counted() -> None:
+    frame = vms(vcpus=[8, 8, 8], memory_gib=[32, 32, 32], cpu_util=[np.nan] * 3,
+                memory_util=[0.5] * 3)
+    frame["in_scope"] = [True, False, True]
+    result = size_containers(frame, UTILISATION, VALUES)
+    assert result.fallbacks == 2
+    assert result.frame["sizing_basis"].tolist() == ["allocated"] * 3
+
+
 def test_allocated_basis_ignores_usage_and_counts_no_fallbacks() -> None:
     frame = vms(vcpus=[8, 2], memory_gib=[32, 4], cpu_util=[0.25, np.nan],
                 memory_util=[0.5, np.nan])
