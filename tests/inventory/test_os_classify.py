@@ -71,7 +71,21 @@ CASES = [
     ("Ubuntu 20.04.6 LTS", "linux", "Ubuntu", "20.04", None, True),
     ("Ubuntu 22.04.3 LTS", "linux", "Ubuntu", "22.04", None, False),
     ("Amazon Linux 2", "linux", "Amazon Linux", "2", None, True),
+    ("Microsoft Windows Server 2012 R2 Datacenter", "windows", "Windows Server", "2012 R2",
+     "Datacenter", True),
+    ("Windows Server 2022 Standard Evaluation", "windows", "Windows Server", "2022",
+     "Standard", False),
+    ("Microsoft Windows Server 2003 R2", "windows", "Windows Server", "2003 R2", None, True),
+    ("SUSE Linux Enterprise Server 15 SP3", "linux", "SLES", "15", None, False),
+    ("Debian GNU/Linux 11 (bullseye)", "linux", "Debian", "11", None, True),
+    ("CentOS Linux 7 (Core)", "linux", "CentOS", "7", None, True),
+    ("Amazon Linux 2023.2.20231011", "linux", "Amazon Linux", "2023", None, False),
+    ("VMware ESXi 7.0", "other", "ESXi", "7.0", None, None),
     # hand-typed
+    ("Windows 2019", "windows", "Windows Server", "2019", None, False),
+    ("rhel-8.6", "linux", "RHEL", "8", None, False),
+    ("SLES15", "linux", "SLES", "15", None, False),
+    ("OEL 6", "linux", "Oracle Linux", "6", None, True),
     ("win2k8", "windows", "Windows Server", "2008", None, True),
     ("W2K12R2", "windows", "Windows Server", "2012 R2", None, True),
     ("w2k3", "windows", "Windows Server", "2003", None, True),
@@ -111,6 +125,13 @@ def test_output_shape_dtypes_and_index():
     assert str(out["os_end_of_support"].dtype) == "boolean"
     assert str(out["os_version"].dtype).startswith("string")
     assert pd.isna(out.loc[20, "os_end_of_support"])
+
+
+def test_tools_series_is_aligned_by_index():
+    config = pd.Series(["Other 3.x or later Linux (64-bit)", "rhel7"], index=["a", "b"])
+    tools = pd.Series(["CentOS 8 (64-bit)"], index=["a"])
+    out = classify_os(config, tools, as_of=AS_OF)
+    assert out.loc["a", "os_name"] == "CentOS" and out.loc["b", "os_name"] == "RHEL"
 
 
 def test_empty_input():
