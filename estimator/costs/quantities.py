@@ -294,6 +294,58 @@ def _host_geometry(hosts: pd.DataFrame, values: Values) -> pd.DataFrame:
                          "sockets": sockets, "cores_per_socket": cps})
 
 
+def _host_key(names: pd.Series) -> pd.Series:
+    """Host names compared in lower case without their DNS domain (IP addresses kept whole)."""
+    s = names.astype("string").str.strip().str.lower()
+    ip = s.str.fullmatch(r"[0-9.]+").fillna(False).astype(bool)
+    return s.where(ip, s.str.split(".", n=1).str[0]).fillna("")
+
+
+def _match_hosts(geo: pd.DataFrame, vms: pd.DataFrame, in_scope: np.ndarray,
+                 def_sockets: float, def_cps: float,
+                 notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Row of `geo` each in-scope VM runs on (-1: no host name), extending `geo` as needed.
+
+    Names match without case or DNS domain; a name still unmatched matches a listed host that
+    is a suffix of it when that is unique (exports where vInfo says "bovmprod3-02" and vHost
+    "vmprod3-02"). Named hosts missing from the list get the current.* geometry.
+    """
+    geo = geo.assign(key=_host_key(geo["host"]).to_numpy()).drop_duplicates("key")
+    geo = geo[geo["key"] != ""].reset_index(drop=True)
+    if "host" not in vms.columns:
+        return geo, np.full(len(vms), -1)
+    vm_key = _host_key(vms["host"]).to_numpy(dtype=object)
+    index = pd.Index(geo["key"].to_numpy(dtype=object))
+    code = np.where(in_scope & (vm_key != ""), index.get_indexer(vm_key), -1)
+    missing = in_scope & (vm_key != "") & (code < 0)
+    if not missing.any():
+        return geo, code
+    known = {k: i for i, k in enumerate(geo["key"])}
+    by_suffix: dict[str, int] = {}
+    for name in pd.unique(vm_key[missing]):
+        hits = [known[name[i:]] for i in range(1, len(name) - 3) if name[i:] in known]
+        if hits:
+            by_suffix[name] = hits[0]  # the longest suffix that is a listed host
+    if by_suffix:
+        mapped = pd.Series(vm_key).map(by_suffix).to_numpy(dtype=float)
+        take = missing & np.isfinite(mapped)
+        code = np.where(take, np.nan_to_num(mapped, nan=-1).astype(int), code)
+        example = next(iter(by_suffix.items()))
+        notes.append(f"{len(by_suffix)} VM host names matched the host list by suffix "
+                     f"(e.g. {example[0]!r} -> {geo['key'].iloc[example[1]]!r}).")
+        missing = missing & ~take
+    if missing.any():
+        extra = pd.unique(vm_key[missing])
+        geo = pd.concat([geo, pd.DataFrame({
+            "host": extra, "sockets": def_sockets, "cores_per_socket": def_cps, "key": extra,
+        })], ignore_index=True)
+        index = pd.Index(geo["key"].to_numpy(dtype=object))
+        code = np.where(missing, index.get_indexer(vm_key), code)
+        notes.append(f"{int(missing.sum())} in-scope VMs run on {len(extra)} hosts missing from "
+                     "the host list; those hosts were given the current.* host geometry.")
+    return geo, code
+
+
 # --- the main entry ---------------------------------------------------------------------------
 
 def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.DataFrame | None,
@@ -306,8 +358,10 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
             `memory_request_gib`, `replicas`). Missing pipeline columns default to: in scope,
             not moving, not retired.
         hosts: HOST_SCHEMA frame; may be empty, then hosts are inferred from `current.*`.
-        pools: one row per node pool: `pool`, `node_type`, `nodes`, `node_cores`, `os_family`
-            (`windows` or `linux`), optionally `node_annual_cost_usd` and `node_power_kw`.
+        pools: one row per node pool (packing's `PoolPlan.pools`): `pool`, `node_type`, `nodes`
+            (spares included), `node_cores`, `os_family` (`windows`; anything else runs on Linux
+            nodes); optionally `node_annual_cost_usd` or `annual_cost_usd` (pool total) and
+            `node_power_kw`, used only when the node type has no `platform.node_types.*` value.
         settings: the Assumptions (modes read as attributes, e.g. `licences.linux_model`).
         values: dotted key -> number; the keys in `QUANTITY_KEYS` must be single numbers.
     """
@@ -347,11 +401,11 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
                               ("per_vm_pair", "per_socket_pair", "virtual_datacenter")))
 
     # ---- hosts before: known hosts that run in-scope VMs, then inferred ones for the rest ----
-    geo = _host_geometry(hosts, values)
-    host_name = _text(vms, "host")
-    code = pd.Index(geo["host"].astype(str)).get_indexer(host_name) if len(geo) else \
-        np.full(n, -1)
-    code = np.where(in_scope, code, -1)
+    def_sockets = scalar(values, "current.host_sockets")
+    def_cores = scalar(values, "current.host_cores")
+    def_cps = def_cores / def_sockets if def_sockets > 0 else def_cores
+    geo, code = _match_hosts(_host_geometry(hosts, values), vms, in_scope, def_sockets,
+                             def_cps, notes)
     used_codes = np.unique(code[code >= 0])
     k = len(used_codes)
     ordinal = np.full(len(geo) + 1, -1)  # one spare slot so -1 codes index safely
@@ -365,9 +419,6 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
 
     unplaced = in_scope & (vm_host < 0)
     inferred = 0
-    def_sockets = scalar(values, "current.host_sockets")
-    def_cores = scalar(values, "current.host_cores")
-    def_cps = def_cores / def_sockets if def_sockets > 0 else def_cores
     if unplaced.any():
         per_core = scalar(values, "current.vcpu_per_core")
         host_mem = scalar(values, "current.host_memory_gib")
@@ -381,7 +432,7 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
             notes.append(f"No host data: {inferred} hosts were inferred from current.host_cores "
                          f"x current.vcpu_per_core and current.host_memory_gib.")
         else:
-            notes.append(f"{int(unplaced.sum())} in-scope VMs had no known host; {inferred} more "
+            notes.append(f"{int(unplaced.sum())} in-scope VMs had no host name; {inferred} more "
                          "hosts were inferred for them.")
     inferred_groups = _spread_groups(
         inferred, int((unplaced & is_win).sum()),
@@ -573,6 +624,11 @@ def _pool_quantities(pools: pd.DataFrame | None, values: Values, min_proc: float
     power = np.array([optional_scalar(values, f"platform.node_types.{t}.power_kw",
                                       col_power[i] if np.isfinite(col_power[i]) else 0.0)
                       for i, t in enumerate(node_type)], dtype=float)
+    # Per-node price when the node type has no assumption: `node_annual_cost_usd`, else the
+    # pool's `annual_cost_usd` (packing's total per pool) over its nodes.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_node = np.where(nodes > 0, _num(pools, "annual_cost_usd", np.nan) / nodes, np.nan)
+    fallback = _num(pools, "node_annual_cost_usd", per_node)
     return PoolQuantities(pool, node_type, nodes, cores, is_windows,
                           _windows_unit(np.ones(len(cores)), cores, min_proc, min_host),
-                          power, _num(pools, "node_annual_cost_usd", np.nan))
+                          power, fallback)

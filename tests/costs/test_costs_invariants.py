@@ -86,10 +86,13 @@ def test_categories_and_per_vm_costs_add_up_to_the_totals(values, changes):
 def test_mixed_estate_notes(values, settings):
     vms, hosts, pools = mixed_estate()
     r = compute_costs(vms, hosts, pools, settings, values)
-    assert "3 in-scope VMs had no known host; 1 more hosts were inferred for them." in r.notes
+    assert "2 in-scope VMs had no host name; 1 more hosts were inferred for them." in r.notes
+    assert ("1 in-scope VMs run on 1 hosts missing from the host list; those hosts were given "
+            "the current.* host geometry.") in r.notes
     assert any("moving VMs are in no known pool" in n for n in r.notes)
     assert any("1 idle or zombie VMs are retired" in n for n in r.notes)
-    assert r.quantities.hosts_before == 3.0  # esx1, esx2 and one inferred; "idle" runs nothing
+    # esx1, esx2, "nowhere" (named, not listed) and one inferred; "idle" runs nothing in scope
+    assert r.quantities.hosts_before == 4.0
 
 
 def _scaled(values, factor):

@@ -182,3 +182,20 @@ def test_quantity_keys_must_be_single_values(values, settings):
     values["current.host_cores"] = np.array([16.0, 32.0])
     with pytest.raises(ConfigError, match=r"current\.host_cores.*re-run it per draw"):
         cost_quantities(vm_frame([{}]), None, None, settings, values)
+
+
+def test_host_names_match_without_case_domain_or_prefix(values, settings):
+    # vInfo says "BOvmprod3-02.customer.com", vHost "vmprod3-02" (IBM workshop export)
+    vms = vm_frame([{"host": "BOvmprod3-02.customer.com"}, {"host": "esx9.lab"},
+                    {"host": "10.0.0.7"}])
+    hosts = host_frame([{"host": "vmprod3-02", "cpu_sockets": 2, "cores_per_socket": 8},
+                        {"host": "ESX9", "cpu_sockets": 1, "cores_per_socket": 24},
+                        {"host": "10.0.0.7", "cpu_sockets": 4, "cores_per_socket": 10}])
+    r = compute_costs(vms, hosts, None, settings, values)
+    q = r.quantities
+    assert q.hosts_before == 3.0
+    assert q.inferred_hosts == 0
+    # hypervisor cores: 2 x 16 (minimum) + 1 x 24 + 4 x 16 (minimum)
+    assert q.host_groups_before.hypervisor_cores.sum() == 32 + 24 + 64
+    assert "1 VM host names matched the host list by suffix (e.g. 'bovmprod3-02' -> " \
+           "'vmprod3-02')." in r.notes
