@@ -1,0 +1,248 @@
+"""The ordered pipeline: inventory + assumptions -> `Estimate`.
+
+Each step is a pure function in its own module and can be called on its own from a notebook;
+this module only wires them in order and assembles the frozen result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from estimator.assumptions import Assumptions, load_assumptions
+from estimator.costs import compute_costs
+from estimator.errors import ConfigError
+from estimator.fit import classify_fit, fit_counts, top_reasons
+from estimator.inventory import Inventory, read_inventory
+from estimator.inventory.overrides import load_overrides
+from estimator.model import FIT_LEVELS, Estimate
+from estimator.packing import isolation_cost, plan_pools
+from estimator.quality import validation_summary
+from estimator.reservations import allocatable
+from estimator.scope import apply_scope
+from estimator.sizing import assign_pools, size_containers
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Sizing, fit and packing for one set of assumptions (no prices)."""
+
+    vms: pd.DataFrame
+    pools: pd.DataFrame
+    plan: Any
+    fallbacks: int
+    isolation_extra_nodes: int
+
+
+def node_types_frame(assumptions: Assumptions) -> pd.DataFrame:
+    """The node-type catalogue as a frame (name, cores, memory_gib, annual_cost_usd, os...)."""
+    rows = []
+    for name, nt in assumptions.platform.node_types.items():
+        row = {"name": name}
+        for key, val in nt.model_dump().items():
+            row[key] = val["likely"] if isinstance(val, dict) and "likely" in val else val
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def plan_estate(
+    vms: pd.DataFrame, assumptions: Assumptions, values: dict[str, float] | None = None
+) -> Plan:
+    """Size, classify and pack the in-scope VMs of `vms` (already scoped)."""
+    a = assumptions
+    values = values if values is not None else a.flat_values()
+    p = a.platform
+    sizing = size_containers(vms, a.sizing, values)
+    nodes = node_types_frame(a)
+    # Fit needs the largest request any node type can host, after reservations and headroom.
+    alloc_cpu, alloc_mem = allocatable(
+        nodes["cores"].to_numpy(float),
+        nodes["memory_gib"].to_numpy(float),
+        model=p.reservation_model,
+        max_pods=int(values["platform.max_pods_per_node"]),
+    )
+    util = values["platform.target_utilisation"]
+    max_cpu = float(np.max(np.asarray(alloc_cpu) * util - values["platform.daemonset_cpu_cores"]))
+    max_mem = float(np.max(np.asarray(alloc_mem) * util - values["platform.daemonset_memory_gib"]))
+    sized = pd.concat([vms, sizing.frame], axis=1)
+    fit = classify_fit(sized, a.fit, values, max_request=(max_cpu, max_mem))
+    out = pd.concat([sized, fit], axis=1)
+    out["pool"] = assign_pools(out, list(p.isolation_keys)).where(out["moves"], pd.NA)
+
+    items = out.loc[out["moves"].fillna(False).astype(bool),
+                    ["pool", "os_family", "cpu_request_cores", "memory_request_gib", "replicas"]]
+    kwargs = dict(
+        reservation_model=p.reservation_model,
+        max_pods_per_node=int(values["platform.max_pods_per_node"]),
+        target_utilisation=util,
+        daemonset_cpu_cores=values["platform.daemonset_cpu_cores"],
+        daemonset_memory_gib=values["platform.daemonset_memory_gib"],
+        ha_spare_nodes_per_pool=int(values["platform.ha_spare_nodes_per_pool"]),
+    )
+    plan = plan_pools(items, nodes, **kwargs)
+    out["node_index"] = plan.node_index.reindex(out.index).astype("Int64")
+    extra = isolation_cost(items, nodes, **kwargs) if len(items) else 0
+    return Plan(out, plan.pools, plan, sizing.fallbacks, int(extra))
+
+
+def estimate(
+    inventory: Inventory | str | Path | Sequence[str | Path],
+    assumptions: Assumptions | None = None,
+    *,
+    scenarios: Sequence[str | Path | Assumptions] | None = None,
+    uncertainty: bool = True,
+    progress: Progress | None = None,
+) -> Estimate:
+    """Run the whole estimate.
+
+    `inventory` is an `Inventory` or path(s) to read. `scenarios` (preset names, assumption
+    files or `Assumptions`) are estimated side by side; the first one is the main result.
+    """
+    say = progress or (lambda _msg: None)
+    inv = inventory if isinstance(inventory, Inventory) else read_inventory(inventory)
+    a = assumptions if assumptions is not None else load_assumptions()
+    say("Sizing and packing")
+    est = _estimate_one(inv, a, run_uncertainty=uncertainty, progress=say)
+    if scenarios:
+        from estimator.uncertainty import scenario_table
+
+        say("Scenarios")
+        runs = [(name, _resolve_scenario(s, a)) for name, s in _named(scenarios)]
+        others = [(name, _estimate_one(inv, sa, run_uncertainty=False, progress=say))
+                  for name, sa in runs]
+        est = _replace(est, scenarios=scenario_table(others))
+    return est
+
+
+def _named(scenarios: Sequence[str | Path | Assumptions]) -> list[tuple[str, Any]]:
+    out = []
+    for i, s in enumerate(scenarios):
+        if isinstance(s, Assumptions):
+            out.append((f"scenario {i + 1}", s))
+        else:
+            out.append((Path(str(s)).stem if str(s).endswith(".toml") else str(s), s))
+    return out
+
+
+def _resolve_scenario(s: str | Path | Assumptions, base: Assumptions) -> Assumptions:
+    from estimator.assumptions import PRESETS
+
+    if isinstance(s, Assumptions):
+        return s
+    if str(s) in PRESETS:
+        return load_assumptions(preset=str(s))
+    if Path(str(s)).exists():
+        return load_assumptions(files=[Path(str(s))])
+    raise ConfigError(
+        f"unknown scenario {s!r}", hint=f"use a preset ({', '.join(PRESETS)}) or a .toml file"
+    )
+
+
+def _replace(est: Estimate, **changes: Any) -> Estimate:
+    from dataclasses import replace
+
+    return replace(est, **changes)
+
+
+def _estimate_one(
+    inv: Inventory, a: Assumptions, *, run_uncertainty: bool, progress: Progress
+) -> Estimate:
+    values = a.flat_values()
+    overrides = load_overrides(Path(a.scope.overrides_file)) if a.scope.overrides_file else None
+    scoped = apply_scope(inv.vms, a.scope, overrides)
+    plan = plan_estate(scoped, a, values)
+    progress("Costs")
+    costs = compute_costs(plan.vms, inv.hosts, plan.pools, a, values)
+    per_vm = costs.per_vm.drop(columns=["vm_id"], errors="ignore")
+    vms = pd.concat([plan.vms, per_vm.reindex(plan.vms.index)], axis=1)
+    quality = validation_summary(inv, scoped)
+    summary = summarise(vms, plan, costs, quality, a)
+    unc = None
+    if run_uncertainty and a.ranges():
+        from estimator.uncertainty import run_uncertainty as _run
+
+        progress("Monte Carlo")
+        unc = _run(scoped, inv.hosts, a, point=summary, progress=progress)
+    return Estimate(
+        name=_estate_name(inv),
+        currency=a.finance.currency,
+        inputs=tuple(f.file for f in inv.files),
+        summary=summary,
+        vms=vms,
+        hosts=costs.hosts,
+        pools=plan.pools,
+        costs=costs.categories,
+        cash_flow=costs.cash_flow,
+        fit_reasons=top_reasons(vms, 20),
+        quality=quality,
+        assumptions=a,
+        assumption_table=a.table(),
+        uncertainty=unc,
+        notes=tuple(costs.notes),
+    )
+
+
+def _estate_name(inv: Inventory) -> str:
+    if not inv.files:
+        return "estate"
+    stem = Path(inv.files[0].file).stem
+    return stem if len(inv.files) == 1 else f"{stem} (+{len(inv.files) - 1})"
+
+
+def summarise(
+    vms: pd.DataFrame, plan: Plan, costs: Any, quality: dict[str, Any], a: Assumptions
+) -> dict[str, Any]:
+    """The headline figures (`estimator.model.SUMMARY_KEYS`) from the step results."""
+    in_scope = vms["in_scope"].astype("boolean").fillna(False).to_numpy(bool)
+    scoped = vms[in_scope]
+    moves = scoped["moves"].astype("boolean").fillna(False)
+    retire = scoped["retire_candidate"].astype("boolean").fillna(False)
+    counts = fit_counts(scoped)
+    hosts = costs.hosts
+    host_count = len(hosts)
+    totals = plan.plan.totals
+    spares = int(plan.pools["spare_nodes"].sum()) if len(plan.pools) else 0
+    usage = quality.get("quality", {}).get("overall", {})
+    eos = scoped["os_end_of_support"].astype("boolean").fillna(False)
+    return {
+        "vms_total": len(vms),
+        "rows_rejected": int(usage.get("rows_dropped", 0)),
+        "vms_in_scope": int(in_scope.sum()),
+        "vms_excluded": {
+            str(k): int(v) for k, v in vms.loc[~in_scope, "exclusion_reason"].value_counts().items()
+        },
+        "vcpus_in_scope": float(scoped["vcpus"].sum()),
+        "memory_gib_in_scope": float(scoped["memory_gib"].sum()),
+        "vms_moving": int(moves.sum()),
+        "vms_staying": int((~moves & ~retire).sum()),
+        "vms_retiring": int(retire.sum()),
+        "fit_counts": {lvl: int(counts.get(lvl, 0)) for lvl in FIT_LEVELS},
+        "os_end_of_support_vms": int(eos.sum()),
+        "hosts": host_count,
+        "hosts_inferred": bool((hosts["source"] == "inferred").any()) if host_count else False,
+        "physical_cores": float(hosts["cores"].sum()) if host_count else None,
+        "vms_per_host": float(in_scope.sum() / host_count) if host_count else None,
+        "nodes": int(totals.get("nodes", 0)),
+        "nodes_lower_bound": int(totals.get("nodes_lower_bound", 0)),
+        "spare_nodes": spares,
+        "workloads": int(totals.get("workloads", 0)),
+        "workloads_per_node": float(totals.get("workloads_per_node", 0.0)),
+        "isolation_extra_nodes": plan.isolation_extra_nodes,
+        "sizing_fallbacks": int(plan.fallbacks),
+        "annual_before": costs.annual_before,
+        "annual_after": costs.annual_after,
+        "annual_savings": costs.annual_savings,
+        "one_off_migration": costs.one_off_migration,
+        "payback_months": costs.payback_months,
+        "npv": costs.npv,
+        "horizon_years": int(a.flat_values()["finance.horizon_years"]),
+        "usage_coverage": usage.get("usage_share"),
+        "confidence_stars": usage.get("stars"),
+    }
