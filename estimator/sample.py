@@ -1,0 +1,1014 @@
+"""Synthetic RVTools-layout inventories for demos, tests and benchmarks.
+
+`sample_tables(vms, seed)` builds the tabs of an RVTools 4.x export (new layout: vInfo, vCPU,
+vMemory, vPartition, vHost) with RVTools' exact header spellings, as DataFrames. The estate is
+believable rather than uniform: powers of two dominate vCPU counts, memory follows vCPU, the OS mix
+spans Windows Server 2008 R2 to 2022 and RHEL 6 to 9, ~90% of VMs are powered on, and templates,
+SRM placeholders (named after a VM in the other vCenter) and one vCLS VM per cluster are present.
+VMs sit on hosts of 2 sockets x 16-32 cores at about 3-5 vCPU per core. Usage is skewed: most VMs
+are lightly used, some are idle (< 5%) and a few are zombies (0). Every value comes from one
+`numpy.random.Generator(seed)`, so the same `(vms, seed)` gives the same tables.
+
+`write_sample(path, vms=..., seed=...)` writes them:
+
+- `*.xlsx`: one sheet per tab, like RVTools' own export. The xlsx row limit (1,048,576) caps this at
+  roughly 600,000 VMs, because vPartition has about 1.6 rows per VM; above that use CSV.
+- `*.csv`, or a path without a suffix: an RVTools CSV export, i.e. a folder of
+  `RVTools_tabvInfo.csv`, `RVTools_tabvCPU.csv`, ... The folder is the path without its `.csv`
+  suffix (`out/estate.csv` writes the folder `out/estate/`), because an RVTools export is several
+  tabs and a single CSV would have to drop or fold them. Preferred for 1,000,000 VMs.
+
+Writing is atomic: the workbook or folder is built under a temporary name beside the target and
+renamed into place, so a crash never leaves half a file. The xlsx writer streams the sheet XML
+directly (inline strings, built column-wise with numpy) because openpyxl manages only about 55,000
+cells/s, which is minutes for 100,000 VMs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from itertools import chain, repeat
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from estimator.errors import OutputError
+
+__all__ = ["SHEETS", "XLSX_MAX_ROWS", "sample_output_path", "sample_tables", "write_sample"]
+
+# The tabs written, in RVTools' order.
+SHEETS: tuple[str, ...] = ("vInfo", "vCPU", "vMemory", "vPartition", "vHost")
+# Rows per worksheet in Excel, header included.
+XLSX_MAX_ROWS = 1_048_576
+# A fixed "export time" keeps dates deterministic (never read the clock).
+EXPORT_TIME = np.datetime64("2025-06-02T08:30:00", "s")
+
+_VCENTER_TYPE = "VMware vCenter Server 8.0.3 build-24262322"
+_VCENTER_API = "8.0.3.0"
+_DOMAIN = "corp.example.com"
+
+_SITES: tuple[tuple[str, str], ...] = (
+    ("London", "lon"), ("Frankfurt", "fra"), ("Amsterdam", "ams"), ("New York", "nyc"),
+    ("Dallas", "dal"), ("Singapore", "sgp"), ("Tokyo", "tyo"), ("Sydney", "syd"),
+    ("Paris", "par"), ("Madrid", "mad"), ("Chicago", "chi"), ("Toronto", "tor"),
+    ("Mumbai", "bom"), ("Sao Paulo", "gru"), ("Stockholm", "sto"), ("Zurich", "zrh"),
+    ("Dublin", "dub"), ("Milan", "mil"), ("Seattle", "sea"), ("Atlanta", "atl"),
+)
+
+# vCPU counts and their shares: powers of two dominate, a few odd sizes.
+_VCPU = np.array([1, 2, 3, 4, 6, 8, 12, 16, 24, 32])
+_VCPU_P = np.array([0.12, 0.35, 0.01, 0.28, 0.015, 0.14, 0.015, 0.05, 0.01, 0.01])
+# GiB of memory per vCPU.
+_GIB_PER_VCPU = np.array([1.0, 2.0, 4.0, 8.0])
+_GIB_PER_VCPU_P = np.array([0.12, 0.45, 0.33, 0.10])
+
+# OS catalogue: (configuration-file string, VMware Tools strings (one is drawn), group).
+# Strings as vCenter writes them; 2012 R2 shows as "2012" in the configuration file and 2019 often
+# as "2016 or later", which is why the Tools string is the better source when the VM runs.
+_OS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("Microsoft Windows Server 2008 R2 (64-bit)",
+     ("Microsoft Windows Server 2008 R2 (64-bit)", "Microsoft Windows Server 2008 R2 Standard"),
+     "win"),
+    ("Microsoft Windows Server 2012 (64-bit)",
+     ("Microsoft Windows Server 2012 R2 Standard", "Microsoft Windows Server 2012 R2 Datacenter"),
+     "win"),
+    ("Microsoft Windows Server 2016 or later (64-bit)",
+     ("Microsoft Windows Server 2016 Standard", "Microsoft Windows Server 2016 Datacenter"), "win"),
+    ("Microsoft Windows Server 2016 or later (64-bit)",
+     ("Microsoft Windows Server 2019 Standard", "Microsoft Windows Server 2019 Datacenter"), "win"),
+    ("Microsoft Windows Server 2019 (64-bit)",
+     ("Microsoft Windows Server 2019 Standard", "Microsoft Windows Server 2019 Datacenter"), "win"),
+    ("Microsoft Windows Server 2022 (64-bit)",
+     ("Microsoft Windows Server 2022 Standard", "Microsoft Windows Server 2022 Datacenter"), "win"),
+    ("Red Hat Enterprise Linux 6 (64-bit)", ("Red Hat Enterprise Linux 6 (64-bit)",), "lin"),
+    ("Red Hat Enterprise Linux 7 (64-bit)", ("Red Hat Enterprise Linux 7 (64-bit)",), "lin"),
+    ("Red Hat Enterprise Linux 8 (64-bit)", ("Red Hat Enterprise Linux 8 (64-bit)",), "lin"),
+    ("Red Hat Enterprise Linux 9 (64-bit)", ("Red Hat Enterprise Linux 9 (64-bit)",), "lin"),
+    ("CentOS 7 (64-bit)", ("CentOS 7 (64-bit)",), "lin"),
+    ("Ubuntu Linux (64-bit)",
+     ("Ubuntu Linux (64-bit)", "Ubuntu 20.04.6 LTS", "Ubuntu 22.04.4 LTS"), "lin"),
+    ("SUSE Linux Enterprise 12 (64-bit)", ("SUSE Linux Enterprise 12 (64-bit)",), "lin"),
+    ("SUSE Linux Enterprise 15 (64-bit)", ("SUSE Linux Enterprise 15 (64-bit)",), "lin"),
+    ("Debian GNU/Linux 11 (64-bit)", ("Debian GNU/Linux 11 (64-bit)",), "lin"),
+    ("Other 3.x or later Linux (64-bit)", ("Other 3.x or later Linux (64-bit)",), "lin"),
+    ("Other Linux (64-bit)", ("Other Linux (64-bit)",), "lin"),
+    ("VMware Photon OS (64-bit)", ("VMware Photon OS (64-bit)",), "app"),
+    ("Other 3.x Linux (64-bit)", ("Other 3.x Linux (64-bit)",), "app"),
+)
+_OS_CONFIG = np.array([o[0] for o in _OS], dtype=object)
+_OS_GROUP = np.array([o[2] for o in _OS])
+_OS_TOOLS = np.array([[o[1][i % len(o[1])] for i in range(3)] for o in _OS], dtype=object)
+_OS_N_TOOLS = np.array([len(o[1]) for o in _OS])
+# Shares within each group (indices into _OS).
+_OS_WIN_P = {0: 0.11, 1: 0.21, 2: 0.26, 3: 0.08, 4: 0.20, 5: 0.14}
+_OS_LIN_P = {6: 0.05, 7: 0.21, 8: 0.19, 9: 0.10, 10: 0.14, 11: 0.15, 12: 0.03, 13: 0.04,
+             14: 0.02, 15: 0.04, 16: 0.03}
+_OS_APP_P = {17: 0.6, 18: 0.4}
+
+# Workload roles hinted in names: (token, share, share of Windows; None = appliance OS).
+_ROLES: tuple[tuple[str, float, float | None], ...] = (
+    ("web", 0.15, 0.45), ("app", 0.24, 0.45), ("sql", 0.06, 1.0), ("db", 0.05, 0.0),
+    ("dc", 0.015, 1.0), ("fs", 0.035, 1.0), ("batch", 0.05, 0.5), ("mq", 0.02, 0.2),
+    ("cache", 0.02, 0.0), ("mon", 0.03, 0.1), ("build", 0.03, 0.2), ("rds", 0.03, 1.0),
+    ("mail", 0.01, 1.0), ("srv", 0.225, 0.5), ("appliance", 0.01, None), ("vcsa", 0.003, None),
+    ("nsx-mgr", 0.003, None), ("f5-ltm", 0.004, None), ("fw", 0.005, None),
+)
+_ROLE_TOKEN = np.array([r[0] for r in _ROLES], dtype=object)
+_ROLE_P = np.array([r[1] for r in _ROLES]) / sum(r[1] for r in _ROLES)
+_ROLE_WIN = np.array([np.nan if r[2] is None else r[2] for r in _ROLES])
+_INFRA_ROLES = {"dc", "mon", "appliance", "vcsa", "nsx-mgr", "f5-ltm", "fw"}
+
+_OWNERS = np.array(["Finance IT", "HR Systems", "Web Platform", "Data & Analytics",
+                    "Customer Services", "Logistics", "Security", "Infrastructure"], dtype=object)
+_ZONES = np.array(["Internal", "DMZ", "PCI", "Management"], dtype=object)
+
+# Host shapes: (CPU model, MHz, cores per CPU, vendor, model, EVC mode).
+_HOSTS: tuple[tuple[str, int, int, str, str, str], ...] = (
+    ("Intel(R) Xeon(R) Gold 5218 CPU @ 2.30GHz", 2295, 16, "HPE", "ProLiant DL380 Gen10",
+     "intel-cascadelake"),
+    ("Intel(R) Xeon(R) Gold 6226R CPU @ 2.90GHz", 2893, 16, "Dell Inc.", "PowerEdge R640",
+     "intel-cascadelake"),
+    ("Intel(R) Xeon(R) Gold 6248R CPU @ 3.00GHz", 2993, 24, "Dell Inc.", "PowerEdge R740",
+     "intel-cascadelake"),
+    ("Intel(R) Xeon(R) Gold 5318Y CPU @ 2.10GHz", 2095, 24, "HPE", "ProLiant DL360 Gen10 Plus",
+     "intel-icelake"),
+    ("Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz", 1995, 32, "Dell Inc.", "PowerEdge R750",
+     "intel-icelake"),
+    ("AMD EPYC 7543 32-Core Processor", 2794, 32, "Cisco Systems Inc", "UCSC-C245-M6SX",
+     "amd-zen3"),
+)
+_HOST_MEMORY_GIB = np.array([512, 768, 1024, 1536])
+_ESX_VERSIONS = np.array(["VMware ESXi 7.0.3 build-21930508", "VMware ESXi 8.0.2 build-22380479",
+                          "VMware ESXi 8.0.3 build-24022510"], dtype=object)
+
+_MIB_PER_GIB = 1024
+
+
+# --------------------------------------------------------------------------------------------
+# Generation
+# --------------------------------------------------------------------------------------------
+
+def _uuids(rng: np.random.Generator, n: int, prefix: str = "") -> np.ndarray:
+    """`n` random UUID strings (8-4-4-4-12 lowercase hex), optionally forcing the first digits."""
+    raw = np.frombuffer(rng.bytes(16 * n), dtype=np.uint8).reshape(n, 16)
+    hexdigits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    chars = np.empty((n, 32), dtype=np.uint8)
+    chars[:, 0::2] = hexdigits[raw >> 4]
+    chars[:, 1::2] = hexdigits[raw & 15]
+    for i, ch in enumerate(prefix.encode()):
+        chars[:, i] = ch
+    dash = np.full((n, 1), ord("-"), dtype=np.uint8)
+    out = np.hstack([chars[:, :8], dash, chars[:, 8:12], dash, chars[:, 12:16], dash,
+                     chars[:, 16:20], dash, chars[:, 20:]])
+    return np.ascontiguousarray(out).view("S36").ravel().astype(str).astype(object)
+
+
+def _pick(rng: np.random.Generator, shares: dict[int, float], n: int) -> np.ndarray:
+    keys = np.array(list(shares))
+    p = np.array(list(shares.values()))
+    return keys[rng.choice(len(keys), size=n, p=p / p.sum())]
+
+
+def _join(*parts: object) -> np.ndarray:
+    """Element-wise string concatenation of arrays and scalars, as an object array."""
+    out: object = None
+    for part in parts:
+        if isinstance(part, np.ndarray) and part.dtype != object:
+            part = part.astype(str).astype(object)
+        out = part if out is None else np.add(out, part, dtype=object)
+    return np.asarray(out, dtype=object)
+
+
+def _intern(values: np.ndarray) -> np.ndarray:
+    """The same strings, with equal values sharing one object (saves memory at 1M VMs)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = np.append(np.asarray(uniques, dtype=object), None)
+    return table[codes]
+
+
+def _zfill(values: np.ndarray, width: int) -> np.ndarray:
+    return np.char.zfill(values.astype(str), width).astype(object)
+
+
+def _tf(mask: np.ndarray) -> np.ndarray:
+    """RVTools writes booleans as the text True/False."""
+    return np.where(mask, "True", "False").astype(object)
+
+
+def _blank(n: int) -> np.ndarray:
+    return np.full(n, None, dtype=object)
+
+
+def _minutes_before_export(rng: np.random.Generator, low_days: float, high_days: float,
+                           n: int) -> np.ndarray:
+    seconds = rng.uniform(low_days * 86400, high_days * 86400, size=n).astype(np.int64)
+    return EXPORT_TIME - seconds.astype("timedelta64[s]")
+
+
+def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """The tabs of a synthetic RVTools export with `vms` rows in vInfo, deterministic for `seed`.
+
+    Returns sheet name -> DataFrame for vInfo, vCPU, vMemory, vPartition and vHost, with RVTools'
+    header spellings. vInfo has exactly `vms` rows, including about 1.5% templates, a couple of SRM
+    placeholders and one `vCLS-*` VM per cluster.
+
+    >>> tables = sample_tables(800, seed=42)
+    >>> len(tables["vInfo"])
+    800
+    """
+    if vms < 1:
+        raise ValueError(f"vms must be at least 1, got {vms}")
+    rng = np.random.default_rng(seed)
+    n = int(vms)
+
+    # --- special VMs: vCLS (one per cluster), SRM placeholders, templates --------------------
+    n_clusters = max(1, round(n / 250))
+    n_vcls = n_clusters if n >= 10 * n_clusters else 0
+    n_srm = (max(2, round(n * 0.0025)) if n >= 100 else 0)
+    n_tpl = round(n * 0.015) if n >= 20 else 0
+    n_reg = n - n_vcls - n_srm - n_tpl  # regular VMs and templates share the generator below
+    n_dc = 1 if n_clusters == 1 else min(len(_SITES), max(2, round(np.sqrt(n_clusters))))
+    n_srm = n_srm if n_dc >= 2 else 0
+    n_reg = n - n_vcls - n_srm - n_tpl
+    n_gen = n_reg + n_tpl  # generated workloads; templates are the last n_tpl of them
+
+    # --- clusters and datacenters ---------------------------------------------------------
+    cl_dc = np.arange(n_clusters) % n_dc
+    cl_prod = rng.random(n_clusters) < 0.6
+    if n_clusters >= 2:
+        cl_prod[0], cl_prod[1] = True, False
+    cl_k = pd.Series(cl_dc).groupby(cl_dc).cumcount().to_numpy() + 1
+    site_code = np.array([s[1] for s in _SITES[:n_dc]], dtype=object)
+    site_name = np.array([s[0] for s in _SITES[:n_dc]], dtype=object)
+    cl_name = _join(np.char.upper(site_code[cl_dc].astype(str)).astype(object), "-",
+                    np.where(cl_prod, "PRD", "NPD").astype(object), "-CL", _zfill(cl_k, 2))
+    vc_server = _join("vc-", site_code, "01.", _DOMAIN)
+    vc_uuid = _uuids(rng, n_dc)
+    cl_shape = rng.integers(0, len(_HOSTS), size=n_clusters)
+    cl_host_mem_gib = _HOST_MEMORY_GIB[rng.choice(4, size=n_clusters, p=[0.25, 0.35, 0.3, 0.1])]
+    cl_ratio = rng.uniform(3.0, 5.0, size=n_clusters)
+    cl_esx = _ESX_VERSIONS[rng.integers(0, len(_ESX_VERSIONS), size=n_clusters)]
+
+    # --- generated workloads: role, OS, size ----------------------------------------------
+    role = rng.choice(len(_ROLES), size=n_gen, p=_ROLE_P)
+    role_tok = _ROLE_TOKEN[role]
+    win_share = _ROLE_WIN[role]
+    is_app = np.isnan(win_share)
+    is_win = ~is_app & (rng.random(n_gen) < np.nan_to_num(win_share))
+    os_idx = np.where(is_app, _pick(rng, _OS_APP_P, n_gen),
+                      np.where(is_win, _pick(rng, _OS_WIN_P, n_gen),
+                               _pick(rng, _OS_LIN_P, n_gen)))
+    vcpus = _VCPU[rng.choice(len(_VCPU), size=n_gen, p=_VCPU_P)]
+    # Databases and terminal servers run bigger; appliances are fixed small/medium shapes.
+    big = np.isin(role_tok, ["sql", "db", "rds", "mail"]) & (rng.random(n_gen) < 0.5)
+    vcpus = np.where(big, np.minimum(vcpus * 2, 32), vcpus)
+    vcpus = np.where(is_app, rng.choice([2, 4, 8], size=n_gen), vcpus)
+    mem_gib = vcpus * _GIB_PER_VCPU[rng.choice(4, size=n_gen, p=_GIB_PER_VCPU_P)]
+    odd = rng.random(n_gen) < 0.03
+    mem_gib = np.where(odd, mem_gib * 1.5, mem_gib)
+    mem_gib = np.clip(mem_gib, 2, 256)
+
+    # Cluster of each workload: uneven cluster sizes (Dirichlet weights).
+    cl_w = rng.dirichlet(np.full(n_clusters, 5.0))
+    cluster = rng.choice(n_clusters, size=n_gen, p=cl_w)
+    dc = cl_dc[cluster]
+    site = site_code[dc]
+
+    # Names: <site>-<role><nnn>, counted within site and role; Windows servers in capitals.
+    k = pd.DataFrame({"s": dc, "r": role}).groupby(["s", "r"]).cumcount().to_numpy() + 1
+    width = max(3, len(str(int(k.max())))) if n_gen else 3
+    names = _join(site, "-", role_tok, _zfill(k, width))
+    names = np.where(is_win, np.char.upper(names.astype(str)).astype(object), names)
+
+    # Power state: ~90% on, some off, a few suspended; templates are off.
+    u = rng.random(n_gen)
+    power = np.where(u < 0.90, "poweredOn", np.where(u < 0.985, "poweredOff", "suspended"))
+    is_tpl = np.zeros(n_gen, dtype=bool)
+    if n_tpl:
+        is_tpl[-n_tpl:] = True
+        names[-n_tpl:] = _join("tpl-", names[-n_tpl:])
+    power = np.where(is_tpl, "poweredOff", power).astype(object)
+
+    # Environment follows the cluster (prod clusters mostly prod); owner and zone follow role.
+    prod_cl = cl_prod[cluster]
+    ue = rng.random(n_gen)
+    env = np.where(prod_cl, np.where(ue < 0.92, "prod", np.where(ue < 0.97, "test", "dev")),
+                   np.where(ue < 0.05, "prod", np.where(ue < 0.5, "test", "dev"))).astype(object)
+    infra = np.isin(role_tok, list(_INFRA_ROLES))
+    owner = np.where(infra, "Infrastructure", _OWNERS[rng.integers(0, 7, size=n_gen)])
+    owner = np.where(rng.random(n_gen) < 0.08, None, owner)
+    uz = rng.random(n_gen)
+    zone = np.where(role_tok == "web",
+                    np.where(uz < 0.5, "DMZ", np.where(uz < 0.9, "Internal", "PCI")),
+                    np.where(infra, np.where(uz < 0.7, "Management", "Internal"),
+                             np.where(uz < 0.85, "Internal", np.where(uz < 0.95, "PCI", "DMZ"))))
+    zone = np.where(rng.random(n_gen) < 0.03, None, zone).astype(object)
+
+    # --- assemble all VM rows: generated, then SRM placeholders, then vCLS ------------------
+    # SRM placeholders mirror protected VMs of another datacenter's vCenter (same name).
+    src = rng.choice(n_reg, size=n_srm, replace=False) if n_srm else np.zeros(0, dtype=int)
+    srm_dc = (dc[src] + 1) % n_dc
+    srm_cluster = np.array([int(np.flatnonzero(cl_dc == d)[0]) for d in range(n_dc)],
+                           dtype=int)[srm_dc] if n_srm else np.zeros(0, dtype=int)
+    vcls_cluster = np.arange(n_vcls)
+
+    def cat(gen: np.ndarray, srm: np.ndarray, vcls: np.ndarray) -> np.ndarray:
+        return np.concatenate([gen, srm, vcls])
+
+    name = cat(names, names[src], _join("vCLS-", _uuids(rng, n_vcls)))
+    cluster_all = cat(cluster, srm_cluster, vcls_cluster)
+    dc_all = cl_dc[cluster_all]
+    power_all = cat(power, np.full(n_srm, "poweredOff", dtype=object),
+                    np.full(n_vcls, "poweredOn", dtype=object))
+    template = cat(is_tpl, np.zeros(n_srm, bool), np.zeros(n_vcls, bool))
+    srm_flag = cat(np.zeros(n_gen, bool), np.ones(n_srm, bool), np.zeros(n_vcls, bool))
+    vcls_flag = cat(np.zeros(n_gen, bool), np.zeros(n_srm, bool), np.ones(n_vcls, bool))
+    vcpu_all = cat(vcpus, vcpus[src], np.ones(n_vcls, dtype=np.int64)).astype(np.int64)
+    mem_mib = cat(mem_gib * _MIB_PER_GIB, mem_gib[src] * _MIB_PER_GIB,
+                  np.full(n_vcls, 128.0)).astype(np.int64)
+    os_all = cat(os_idx, os_idx[src], np.full(n_vcls, 17))
+    role_all = cat(role_tok, role_tok[src], np.full(n_vcls, "vcls", dtype=object))
+    env_all = cat(env, env[src], np.full(n_vcls, None, dtype=object))
+    owner_all = cat(owner, owner[src], np.full(n_vcls, None, dtype=object))
+    zone_all = cat(zone, zone[src], np.full(n_vcls, None, dtype=object))
+    on = power_all == "poweredOn"
+    win_all = _OS_GROUP[os_all] == "win"
+
+    # OS strings: a few VMs have none; the Tools string only exists while Tools run.
+    os_config = _OS_CONFIG[os_all].copy()
+    no_os = (rng.random(n) < 0.015) & ~vcls_flag
+    os_config[no_os] = None
+    tools_running = on & (rng.random(n) >= 0.03)
+    variant = (rng.random(n) * _OS_N_TOOLS[os_all]).astype(int)
+    os_tools = np.where(tools_running & ~no_os, _OS_TOOLS[os_all, variant], None)
+
+    # --- hosts: per cluster, sized for the powered-on load at the cluster's vCPU:core ratio --
+    host_mhz = np.array([h[1] for h in _HOSTS])[cl_shape]
+    cores_per_cpu = np.array([h[2] for h in _HOSTS])[cl_shape]
+    cl_cores = 2 * cores_per_cpu
+    on_vcpu = np.bincount(cluster_all, weights=vcpu_all * on, minlength=n_clusters)
+    on_mem_gib = np.bincount(cluster_all, weights=mem_mib * on, minlength=n_clusters) / 1024
+    vm_count = np.bincount(cluster_all, minlength=n_clusters)
+    hosts_per_cl = np.maximum.reduce([
+        np.ceil(on_vcpu / (cl_cores * cl_ratio)),
+        np.ceil(on_mem_gib / (cl_host_mem_gib * 0.85)),
+        np.where(vm_count >= 10, 2, 1),
+    ]).astype(np.int64)
+    host_first = np.concatenate([[0], np.cumsum(hosts_per_cl)[:-1]])
+    n_hosts = int(hosts_per_cl.sum())
+    host_cl = np.repeat(np.arange(n_clusters), hosts_per_cl)
+    host_k = np.arange(n_hosts) - host_first[host_cl] + 1
+    host_name = _join("esx", _zfill(host_k, 2), "-", np.char.lower(
+        cl_name[host_cl].astype(str)).astype(object), ".", site_code[cl_dc[host_cl]], ".",
+        _DOMAIN)
+    host_of_vm = host_first[cluster_all] + (rng.random(n) * hosts_per_cl[cluster_all]).astype(
+        np.int64)
+    host_of_vm[vcls_flag] = host_first[cluster_all[vcls_flag]]
+
+    # --- usage ------------------------------------------------------------------------------
+    # Skewed CPU use: most VMs light (beta), 8% idle (< 5%), 3% zombies at exactly 0.
+    uc = rng.random(n)
+    cpu_frac = np.where(uc < 0.03, 0.0,
+                        np.where(uc < 0.11, rng.uniform(0.002, 0.045, n), rng.beta(1.3, 6.0, n)))
+    zombie = uc < 0.03
+    mhz = host_mhz[cluster_all]
+    cpu_max_mhz = vcpu_all * mhz
+    cpu_overall = np.where(on, np.round(cpu_frac * cpu_max_mhz), 0).astype(np.int64)
+    active_frac = np.where(zombie, 0.0, np.where(
+        uc < 0.11, rng.uniform(0.005, 0.045, n), np.clip(rng.beta(1.5, 7.0, n) + cpu_frac * 0.3,
+                                                         0, 1)))
+    consumed_frac = np.clip(rng.beta(5.0, 2.0, n), 0.15, 1.0)
+    mem_active = np.where(on, np.round(active_frac * mem_mib), 0).astype(np.int64)
+    mem_consumed = np.where(on, np.round(consumed_frac * mem_mib), 0).astype(np.int64)
+    mem_overhead = np.where(on, 30 + (mem_mib // 1024) * 4 + vcpu_all * 3, 0).astype(np.int64)
+
+    # --- disks and partitions ------------------------------------------------------------------
+    n_disks = 1 + rng.choice(4, size=n, p=[0.45, 0.30, 0.15, 0.10])
+    n_disks[vcls_flag] = 1
+    disk_vm = np.repeat(np.arange(n), n_disks)
+    disk_first = np.concatenate([[0], np.cumsum(n_disks)[:-1]])
+    disk_j = np.arange(len(disk_vm)) - disk_first[disk_vm]
+    os_disk_gib = np.where(win_all[disk_vm], rng.choice([60, 80, 100, 120, 150], len(disk_vm)),
+                           rng.choice([16, 20, 40, 50, 60, 80], len(disk_vm)))
+    data_gib = np.clip(np.round(rng.lognormal(np.log(150), 1.0, len(disk_vm)) / 10) * 10, 10,
+                       4096)
+    disk_gib = np.where(disk_j == 0, os_disk_gib, data_gib)
+    disk_gib[vcls_flag[disk_vm]] = 2
+    disk_mib = (disk_gib * _MIB_PER_GIB).astype(np.int64)
+    disk_fill = rng.beta(2.2, 2.5, len(disk_vm))
+    disk_used_mib = np.round(disk_mib * disk_fill).astype(np.int64)
+    total_disk_mib = np.bincount(disk_vm, weights=disk_mib, minlength=n).astype(np.int64)
+    used_disk_mib = np.bincount(disk_vm, weights=disk_used_mib, minlength=n).astype(np.int64)
+    swap_mib = np.where(on, mem_mib, 0)
+    provisioned_mib = total_disk_mib + swap_mib + 1
+    in_use_mib = used_disk_mib + swap_mib + 1
+
+    # --- identifiers, dates, network ----------------------------------------------------------
+    vm_uuid = _uuids(rng, n, prefix="50")
+    smbios_uuid = _uuids(rng, n, prefix="42")
+    vm_id = _join("vm-", (1000 + np.cumsum(rng.integers(1, 40, size=n))).astype(str))
+    created = _minutes_before_export(rng, 30, 11 * 365, n)
+    changed = created + ((EXPORT_TIME - created).astype(np.int64) * rng.random(n)).astype(
+        "timedelta64[s]")
+    power_on = np.where(on, _minutes_before_export(rng, 1, 200, n), np.datetime64("NaT", "s"))
+    ip = _join("10.", (dc_all * 8 + rng.integers(0, 8, n)).astype(str), ".",
+               rng.integers(0, 256, n).astype(str), ".", rng.integers(2, 255, n).astype(str))
+    ip = np.where(tools_running, ip, None)
+    dns = np.where(tools_running & ~vcls_flag, _join(np.char.lower(name.astype(str)).astype(
+        object), ".", _DOMAIN), None)
+    nics = np.where(rng.random(n) < 0.1, 2, 1)
+    vlan = 1000 + rng.integers(0, 40, n)
+    env_label = np.where(pd.isna(env_all), "Mgmt", np.char.capitalize(
+        np.where(pd.isna(env_all), "mgmt", env_all).astype(str))).astype(object)
+    network1 = _intern(_join("dvPG-", env_label, "-", vlan.astype(str)))
+    network2 = _intern(np.where(nics >= 2, _join("dvPG-Backup-", (2000 + dc_all).astype(str)),
+                                None))
+    cluster_name = cl_name[cluster_all]
+    dc_name = site_name[dc_all]
+    datastore = _intern(_join(cluster_name, "-DS", _zfill(rng.integers(1, 9, n), 2)))
+    vmx_dir = _join("[", datastore, "] ", name, "/")
+    folder = _intern(np.where(vcls_flag, "vCLS", np.where(template, "Templates", _join(
+        np.where(pd.isna(env_all), "Infra", env_label), "/", np.char.capitalize(
+            role_all.astype(str)).astype(object)))))
+    annotation = np.where(rng.random(n) < 0.2, _join(
+        "Change ", np.char.add("CHG", _zfill(rng.integers(1000, 99999, n), 7).astype(str)
+                               ).astype(object), "; contact ", np.where(
+            pd.isna(owner_all), "Infrastructure", owner_all)), None)
+    annotation[vcls_flag] = "vSphere Cluster Service VM is deployed from an OVA with a minimal " \
+        "installed profile of PhotonOS."
+    modern = np.isin(os_all, [4, 5, 8, 9])
+    efi = modern | (rng.random(n) < 0.2)
+    hw_version = np.where(modern, rng.choice([17, 19, 21], n), rng.choice([11, 13, 14, 15], n))
+    vm_state = {"power": power_all, "template": _tf(template), "srm": _tf(srm_flag)}
+    evc = np.array([h[5] for h in _HOSTS], dtype=object)[cl_shape][cluster_all]
+    host_col = host_name[host_of_vm]
+    vc_srv = vc_server[dc_all]
+    vc_uid = vc_uuid[dc_all]
+    os_cfg_col, os_tools_col = os_config, os_tools
+    resource_pool = _intern(_join("/", dc_name, "/", cluster_name, "/Resources"))
+
+    info = {
+        "VM": name,
+        "Powerstate": vm_state["power"],
+        "Template": vm_state["template"],
+        "SRM Placeholder": vm_state["srm"],
+        "Config status": np.where(rng.random(n) < 0.02, "yellow", "green").astype(object),
+        "DNS Name": dns,
+        "Connection state": np.full(n, "connected", dtype=object),
+        "Guest state": np.where(tools_running, "running", "notRunning").astype(object),
+        "Heartbeat": np.where(tools_running, "green", "gray").astype(object),
+        "Consolidation Needed": _tf(rng.random(n) < 0.005),
+        "PowerOn": power_on,
+        "Suspended To Memory": _blank(n),
+        "Suspend time": np.where(power_all == "suspended", changed, np.datetime64("NaT", "s")),
+        "Suspend Interval": np.zeros(n, dtype=np.int64),
+        "Creation date": created,
+        "Change Version": changed,
+        "CPUs": vcpu_all,
+        "Overall Cpu Readiness": np.array([None, "0%", "1%", "2%"], dtype=object)[
+            np.where(on, rng.choice([1, 1, 1, 2, 3], n), 0)],
+        "Memory": mem_mib,
+        "Active Memory": mem_active,
+        "NICs": nics,
+        "Disks": n_disks,
+        "Total disk capacity MiB": np.where(tools_running, used_disk_mib + np.round(
+            (total_disk_mib - used_disk_mib) * 0.98), total_disk_mib).astype(np.int64),
+        "Fixed Passthru HotPlug": _tf(np.zeros(n, bool)),
+        "min Required EVC Mode Key": np.where(on, evc, None),
+        "Latency Sensitivity": np.full(n, "normal", dtype=object),
+        "Op Notification Timeout": _blank(n),
+        "EnableUUID": np.where(rng.random(n) < 0.15, "True", None),
+        "CBT": np.where(rng.random(n) < 0.7, "True", "False").astype(object),
+        "Primary IP Address": ip,
+        "Network #1": network1,
+        "Network #2": network2,
+        **{f"Network #{i}": _blank(n) for i in range(3, 9)},
+        "Num Monitors": np.ones(n, dtype=np.int64),
+        "Video Ram KiB": np.where(win_all, 8192, 4096),
+        "Resource pool": resource_pool,
+        "Folder ID": _intern(_join("group-v", (100 + dc_all * 50 + rng.integers(0, 40, n)))),
+        "Folder": folder,
+        "vApp": _blank(n),
+        "DAS protection": np.where(on, "True", None),
+        "FT State": np.full(n, "notConfigured", dtype=object),
+        "FT Role": _blank(n),
+        "FT Latency": np.full(n, "gray", dtype=object),
+        "FT Bandwidth": np.full(n, -1, dtype=np.int64),
+        "FT Sec. Latency": np.full(n, -1, dtype=np.int64),
+        "Vm Failover In Progress": _blank(n),
+        "Provisioned MiB": provisioned_mib,
+        "In Use MiB": in_use_mib,
+        "Unshared MiB": in_use_mib - swap_mib,
+        "HA Restart Priority": np.where(vcls_flag, "disabled", "medium").astype(object),
+        "HA Isolation Response": np.full(n, "none", dtype=object),
+        "HA VM Monitoring": np.full(n, "vmMonitoringDisabled", dtype=object),
+        "Cluster rule(s)": _blank(n),
+        "Cluster rule name(s)": _blank(n),
+        "Boot Required": _tf(np.zeros(n, bool)),
+        "Boot delay": np.zeros(n, dtype=np.int64),
+        "Boot retry delay": np.full(n, 10000, dtype=np.int64),
+        "Boot retry enabled": _tf(np.zeros(n, bool)),
+        "Boot BIOS setup": _tf(np.zeros(n, bool)),
+        "Reboot PowerOff": _tf(np.zeros(n, bool)),
+        "EFI Secure boot": _tf(efi & modern),
+        "Firmware": np.where(efi, "efi", "bios").astype(object),
+        "HW version": hw_version,
+        "HW upgrade status": np.full(n, "none", dtype=object),
+        "HW upgrade policy": np.full(n, "never", dtype=object),
+        "HW target": _blank(n),
+        "Path": _join(vmx_dir, name, ".vmx"),
+        "Log directory": vmx_dir,
+        "Snapshot directory": vmx_dir,
+        "Suspend directory": vmx_dir,
+        "Annotation": annotation,
+        "Environment": env_all,
+        "Owner": owner_all,
+        "SecurityZone": zone_all,
+        "Datacenter": dc_name,
+        "Cluster": cluster_name,
+        "Host": host_col,
+        "OS according to the configuration file": os_cfg_col,
+        "OS according to the VMware Tools": os_tools_col,
+        "Customization Info": _blank(n),
+        "Guest Detailed Data": _blank(n),
+        "VM ID": vm_id,
+        "SMBIOS UUID": smbios_uuid,
+        "VM UUID": vm_uuid,
+        "VI SDK Server type": np.full(n, _VCENTER_TYPE, dtype=object),
+        "VI SDK API Version": np.full(n, _VCENTER_API, dtype=object),
+        "VI SDK Server": vc_srv,
+        "VI SDK UUID": vc_uid,
+    }
+    ident = {"VM ID": vm_id, "VM UUID": vm_uuid, "VI SDK Server": vc_srv, "VI SDK UUID": vc_uid}
+    head = {"VM": name, "Powerstate": vm_state["power"], "Template": vm_state["template"],
+            "SRM Placeholder": vm_state["srm"]}
+    place = {"Datacenter": dc_name, "Cluster": cluster_name, "Host": host_col, "Folder": folder,
+             "OS according to the configuration file": os_cfg_col,
+             "OS according to the VMware Tools": os_tools_col}
+
+    cps = np.where((vcpu_all % 2 == 0) & (rng.random(n) < 0.35), 2, 1)
+    cps = np.where((vcpu_all >= 8) & (rng.random(n) < 0.2), vcpu_all // 2, cps)
+    cpu = {
+        **head,
+        "CPUs": vcpu_all,
+        "Sockets": vcpu_all // cps,
+        "Cores p/s": cps,
+        "Max": np.where(power_all == "poweredOff", 0, cpu_max_mhz).astype(np.int64),
+        "Overall": cpu_overall,
+        "Level": np.full(n, "normal", dtype=object),
+        "Shares": vcpu_all * 1000,
+        "Reservation": np.zeros(n, dtype=np.int64),
+        "Entitlement": np.where(on, np.minimum(cpu_max_mhz, cpu_overall * 3 + 200), 0),
+        "DRS Entitlement": cpu_overall,
+        "Limit": np.full(n, -1, dtype=np.int64),
+        "Hot Add": _tf(rng.random(n) < 0.1),
+        "Hot Remove": _tf(np.zeros(n, bool)),
+        "Numa Hotadd Exposed": _tf(np.zeros(n, bool)),
+        **place,
+        **ident,
+    }
+
+    reserved = (role_all == "sql") & (rng.random(n) < 0.2)
+    shared = np.round(mem_consumed * rng.uniform(0, 0.05, n)).astype(np.int64)
+    ballooned = np.where(on & (rng.random(n) < 0.01), np.round(mem_mib * 0.05), 0).astype(np.int64)
+    memory = {
+        **head,
+        "Size MiB": mem_mib,
+        "Memory Reservation Locked To Max": _tf(reserved),
+        "Overhead": mem_overhead,
+        "Max": np.where(power_all == "poweredOff", 0, mem_mib).astype(np.int64),
+        "Consumed": mem_consumed,
+        "Consumed Overhead": np.round(mem_overhead * 0.8).astype(np.int64),
+        "Private": mem_consumed - shared,
+        "Shared": shared,
+        "Swapped": np.zeros(n, dtype=np.int64),
+        "Ballooned": ballooned,
+        "Active": mem_active,
+        "Entitlement": np.where(on, mem_consumed + mem_overhead, 0).astype(np.int64),
+        "DRS Entitlement": np.where(on, mem_active + mem_overhead, 0).astype(np.int64),
+        "Level": np.full(n, "normal", dtype=object),
+        "Shares": mem_mib * 10,
+        "Reservation": np.where(reserved, mem_mib, 0).astype(np.int64),
+        "Limit": np.full(n, -1, dtype=np.int64),
+        "Hot Add": cpu["Hot Add"],
+        "Annotation": annotation,
+        "Environment": env_all,
+        "Owner": owner_all,
+        "SecurityZone": zone_all,
+        **place,
+        **ident,
+    }
+
+    # vPartition: guest file systems, only known while VMware Tools run. Windows: one drive per
+    # disk; Linux: /boot plus / on the first disk, one mount per further disk.
+    seen = tools_running[disk_vm]
+    pvm, pj, pcap, pused = disk_vm[seen], disk_j[seen], disk_mib[seen], disk_used_mib[seen]
+    pwin = win_all[pvm]
+    boot = ~pwin & (pj == 0)
+    letters = np.array(["C:\\", "D:\\", "E:\\", "F:\\"], dtype=object)
+    mounts = np.array(["/", "/data", "/var", "/opt"], dtype=object)
+    label = np.where(pwin, letters[pj], mounts[pj])
+    part_vm = np.concatenate([pvm, pvm[boot]])
+    order = np.concatenate([pj * 2 + 1, np.zeros(int(boot.sum()), dtype=np.int64)])
+    p_label = np.concatenate([label, np.full(int(boot.sum()), "/boot", dtype=object)])
+    boot_cap = np.full(int(boot.sum()), 1014, dtype=np.int64)
+    p_cap = np.concatenate([np.where(boot, pcap - 1024, pcap) - np.round(pcap * 0.005),
+                            boot_cap]).astype(np.int64)
+    p_used = np.concatenate([np.minimum(pused, np.where(boot, pcap - 1024, pcap) * 0.97),
+                             np.round(boot_cap * rng.uniform(0.15, 0.4, len(boot_cap)))])
+    p_used = np.minimum(p_used, p_cap).astype(np.int64)
+    sort = np.lexsort((order, part_vm))
+    part_vm, p_label, p_cap, p_used = part_vm[sort], p_label[sort], p_cap[sort], p_used[sort]
+    p_disk_key = np.concatenate([np.where(pwin, 2000 + pj, np.nan),
+                                 np.full(int(boot.sum()), np.nan)])[sort]
+    p_free = p_cap - p_used
+    partition = {
+        **{k: v[part_vm] for k, v in head.items()},
+        "Disk Key": p_disk_key,
+        "Disk": p_label,
+        "Capacity MiB": p_cap,
+        "Consumed MiB": p_used,
+        "Free MiB": p_free,
+        "Free %": np.floor(100 * p_free / np.maximum(p_cap, 1)).astype(np.int64),
+        **{k: v[part_vm] for k, v in place.items() if k != "Folder"},
+        **{k: v[part_vm] for k, v in ident.items()},
+    }
+
+    # vHost: aggregates of the VMs placed on each host.
+    h_vms_on = np.bincount(host_of_vm, weights=on, minlength=n_hosts).astype(np.int64)
+    h_vms_all = np.bincount(host_of_vm, minlength=n_hosts).astype(np.int64)
+    h_vcpu = np.bincount(host_of_vm, weights=vcpu_all * on, minlength=n_hosts).astype(np.int64)
+    h_vram = np.bincount(host_of_vm, weights=mem_mib * on, minlength=n_hosts).astype(np.int64)
+    h_used = np.bincount(host_of_vm, weights=mem_consumed, minlength=n_hosts).astype(np.int64)
+    h_mhz_used = np.bincount(host_of_vm, weights=cpu_overall, minlength=n_hosts)
+    h_shape = cl_shape[host_cl]
+    h_cpc = cores_per_cpu[host_cl]
+    h_cores = 2 * h_cpc
+    h_mem_mib = cl_host_mem_gib[host_cl] * 1024 - rng.integers(200, 400, n_hosts)
+    h_dc = cl_dc[host_cl]
+    boot_time = _minutes_before_export(rng, 20, 400, n_hosts)
+    host = {
+        "Host": host_name,
+        "Datacenter": site_name[h_dc],
+        "Cluster": cl_name[host_cl],
+        "Config status": np.full(n_hosts, "green", dtype=object),
+        "Compliance Check State": _blank(n_hosts),
+        "in Maintenance Mode": _tf(np.zeros(n_hosts, bool)),
+        "in Quarantine Mode": _tf(np.zeros(n_hosts, bool)),
+        "vSAN Fault Domain Name": _blank(n_hosts),
+        "CPU Model": np.array([h[0] for h in _HOSTS], dtype=object)[h_shape],
+        "Speed": host_mhz[host_cl],
+        "HT Available": _tf(np.ones(n_hosts, bool)),
+        "HT Active": _tf(np.ones(n_hosts, bool)),
+        "# CPU": np.full(n_hosts, 2, dtype=np.int64),
+        "Cores per CPU": h_cpc,
+        "# Cores": h_cores,
+        "CPU usage %": np.minimum(100, np.round(100 * (h_mhz_used + 800) / (
+            h_cores * host_mhz[host_cl]))).astype(np.int64),
+        "# Memory": h_mem_mib,
+        "Memory Tiering Type": np.full(n_hosts, "noTiering", dtype=object),
+        "Memory usage %": np.minimum(100, np.round(100 * (h_used + 8192) / h_mem_mib)).astype(
+            np.int64),
+        "Console": np.zeros(n_hosts, dtype=np.int64),
+        "# NICs": np.full(n_hosts, 4, dtype=np.int64),
+        "# HBAs": np.full(n_hosts, 2, dtype=np.int64),
+        "# VMs total": h_vms_all,
+        "# VMs": h_vms_on,
+        "VMs per Core": h_vms_on / h_cores,
+        "# vCPUs": h_vcpu,
+        "vCPUs per Core": h_vcpu / h_cores,
+        "vRAM": h_vram,
+        "VM Used memory": h_used,
+        "VM Memory Swapped": np.zeros(n_hosts, dtype=np.int64),
+        "VM Memory Ballooned": np.bincount(host_of_vm, weights=ballooned,
+                                           minlength=n_hosts).astype(np.int64),
+        "VMotion support": _tf(np.ones(n_hosts, bool)),
+        "Storage VMotion support": _tf(np.ones(n_hosts, bool)),
+        "Current EVC": _blank(n_hosts),
+        "Max EVC": np.array([h[5] for h in _HOSTS], dtype=object)[h_shape],
+        "ATS Heartbeat": np.full(n_hosts, "1", dtype=object),
+        "ATS Locking": np.full(n_hosts, "1", dtype=object),
+        "Current CPU power man. policy": np.full(n_hosts, "Balanced", dtype=object),
+        "Supported CPU power man.": np.full(n_hosts, "ACPI C-states", dtype=object),
+        "Host Power Policy": np.full(n_hosts, "dynamic", dtype=object),
+        "ESX Version": cl_esx[host_cl],
+        "Boot time": boot_time,
+        "DNS Servers": np.full(n_hosts, "10.0.0.53, 10.0.1.53", dtype=object),
+        "DHCP": _tf(np.zeros(n_hosts, bool)),
+        "NTPD running": _tf(np.ones(n_hosts, bool)),
+        "Time Zone": np.full(n_hosts, "UTC", dtype=object),
+        "Time Zone Name": np.full(n_hosts, "UTC", dtype=object),
+        "GMT Offset": np.full(n_hosts, "0", dtype=object),
+        "Vendor": np.array([h[3] for h in _HOSTS], dtype=object)[h_shape],
+        "Model": np.array([h[4] for h in _HOSTS], dtype=object)[h_shape],
+        "Object ID": _join("host-", (5000 + np.arange(n_hosts) * 7).astype(str)),
+        "UUID": _uuids(rng, n_hosts, prefix="4c4c4544"),
+        "VI SDK Server": vc_server[h_dc],
+        "VI SDK UUID": vc_uuid[h_dc],
+    }
+    return {sheet: _frame(cols) for sheet, cols in
+            zip(SHEETS, (info, cpu, memory, partition, host), strict=True)}
+
+
+def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """DataFrame with int64/float64 numbers, datetime64[s] dates and str text (NA = blank)."""
+    data: dict[str, pd.Series] = {}
+    for key, values in columns.items():
+        arr = np.asarray(values)
+        if arr.dtype == object or arr.dtype.kind == "U":
+            data[key] = pd.Series(arr, dtype="str")
+        else:
+            data[key] = pd.Series(arr)
+    return pd.DataFrame(data)
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+
+def sample_output_path(path: Path) -> Path:
+    """Where `write_sample(path)` writes: the .xlsx file, or the CSV export folder."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return path
+    if suffix == ".csv":
+        return path.with_suffix("")
+    if suffix == "":
+        return path
+    raise OutputError(f"{path}: cannot write a sample as {path.suffix!r}",
+                      hint="use a .xlsx file, or .csv for a folder of RVTools_tab*.csv files")
+
+
+def write_sample(path: Path, *, vms: int, seed: int = 0) -> Path:
+    """Write a synthetic RVTools export to `path` and return what was written.
+
+    `*.xlsx` gives a workbook with one sheet per tab. `*.csv` (or a suffix-less path) gives a
+    folder named after the path without `.csv`, holding `RVTools_tab<sheet>.csv` files, which is
+    how RVTools exports to CSV; use it above ~600,000 VMs (xlsx row limit). An existing file or
+    folder at the destination is replaced atomically.
+
+    >>> write_sample(Path("estate.xlsx"), vms=1000, seed=1)  # doctest: +SKIP
+    PosixPath('estate.xlsx')
+    """
+    target = sample_output_path(Path(path))
+    tables = sample_tables(vms, seed)
+    if target.suffix.lower() == ".xlsx":
+        too_long = [s for s, t in tables.items() if len(t) + 1 > XLSX_MAX_ROWS]
+        if too_long:
+            raise OutputError(
+                f"{target}: {vms:,} VMs need {len(tables[too_long[0]]):,} rows in sheet "
+                f"{too_long[0]!r}, more than an .xlsx sheet holds ({XLSX_MAX_ROWS - 1:,})",
+                hint="write a CSV folder instead (OUT.csv)")
+        _atomic_file(target, lambda tmp: _write_xlsx(tmp, tables))
+    else:
+        _atomic_folder(target, lambda tmp: _write_csv_folder(tmp, tables))
+    return target
+
+
+def _default_mode(mode: int) -> int:
+    """`mode` less the process umask (mkstemp/mkdtemp create private 0600/0700 entries)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return mode & ~umask
+
+
+def _atomic_file(target: Path, write: object) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)  # type: ignore[operator]
+        os.chmod(tmp, _default_mode(0o666))
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _atomic_folder(target: Path, write: object) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target}: exists and is not a folder",
+                          hint="choose another name, or remove the file")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        write(tmp)  # type: ignore[operator]
+        os.chmod(tmp, _default_mode(0o777))
+        for csv in tmp.iterdir():
+            os.chmod(csv, _default_mode(0o666))
+        if target.exists():
+            # A folder cannot be swapped atomically over a non-empty one: move the old one
+            # aside first so the target is never missing a tab.
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old",
+                                        dir=target.parent))
+            os.replace(target, old / target.name)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+_CHUNK_ROWS = 50_000
+_EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "s")
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def _number_text(values: np.ndarray) -> np.ndarray:
+    """Numbers as text: whole numbers without a decimal point, others in shortest repr."""
+    if values.dtype.kind in "iub":
+        return values.astype(np.int64).astype(str)
+    values = values.astype(np.float64)
+    whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2**53)
+    ints = np.where(whole, values, 0).astype(np.int64).astype(str)
+    return np.where(whole, ints, values.astype(str))
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray, str]:
+    """(codes, unique values, kind) of a column; code -1 is a blank. Kind: 'n', 's' or 'd'."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    kind = "d" if series.dtype.kind == "M" else "n" if series.dtype.kind in "iufb" else "s"
+    return codes.astype(np.int32), np.asarray(uniques), kind
+
+
+def _value_text(uniques: np.ndarray, kind: str, *, dates: str) -> np.ndarray:
+    """Text of unique values: numbers, strings, or dates as Excel serials or 'Y-m-d H:M:S'."""
+    if not len(uniques):
+        return np.zeros(0, dtype=str)
+    if kind == "d":
+        seconds = uniques.astype("datetime64[s]")
+        if dates == "serial":
+            return _number_text((seconds - _EXCEL_EPOCH).astype(np.int64) / 86400.0)
+        return np.char.replace(seconds.astype(str), "T", " ")
+    if kind == "n":
+        return _number_text(uniques)
+    return uniques.astype(str)
+
+
+def _xml_escape(text: np.ndarray) -> np.ndarray:
+    text = np.asarray(text, dtype=object)
+    for raw, esc in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        hit = np.char.find(text.astype(str), raw) >= 0 if len(text) else np.zeros(0, bool)
+        if hit.any():
+            text = text.copy()
+            text[hit] = np.char.replace(text[hit].astype(str), raw, esc).astype(object)
+    return text
+
+
+def _lookup(prefix: str, text: np.ndarray, suffix: str, blank: str) -> np.ndarray:
+    """Object array of `prefix + text + suffix` per unique value, plus `blank` last (code -1)."""
+    cells = np.char.add(np.char.add(prefix, text.astype(str)), suffix) if len(text) else text
+    return np.append(np.asarray(cells, dtype=object), blank)
+
+
+def _rows(codes: list[np.ndarray], tables: list[np.ndarray], start: str, end: str,
+          sep: str | None) -> Iterator[str]:
+    """Text of the rows in chunks: each column's cells looked up from its codes, then joined
+    row-major in one C-level `str.join` (no Python loop per row or cell)."""
+    n = len(codes[0]) if codes else 0
+    for lo in range(0, n, _CHUNK_ROWS):
+        hi = min(n, lo + _CHUNK_ROWS)
+        cols: list[Iterator[str] | list[str]] = [repeat(start, hi - lo)]
+        for i, (c, t) in enumerate(zip(codes, tables, strict=True)):
+            if sep is not None and i:
+                cols.append(repeat(sep, hi - lo))
+            cols.append(t[c[lo:hi]].tolist())
+        cols.append(repeat(end, hi - lo))
+        yield "".join(chain.from_iterable(zip(*cols, strict=True)))
+
+
+def _write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """A minimal, valid workbook: shared strings, one date style, cells without references.
+
+    Cells are written in order with `<c/>` for blanks, which the OOXML standard allows and Excel,
+    LibreOffice, openpyxl and calamine read; this makes a cell's XML depend only on its value, so
+    each column is rendered once per distinct value and then indexed.
+    """
+    names = list(tables)
+    factored = {s: [_factorize(tables[s][c]) for c in tables[s].columns] for s in names}
+    # One shared-strings table for the headers and every text value in the workbook.
+    texts = [np.asarray(list(tables[s].columns), dtype=object) for s in names]
+    texts += [u.astype(object) for s in names for _c, u, k in factored[s] if k == "s"]
+    global_codes, sst = pd.factorize(np.concatenate(texts)) if texts else (np.zeros(0), [])
+    offsets = np.cumsum([0] + [len(t) for t in texts])
+    header_ids = [global_codes[offsets[i]:offsets[i + 1]] for i in range(len(names))]
+    sst_cells = _lookup('<c t="s"><v>', np.arange(len(sst)).astype(str), "</v></c>", "<c/>")
+    j = len(names)
+    lookups: dict[str, list[np.ndarray]] = {}
+    for s in names:
+        lookups[s] = []
+        for _codes, uniques, kind in factored[s]:
+            if kind == "s":
+                ids = global_codes[offsets[j]:offsets[j + 1]]
+                j += 1
+                lookups[s].append(np.append(sst_cells[ids], "<c/>"))
+            else:
+                text = _value_text(uniques, kind, dates="serial")
+                style = '<c s="1"><v>' if kind == "d" else "<c><v>"
+                lookups[s].append(_lookup(style, text, "</v></c>", "<c/>"))
+
+    sheets = "".join(f'<sheet name="{s}" sheetId="{i}" r:id="rId{i}"/>'
+                     for i, s in enumerate(names, 1))
+    rels = "".join(f'<Relationship Id="rId{i}" Type="{_NS_REL}/worksheet" '
+                   f'Target="worksheets/sheet{i}.xml"/>' for i, _ in enumerate(names, 1))
+    k = len(names)
+    rels += (f'<Relationship Id="rId{k + 1}" Type="{_NS_REL}/styles" Target="styles.xml"/>'
+             f'<Relationship Id="rId{k + 2}" Type="{_NS_REL}/sharedStrings" '
+             f'Target="sharedStrings.xml"/>')
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+                        f'ContentType="{_CT}.worksheet+xml"/>' for i, _ in enumerate(names, 1))
+    parts = {
+        "[Content_Types].xml": _HEAD + (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT}.sharedStrings+xml"/>'
+            f'{overrides}</Types>'),
+        "_rels/.rels": _HEAD + (
+            f'<Relationships xmlns="{_NS_PKG_REL}"><Relationship Id="rId1" '
+            f'Type="{_NS_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": _HEAD + (
+            f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>{sheets}</sheets>'
+            '</workbook>'),
+        "xl/_rels/workbook.xml.rels": _HEAD + (
+            f'<Relationships xmlns="{_NS_PKG_REL}">{rels}</Relationships>'),
+        # Style 1 is a date-time format for the date columns.
+        "xl/styles.xml": _HEAD + (
+            f'<styleSheet xmlns="{_NS_MAIN}"><numFmts count="1"><numFmt numFmtId="164" '
+            'formatCode="yyyy/mm/dd hh:mm:ss"/></numFmts><fonts count="1"><font><sz val="11"/>'
+            '<name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill '
+            'patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+            '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+            'borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" '
+            'fillId="0" borderId="0" xfId="0"/><xf numFmtId="164" fontId="0" fillId="0" '
+            'borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1">'
+            '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
+    }
+    # Fixed timestamps: the same tables give the same bytes.
+    stamp = (2025, 6, 2, 8, 30, 0)
+
+    def member(zf: zipfile.ZipFile, name: str, blocks: Iterator[str]) -> None:
+        info = zipfile.ZipInfo(name, stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        # Level 1: the XML is repetitive, so it compresses well even at the fastest level.
+        info._compresslevel = 1  # type: ignore[attr-defined]  # (a property from 3.13 on)
+        with zf.open(info, "w", force_zip64=True) as out:
+            for block in blocks:
+                out.write(block.encode("utf-8"))
+
+    sst_text = _xml_escape(np.asarray(sst, dtype=str))
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name, text in parts.items():
+            zf.writestr(zipfile.ZipInfo(name, stamp), text)
+        member(zf, "xl/sharedStrings.xml", chain(
+            [_HEAD, f'<sst xmlns="{_NS_MAIN}" uniqueCount="{len(sst_text)}">'],
+            ["".join(_lookup('<si><t xml:space="preserve">', sst_text, "</t></si>", "")
+                     .tolist())],
+            ["</sst>"]))
+        for i, s in enumerate(names):
+            header = "".join(f'<c t="s"><v>{h}</v></c>' for h in header_ids[i])
+            codes = [c for c, _u, _k in factored[s]]
+            member(zf, f"xl/worksheets/sheet{i + 1}.xml", chain(
+                [_HEAD, f'<worksheet xmlns="{_NS_MAIN}"><sheetData><row>{header}</row>'],
+                _rows(codes, lookups[s], "<row>", "</row>", None),
+                ["</sheetData></worksheet>"]))
+
+
+def _csv_quote(text: np.ndarray) -> np.ndarray:
+    """RFC 4180 quoting where a value needs it."""
+    if not len(text):
+        return text
+    needs = ((np.char.find(text, ",") >= 0) | (np.char.find(text, '"') >= 0)
+             | (np.char.find(text, "\n") >= 0))
+    if not needs.any():
+        return text
+    quoted = np.char.add(np.char.add('"', np.char.replace(text, '"', '""')), '"')
+    return np.where(needs, quoted, text)
+
+
+def _write_csv_folder(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """One `RVTools_tab<sheet>.csv` per tab: UTF-8, comma, CRLF, dates as 'Y-m-d H:M:S'."""
+    for sheet, frame in tables.items():
+        factored = [_factorize(frame[c]) for c in frame.columns]
+        lookups = [_lookup("", _csv_quote(_value_text(u, k, dates="text")), "", "")
+                   for _c, u, k in factored]
+        with open(folder / f"RVTools_tab{sheet}.csv", "w", encoding="utf-8", newline="") as out:
+            out.write(",".join(_csv_quote(np.asarray(list(frame.columns), dtype=str))) + "\r\n")
+            for block in _rows([c for c, _u, _k in factored], lookups, "", "\r\n", ","):
+                out.write(block)
