@@ -1,0 +1,374 @@
+"""Opening inventory files safely and turning them into `Table`s.
+
+One `Table` per sheet (xlsx) or per CSV file. Workbooks are read with python-calamine
+(fast, no XML entity expansion) after two cheap safety checks on the zip container:
+the central directory must not promise a zip bomb, and no XML part may declare a DTD
+(the "billion laughs" attack). CSV text is decoded by byte-order mark, then UTF-8,
+then cp1252, and its delimiter is sniffed among `,` `;` and tab.
+
+The file type is detected from content (zip or OLE2 magic bytes), never from the
+extension, so a workbook renamed to `.csv` still opens.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from estimator.errors import InputError
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
+_DTD_RE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+# RVTools per-tab CSV export: RVTools_tabvInfo.csv, RVTools_tabvHost.csv, ...
+RVTOOLS_CSV_RE = re.compile(r"^RVTools_tab(?P<tab>\w+)\.csv$", re.IGNORECASE)
+_DELIMITERS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Ceilings that keep a hostile or broken file from exhausting memory or time."""
+
+    max_file_bytes: int = 512 * 2**20
+    max_uncompressed_bytes: int = 4 * 2**30  # all parts of one xlsx, as the zip declares
+    max_compression_ratio: float = 200.0  # uncompressed / compressed, per part
+    max_rows: int = 2_000_000
+    max_columns: int = 2_000
+    max_csv_line_chars: int = 1_000_000
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet (or CSV file) as read, under its header row.
+
+    `frame` columns are the raw header strings (stripped; blank headers become
+    `Unnamed N`, repeated ones get ` (2)`...); cells are numbers or strings, blanks NA.
+    `frame.index` holds the 1-based spreadsheet row number of each row. Fully blank rows
+    are dropped (`blank_rows` counts the ones between data rows), so with no blank rows
+    in between, row `i` is `header_row + 1 + i`; use `row_numbers()` to be exact.
+    """
+
+    file: str
+    sheet: str | None
+    frame: pd.DataFrame
+    header_row: int
+    blank_rows: int = 0
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def headers(self) -> list[str]:
+        return [str(c) for c in self.frame.columns]
+
+    def row_numbers(self) -> np.ndarray:
+        """1-based spreadsheet row number of every frame row."""
+        return self.frame.index.to_numpy(dtype="int64")
+
+
+def load_tables(path: str | Path, limits: Limits | None = None) -> list[Table]:
+    """Read every sheet of a workbook, a CSV file, or a folder of `RVTools_tab*.csv` files.
+
+    Raises `InputError` naming the file when it is missing, empty, too big, unsafe or not
+    a spreadsheet. Sheets with no non-blank cell are skipped; a file with none at all is
+    an error.
+    """
+    limits = limits or Limits()
+    path = Path(path)
+    if path.is_dir():
+        return _load_rvtools_csv_folder(path, limits)
+    tables = _load_file(path, limits, display=path.name)
+    if not tables:
+        raise InputError("the file holds no data (every sheet is blank)", file=path.name)
+    return tables
+
+
+def _load_rvtools_csv_folder(folder: Path, limits: Limits) -> list[Table]:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and RVTOOLS_CSV_RE.match(p.name))
+    if not files:
+        raise InputError(
+            "the folder holds no RVTools_tab*.csv files",
+            file=folder.name,
+            hint="pass the inventory files themselves",
+        )
+    tables: list[Table] = []
+    for p in files:
+        tables += _load_file(p, limits, display=folder.name)
+    if not tables:
+        raise InputError("every RVTools_tab*.csv file in the folder is blank", file=folder.name)
+    return tables
+
+
+def _load_file(path: Path, limits: Limits, *, display: str) -> list[Table]:
+    if not path.exists():
+        raise InputError("no such file", file=str(path))
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("the file is empty", file=display)
+    if size > limits.max_file_bytes:
+        raise InputError(
+            f"the file is {size / 2**20:.0f} MiB, above the {limits.max_file_bytes / 2**20:.0f} "
+            "MiB limit",
+            file=display,
+        )
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    if magic.startswith(_ZIP_MAGIC):
+        _check_zip(path, limits, display)
+        return _load_workbook(path, limits, display)
+    if magic == _OLE_MAGIC:
+        return _load_workbook(path, limits, display)
+    sheet = _csv_sheet_name(path)
+    return [_load_csv(path, limits, display=display, sheet=sheet)]
+
+
+def _csv_sheet_name(path: Path) -> str | None:
+    m = RVTOOLS_CSV_RE.match(path.name)
+    return m.group("tab") if m else None
+
+
+# --- xlsx --------------------------------------------------------------------------
+
+
+def _check_zip(path: Path, limits: Limits, display: str) -> None:
+    """Refuse zip bombs and DTD-bearing XML before any XML parser sees the file."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()  # the central directory only: cheap
+            total = sum(i.file_size for i in infos)
+            if total > limits.max_uncompressed_bytes:
+                raise InputError(
+                    f"the workbook would expand to {total / 2**30:.1f} GiB, above the "
+                    f"{limits.max_uncompressed_bytes / 2**30:.1f} GiB limit",
+                    file=display,
+                )
+            for i in infos:
+                ratio = i.file_size / max(i.compress_size, 1)
+                # Small parts compress well legitimately; only a big part with a wild ratio
+                # is a bomb.
+                if i.file_size > 10 * 2**20 and ratio > limits.max_compression_ratio:
+                    raise InputError(
+                        f"part {i.filename!r} expands {ratio:.0f}-fold (limit "
+                        f"{limits.max_compression_ratio:.0f}); refusing a possible zip bomb",
+                        file=display,
+                    )
+            for i in infos:
+                if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                with zf.open(i) as part:
+                    head = part.read(4096)
+                if _DTD_RE.search(head):
+                    raise InputError(
+                        f"part {i.filename!r} declares a DTD or XML entities; refusing it "
+                        "(entity expansion can exhaust memory)",
+                        file=display,
+                    )
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"not a readable workbook ({exc})", file=display) from None
+
+
+def _load_workbook(path: Path, limits: Limits, display: str) -> list[Table]:
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every bad file
+        raise InputError(f"not a readable workbook ({_short(exc)})", file=display) from None
+    tables: list[Table] = []
+    try:
+        for meta in wb.sheets_metadata:
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = wb.get_sheet_by_name(meta.name)
+            if sheet.height > limits.max_rows + 1:
+                raise InputError(
+                    f"{sheet.height} rows, above the {limits.max_rows} row limit",
+                    file=display, sheet=meta.name,
+                )
+            if sheet.width > limits.max_columns:
+                raise InputError(
+                    f"{sheet.width} columns, above the {limits.max_columns} column limit",
+                    file=display, sheet=meta.name,
+                )
+            rows = sheet.to_python(skip_empty_area=False)
+            table = _table_from_rows(rows, file=display, sheet=meta.name, path=path)
+            if table is not None:
+                tables.append(table)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"not a readable workbook ({_short(exc)})", file=display) from None
+    finally:
+        wb.close()
+    return tables
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+# --- CSV ---------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, display: str) -> str:
+    """Decode CSV bytes: BOM first, then strict UTF-8, then cp1252 (latin-1 as last resort)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="replace")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
+    if "\x00" in text:
+        raise InputError("binary data, not a CSV or spreadsheet file", file=display)
+    return text
+
+
+def sniff_delimiter(lines: Sequence[str]) -> str:
+    """The delimiter among `,` `;` tab that splits the sample lines most consistently."""
+    best, best_score = ",", (-1, -1)
+    for delim in _DELIMITERS:
+        counts = [len(r) for r in csv.reader(lines, delimiter=delim)]
+        if not counts or counts[0] < 2:
+            continue
+        consistent = sum(c == counts[0] for c in counts)
+        score = (consistent, counts[0])
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _load_csv(path: Path, limits: Limits, *, display: str, sheet: str | None) -> Table:
+    text = decode_text(path.read_bytes(), display)
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise InputError("the file holds no data (every line is blank)", file=display)
+    longest = max(map(len, lines))
+    if longest > limits.max_csv_line_chars:
+        raise InputError(
+            f"a line is {longest} characters long, above the {limits.max_csv_line_chars} limit; "
+            "this does not look like a CSV inventory",
+            file=display, sheet=sheet,
+        )
+    if len(lines) > limits.max_rows + 1:
+        raise InputError(
+            f"{len(lines)} lines, above the {limits.max_rows} row limit", file=display, sheet=sheet
+        )
+    sample = [line for line in lines[:200] if line.strip()][:50]
+    delim = sniff_delimiter(sample)
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text), sep=delim, header=None, dtype=str, keep_default_na=False,
+            skip_blank_lines=False, engine="python" if longest > 100_000 else "c",
+            quotechar='"',
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"not a readable CSV file ({_short(exc)})", file=display) from None
+    if raw.shape[1] > limits.max_columns:
+        raise InputError(
+            f"{raw.shape[1]} columns, above the {limits.max_columns} column limit",
+            file=display, sheet=sheet,
+        )
+    rows = raw.to_numpy(dtype=object)
+    table = _table_from_matrix(rows, file=display, sheet=sheet, path=path, numeric_text=True)
+    if table is None:
+        raise InputError("the file holds no data", file=display)
+    return table
+
+
+# --- shared: rows -> Table -----------------------------------------------------------
+
+
+def _table_from_rows(rows: list[list[object]], *, file: str, sheet: str | None,
+                     path: Path) -> Table | None:
+    if not rows or not rows[0]:
+        return None
+    matrix = np.empty((len(rows), len(rows[0])), dtype=object)
+    matrix[:] = rows  # calamine rows are rectangular
+    return _table_from_matrix(matrix, file=file, sheet=sheet, path=path, numeric_text=False)
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and np.isnan(value))
+
+
+def _table_from_matrix(
+    matrix: np.ndarray, *, file: str, sheet: str | None, path: Path, numeric_text: bool,
+) -> Table | None:
+    """Header = first non-blank row; below it, blank rows and formatting-only columns go."""
+    h = next((i for i, row in enumerate(matrix) if not all(map(_is_blank, row))), None)
+    if h is None:
+        return None
+    header_blank = np.fromiter(map(_is_blank, matrix[h]), dtype=bool, count=matrix.shape[1])
+    headers = _headers(matrix[h], header_blank)
+    body = matrix[h + 1 :]
+    index = pd.Index(np.arange(h + 2, h + 2 + body.shape[0], dtype="int64"), name="row")
+    columns = {name: _column(body[:, j], index, numeric_text) for j, name in enumerate(headers)}
+    frame = pd.DataFrame(columns, index=index)
+    # Columns with neither a header nor a value are formatting only.
+    unused = [c for c, hb in zip(headers, header_blank, strict=True)
+              if hb and frame[c].isna().all()]
+    frame = frame.drop(columns=unused)
+    if frame.shape[1] == 0:
+        return None
+    row_blank = frame.isna().all(axis=1).to_numpy()
+    nonblank = np.flatnonzero(~row_blank)
+    # Blank rows under the data are formatting leftovers; blank rows between data are counted.
+    end = int(nonblank[-1]) + 1 if nonblank.size else 0
+    blank_between = int(row_blank[:end].sum())
+    frame = frame.iloc[:end]
+    if blank_between:
+        frame = frame[~row_blank[:end]]
+    return Table(file=file, sheet=sheet, frame=frame, header_row=h + 1,
+                 blank_rows=blank_between, path=path)
+
+
+def _headers(cells: np.ndarray, blank: np.ndarray) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, (cell, is_blank) in enumerate(zip(cells, blank, strict=True)):
+        if is_blank:
+            name = f"Unnamed {i + 1}"
+        elif isinstance(cell, float) and cell.is_integer():
+            name = str(int(cell))
+        else:
+            name = " ".join(str(cell).split())
+        n = seen.get(name.lower(), 0) + 1
+        seen[name.lower()] = n
+        out.append(name if n == 1 else f"{name} ({n})")
+    return out
+
+
+def _column(values: np.ndarray, index: pd.Index, numeric_text: bool) -> pd.Series:
+    """One column with blanks as missing: float64 when all numbers, text when all text."""
+    values = values.copy()
+    values[values == ""] = None
+    s = pd.Series(values, index=index, dtype=object)
+    kind = pd.api.types.infer_dtype(s, skipna=True)
+    if kind in ("floating", "integer", "mixed-integer-float"):
+        return s.astype("float64")
+    if kind == "empty":
+        return pd.Series(np.nan, index=s.index, dtype="float64")
+    if kind == "string":
+        text = s.astype("string").str.strip()
+        text = text.mask(text == "")
+        if numeric_text:
+            nums = pd.to_numeric(text, errors="coerce")
+            if nums.notna().sum() == text.notna().sum():
+                return nums.astype("float64")
+        return text
+    # Mixed cells (numbers with placeholder text, dates, booleans): keep as read.
+    return s.map(lambda v: (v.strip() or None) if isinstance(v, str) else v)
