@@ -5,6 +5,7 @@ calls the library and renders. No arithmetic happens here.
 """
 
 from estimator.cli import assumptions_cmd  # noqa: F401
+from estimator.cli import sample_cmd  # noqa: F401
 from estimator.cli import validate_cmd  # noqa: F401
 from estimator.cli._app import app, main
 
