@@ -446,3 +446,11 @@ def html_file(est: Estimate, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("html") / "report.html"
     path.write_text(render_html(est), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def xlsx_file(est: Estimate, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hostile estimate's workbook, written once."""
+    from estimator.report.excel import write_excel
+
+    return write_excel(est, tmp_path_factory.mktemp("xlsx") / "report.xlsx")

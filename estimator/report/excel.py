@@ -1,0 +1,652 @@
+"""The Excel workbook: headline figures with native charts, and every table behind them.
+
+Sheets: Summary, Costs, Node pools, VMs, Assumptions, Data quality, and Uncertainty and
+Scenarios when the estimate has them. Charts are native (openpyxl.chart), so the workbook needs
+no macros or images.
+
+Every string is written as a text cell, never a formula: openpyxl would otherwise store a VM
+named `=HYPERLINK(...)` as a formula. Strings that start with `= + - @`, tab or CR therefore
+reach Excel exactly as read.
+
+Speed: openpyxl's write-only mode writes about 25,000 cells a second here (no lxml), far too
+slow for 100,000 VMs x 25 columns. So the VMs sheet is written by openpyxl with its header,
+widths, frozen pane and autofilter, and its data rows are generated column-wise as sheet XML
+and spliced into the saved package (the same inline-string and number cells openpyxl writes).
+
+>>> write_excel(est, "reports/estate.xlsx")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.pagebreak import Break
+
+from estimator.model import FIT_LEVELS
+from estimator.report import formatting as fmt
+from estimator.report.atomic import write_atomic
+
+if TYPE_CHECKING:
+    from estimator.model import Estimate
+
+MAX_PROBLEM_ROWS = 10_000   # problems listed one per row; the rest are counted
+MAX_CELL_CHARS = 32_767     # Excel's limit per cell
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_HEADER_FILL = PatternFill("solid", fgColor="DCE6F0")
+# Named fonts: LibreOffice falls back to a serif face for a font without a name.
+_FONT = "Calibri"
+_HEADER_FONT = Font(name=_FONT, bold=True)
+_TITLE_FONT = Font(name=_FONT, bold=True, size=14)
+_NOTE_FONT = Font(name=_FONT, italic=True, color="52606D")
+
+# The VMs sheet: (column, heading, kind). Kinds: text, count, dec, dec2, pct, money, bool.
+VM_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("name", "VM", "text"),
+    ("vcenter", "vCenter", "text"),
+    ("datacenter", "Datacenter", "text"),
+    ("cluster", "Cluster", "text"),
+    ("host", "Host", "text"),
+    ("power_state", "Power state", "text"),
+    ("os_raw", "OS (as exported)", "text"),
+    ("os_family", "OS family", "text"),
+    ("os_end_of_support", "OS end of support", "bool"),
+    ("environment", "Environment", "text"),
+    ("security_zone", "Security zone", "text"),
+    ("vcpus", "vCPUs", "count"),
+    ("memory_gib", "Memory [GiB]", "dec"),
+    ("cpu_util", "CPU use", "pct"),
+    ("memory_util", "Memory use", "pct"),
+    ("in_scope", "In scope", "bool"),
+    ("exclusion_reason", "Excluded because", "text"),
+    ("fit_level", "Fit level", "text"),
+    ("fit_rules", "Rule IDs", "text"),
+    ("fit_reason", "Fit reason", "text"),
+    ("moves", "Becomes a container", "bool"),
+    ("retire_candidate", "Retire candidate", "bool"),
+    ("needs_os_upgrade", "Needs OS upgrade", "bool"),
+    ("sizing_basis", "Sized from", "text"),
+    ("cpu_request_cores", "CPU request [cores]", "dec2"),
+    ("memory_request_gib", "Memory request [GiB]", "dec2"),
+    ("replicas", "Replicas", "count"),
+    ("pool", "Pool", "text"),
+    ("node_index", "Node", "count"),
+    ("annual_cost_before", "Yearly cost today", "money"),
+    ("annual_cost_after", "Yearly cost after", "money"),
+    ("annual_savings", "Yearly savings", "money"),
+    ("source", "Source file", "text"),
+    ("source_row", "Source row", "count"),
+)
+_WIDTHS = {"text": 18, "count": 10, "dec": 12, "dec2": 12, "pct": 10, "money": 16, "bool": 10}
+_WIDE_TEXT = {"name": 30, "os_raw": 36, "fit_reason": 40, "fit_rules": 20, "source": 24,
+              "pool": 20, "exclusion_reason": 16}
+
+
+def write_excel(est: Estimate, path: str | Path) -> Path:
+    """Write the workbook to `path` (atomically) and return the path."""
+    return write_atomic(Path(path), lambda tmp: _write(est, tmp))
+
+
+# -- cells -----------------------------------------------------------------------------------
+class _Sheet:
+    """A write-only sheet plus the number formats of the estimate's currency."""
+
+    def __init__(self, wb: Workbook, title: str, currency: str, *,
+                 fit_width: bool = True) -> None:
+        self.ws: WriteOnlyWorksheet = wb.create_sheet(title)
+        # Landscape, one page wide: the sheet prints (and converts to PDF) legibly.
+        self.ws.page_setup.orientation = "portrait" if title == "Summary" else "landscape"
+        self.ws.page_setup.paperSize = "9"  # A4
+        if fit_width:
+            self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+            self.ws.page_setup.fitToWidth = 1
+            self.ws.page_setup.fitToHeight = 0
+        self.formats = {
+            "money": fmt.excel_money_format(currency), "count": fmt.EXCEL_COUNT,
+            "dec": fmt.EXCEL_DECIMAL, "dec2": fmt.EXCEL_DECIMAL2, "pct": fmt.EXCEL_PERCENT,
+            "months": fmt.EXCEL_MONTHS, "text": None, "bool": None,
+        }
+        self.row = 0
+
+    def cell(self, value: Any, kind: str = "text", *, font: Font | None = None,
+             fill: PatternFill | None = None, wrap: bool = False) -> WriteOnlyCell:
+        c = WriteOnlyCell(self.ws)
+        _set_value(c, value)
+        number_format = self.formats.get(kind)
+        if number_format and c.data_type == "n":
+            c.number_format = number_format
+        if font is not None:
+            c.font = font
+        if fill is not None:
+            c.fill = fill
+        if wrap:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        return c
+
+    def append(self, cells: Sequence[Any]) -> None:
+        self.ws.append(list(cells))
+        self.row += 1
+
+    def header(self, headings: Iterable[str]) -> None:
+        self.append([self.cell(h, font=_HEADER_FONT, fill=_HEADER_FILL) for h in headings])
+
+    def title(self, text: str) -> None:
+        self.append([self.cell(text, font=_TITLE_FONT)])
+
+    def note(self, text: str) -> None:
+        self.append([self.cell(text, font=_NOTE_FONT)])
+
+    def widths(self, widths: Sequence[float]) -> None:
+        for i, w in enumerate(widths, 1):
+            self.ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def _clean_text(text: str) -> str:
+    text = _ILLEGAL_XML.sub("\ufffd", text)
+    return text[:MAX_CELL_CHARS]
+
+
+def _set_value(c: WriteOnlyCell, value: Any) -> None:
+    """Bind `value`; strings always as text cells (never formulas or error codes)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        c.value = value
+    elif isinstance(value, int | float):
+        if isinstance(value, float) and not np.isfinite(value):
+            return
+        c.value = value
+    elif isinstance(value, str):
+        c.value = _clean_text(value)
+        c.data_type = "s"  # openpyxl makes "=..." a formula and "#N/A" an error otherwise
+    elif isinstance(value, list | tuple | set | frozenset):
+        _set_value(c, "; ".join(str(v) for v in value))
+    elif isinstance(value, dict):
+        _set_value(c, "; ".join(f"{k}={v}" for k, v in value.items()))
+    else:
+        _set_value(c, str(value))
+
+
+def _kind_for(column: str) -> str:
+    """Number format kind from a column name (pools, scenarios, tornado tables)."""
+    c = column.lower()
+    if "utilisation" in c or c.endswith(("_fraction", "_share", "coverage", "probability")):
+        return "pct"
+    if "months" in c:
+        return "months"
+    if any(k in c for k in ("cost", "annual", "savings", "npv", "migration", "before",
+                            "after", "usd", "net", "cumulative", "discounted")):
+        return "money"
+    if c.endswith(("_gib", "_cores", "_value")) or c in ("swing",):
+        return "dec2"
+    if any(k in c for k in ("nodes", "workloads", "vms", "count", "year", "draws", "rows")):
+        return "count"
+    return "text"
+
+
+def _table(sh: _Sheet, df: pd.DataFrame, *, headings: Sequence[str] | None = None,
+           kinds: dict[str, str] | None = None) -> tuple[int, int]:
+    """Append `df` with a header row; return (header row, last row), 1-based."""
+    kinds = kinds or {}
+    sh.header(headings or [fmt.label(c) for c in df.columns])
+    first = sh.row
+    col_kinds = [kinds.get(c, _kind_for(str(c))) for c in df.columns]
+    for record in df.itertuples(index=False):
+        sh.append([sh.cell(v, k) for v, k in zip(record, col_kinds, strict=True)])
+    return first, sh.row
+
+
+# -- sheets ----------------------------------------------------------------------------------
+def _write(est: Estimate, path: Path) -> None:
+    wb = Workbook(write_only=True)
+    cur = est.currency
+    summary = _Sheet(wb, "Summary", cur)
+    costs = _Sheet(wb, "Costs", cur)
+    pools = _Sheet(wb, "Node pools", cur)
+    vms = _Sheet(wb, "VMs", cur, fit_width=False)
+    assumptions = _Sheet(wb, "Assumptions", cur)
+    quality = _Sheet(wb, "Data quality", cur)
+    unc = _Sheet(wb, "Uncertainty", cur) if est.uncertainty is not None else None
+    scen = (_Sheet(wb, "Scenarios", cur)
+            if est.scenarios is not None and not est.scenarios.empty else None)
+
+    cost_refs = _costs_sheet(costs, est)
+    fit_ref = _summary_sheet(summary, est)
+    _charts(summary, costs, est, cost_refs, fit_ref)
+    _pools_sheet(pools, est)
+    vm_rows = _vms_header(vms, est)
+    _assumptions_sheet(assumptions, est)
+    _quality_sheet(quality, est)
+    if unc is not None:
+        _uncertainty_sheet(unc, est)
+    if scen is not None:
+        _scenarios_sheet(scen, est)
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    sheet_part = f"xl/worksheets/sheet{wb.worksheets.index(vms.ws) + 1}.xml"
+    _splice_rows(buf, path, sheet_part, est.vms, vm_rows)
+
+
+def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
+    from estimator.report.html import _summary_lines
+
+    s = est.summary
+    cur = est.currency
+    sh.widths([36, 17, 34, 2])
+    sh.ws.sheet_view.showGridLines = False
+    sh.title(f"Containerisation estimate: {est.name}")
+    savings_range = None
+    if est.uncertainty is not None:
+        p = est.uncertainty.annual_savings
+        savings_range = fmt.money_range(p.p10, p.p90)
+    values = {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+              for k, v in s.items()}
+    # Wrapped by hand: a write-only sheet cannot merge cells, and the page is A-C wide.
+    for line in _summary_lines(est, values, savings_range):
+        for piece in textwrap.wrap(line, 100):
+            sh.append([sh.cell(piece)])
+    sh.append([])
+    sh.header(["Figure", "Value", "Meaning"])
+    rows: list[tuple[str, Any, str, str]] = [
+        ("VMs read", s.get("vms_total"), "count", "after rejected rows"),
+        ("VMs in scope", s.get("vms_in_scope"), "count", ""),
+        ("VMs that become containers", s.get("vms_moving"), "count", ""),
+        ("VMs that stay VMs", s.get("vms_staying"), "count", "no fit or insufficient data"),
+        ("VMs to retire", s.get("vms_retiring"), "count", "idle or zombie"),
+        ("Hosts today", s.get("hosts"), "count",
+         "inferred from assumptions" if s.get("hosts_inferred") else "read from the inventory"),
+        ("VMs per host today", s.get("vms_per_host"), "dec", ""),
+        ("Container nodes", s.get("nodes"), "count", "HA spares included"),
+        ("Proven lower bound on nodes", s.get("nodes_lower_bound"), "count", ""),
+        ("Workloads per node", s.get("workloads_per_node"), "dec", ""),
+        (f"Yearly cost today [{cur}]", s.get("annual_before"), "money", ""),
+        (f"Yearly cost after [{cur}]", s.get("annual_after"), "money", "staying VMs included"),
+        (f"Yearly savings [{cur}]", s.get("annual_savings"), "money", ""),
+    ]
+    if est.uncertainty is not None:
+        p = est.uncertainty.annual_savings
+        rows += [
+            (f"Yearly savings P10 [{cur}]", p.p10, "money", "Monte Carlo"),
+            (f"Yearly savings P90 [{cur}]", p.p90, "money", "Monte Carlo"),
+            ("Chance of positive savings", est.uncertainty.probability_positive_savings, "pct",
+             f"{est.uncertainty.draws:,} draws"),
+        ]
+    payback = s.get("payback_months")
+    rows += [
+        (f"One-off migration [{cur}]", s.get("one_off_migration"), "money", ""),
+        ("Payback [months]", payback, "months",
+         "" if payback is not None else "does not pay back within the horizon"),
+        (f"Net present value [{cur}]", s.get("npv"), "money",
+         f"over {s.get('horizon_years')} years"),
+        ("Usage data coverage", s.get("usage_coverage"), "pct", "in-scope VMs with usage"),
+        ("Confidence [stars of 5]", s.get("confidence_stars"), "count",
+         fmt.stars(s.get("confidence_stars"))),
+    ]
+    for label, value, kind, meaning in rows:
+        sh.append([sh.cell(label), sh.cell(value, kind), sh.cell(meaning)])
+    counts = s.get("fit_counts")
+    if not isinstance(counts, dict) or not counts:
+        return None
+    sh.append([])
+    sh.header(["Fit level", "VMs"])
+    first = sh.row
+    levels = [lv for lv in FIT_LEVELS if lv in counts] + [lv for lv in counts
+                                                          if lv not in FIT_LEVELS]
+    for lv in levels:
+        sh.append([sh.cell(fmt.label(lv)), sh.cell(counts[lv], "count")])
+    return first, sh.row
+
+
+def _costs_sheet(sh: _Sheet, est: Estimate) -> dict[str, tuple[int, int]]:
+    sh.widths([28, 18, 18, 18, 18, 18, 18])
+    sh.ws.freeze_panes = "A2"
+    refs: dict[str, tuple[int, int]] = {}
+    c = est.costs
+    if c is not None and not c.empty:
+        table = c[["category", "before", "after", "savings"]]
+        refs["costs"] = _table(sh, table, headings=["Category", "Today", "After", "Savings"],
+                               kinds={"category": "text", "before": "money", "after": "money",
+                                      "savings": "money"})
+        sh.ws.auto_filter.ref = f"A1:D{refs['costs'][1]}"
+        tot = [float(table[k].sum()) for k in ("before", "after", "savings")]
+        sh.append([sh.cell("Total", font=_HEADER_FONT)]
+                  + [sh.cell(v, "money", font=_HEADER_FONT) for v in tot])
+    cf = est.cash_flow
+    if cf is not None and not cf.empty:
+        sh.append([])
+        sh.append([sh.cell("Cash flow by year", font=_TITLE_FONT)])
+        cols = [k for k in ("year", "migration_cost", "savings", "net", "cumulative",
+                            "discounted") if k in cf]
+        heads = {"year": "Year", "migration_cost": "Migration cost", "savings": "Savings",
+                 "net": "Net", "cumulative": "Cumulative", "discounted": "Discounted net"}
+        refs["cash_flow"] = _table(sh, cf[cols], headings=[heads[k] for k in cols],
+                                   kinds={"year": "count"})
+        refs["cash_flow_cols"] = tuple(cols)  # type: ignore[assignment]
+    return refs
+
+
+def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
+            fit_ref: tuple[int, int] | None) -> None:
+    cur = est.currency
+    # Charts go under the figures, one per 18 rows, as wide as columns A-C.
+    below = (fit_ref[1] if fit_ref is not None else sh.row) + 2
+    anchors = iter(f"A{below + 18 * i}" for i in range(6))
+    # Print: the figures and the first chart on page one, the other charts after.
+    sh.ws.row_breaks.append(Break(id=below + 17))
+    scale = _axis_format(est)
+    if "costs" in refs:
+        head, last = refs["costs"]
+        chart = BarChart()
+        chart.type = "col"
+        chart.grouping = "stacked"
+        chart.overlap = 100
+        chart.title = "Yearly cost before and after, by category"
+        chart.y_axis.title = f"{cur} per year"
+        chart.y_axis.number_format = scale
+        chart.add_data(Reference(costs.ws, min_col=1, max_col=3, min_row=head + 1,
+                                 max_row=last), from_rows=True, titles_from_data=True)
+        chart.set_categories(Reference(costs.ws, min_col=2, max_col=3, min_row=head))
+        _size(chart)
+        sh.ws.add_chart(chart, next(anchors))
+
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Yearly savings by category"
+        chart.x_axis.title = None
+        chart.x_axis.tickLblPos = "low"  # category names clear of negative bars
+        chart.y_axis.title = f"{cur} per year"
+        chart.y_axis.number_format = scale
+        chart.add_data(Reference(costs.ws, min_col=4, min_row=head, max_row=last),
+                       titles_from_data=True)
+        chart.set_categories(Reference(costs.ws, min_col=1, min_row=head + 1, max_row=last))
+        chart.legend = None
+        _size(chart)
+        sh.ws.add_chart(chart, next(anchors))
+    if "cash_flow" in refs:
+        head, last = refs["cash_flow"]
+        cols = list(refs["cash_flow_cols"])
+        bar = BarChart()
+        bar.title = "Cash flow by year"
+        bar.y_axis.title = cur
+        bar.y_axis.number_format = scale
+        bar.x_axis.tickLblPos = "low"
+        for key in ("savings", "migration_cost"):
+            if key in cols:
+                col = cols.index(key) + 1
+                bar.add_data(Reference(costs.ws, min_col=col, min_row=head, max_row=last),
+                             titles_from_data=True)
+        if "year" in cols:
+            bar.set_categories(Reference(costs.ws, min_col=1, min_row=head + 1, max_row=last))
+        if "cumulative" in cols:
+            line = LineChart()
+            col = cols.index("cumulative") + 1
+            line.add_data(Reference(costs.ws, min_col=col, min_row=head, max_row=last),
+                          titles_from_data=True)
+            for series in line.series:
+                series.smooth = False
+            line.x_axis.delete = False
+            line.y_axis.delete = False
+            bar += line
+        _size(bar)
+        sh.ws.add_chart(bar, next(anchors))
+    if fit_ref is not None:
+        head, last = fit_ref
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = "In-scope VMs by fit level"
+        chart.y_axis.title = "VMs"
+        chart.add_data(Reference(sh.ws, min_col=2, min_row=head, max_row=last),
+                       titles_from_data=True)
+        chart.set_categories(Reference(sh.ws, min_col=1, min_row=head + 1, max_row=last))
+        chart.legend = None
+        _size(chart)
+        sh.ws.add_chart(chart, next(anchors))
+
+
+def _axis_format(est: Estimate) -> str:
+    """A compact money axis format: thousands or millions, like the HTML charts."""
+    big = max(abs(float(est.summary.get("annual_before") or 0)),
+              abs(float(est.summary.get("one_off_migration") or 0)))
+    return '#,##0.0,,"M"' if big >= 5e6 else '#,##0,"k"'
+
+
+def _size(chart: Any) -> None:
+    chart.width = 16.0
+    chart.height = 8.0
+    # openpyxl >= 3.1 hides axes unless told otherwise.
+    for axis in (chart.x_axis, chart.y_axis):
+        axis.delete = False
+
+
+def _pools_sheet(sh: _Sheet, est: Estimate) -> None:
+    p = est.pools
+    sh.ws.freeze_panes = "A2"
+    if p is None or p.empty:
+        sh.widths([60])
+        sh.note("No workloads move, so no node pools are needed.")
+        return
+    sh.widths([max(14, min(40, 2 + p["pool"].astype(str).str.len().max()))
+               if c == "pool" else 16 for c in p.columns])
+    _, last = _table(sh, p)
+    sh.ws.auto_filter.ref = f"A1:{get_column_letter(len(p.columns))}{last}"
+
+
+def _assumptions_sheet(sh: _Sheet, est: Estimate) -> None:
+    t = est.assumption_table
+    sh.ws.freeze_panes = "B2"
+    cols = ["key", "value", "low", "high", "unit", "description", "source", "changed"]
+    heads = ["Key", "Value", "Low", "High", "Unit", "Meaning", "Source", "Changed?"]
+    sh.widths([44, 16, 12, 12, 22, 60, 50, 10])
+    if t is None or t.empty:
+        sh.header(heads)
+        return
+    t = t.reindex(columns=cols)
+    t["changed"] = t["changed"].map(lambda x: "changed" if bool(x) is True
+                                    and not pd.isna(x) else "")
+    _, last = _table(sh, t, headings=heads,
+                     kinds={c: "text" for c in ("key", "unit", "description", "source",
+                                                "changed")} | {"value": "dec_any",
+                                                               "low": "dec_any",
+                                                               "high": "dec_any"})
+    sh.ws.auto_filter.ref = f"A1:H{last}"
+
+
+def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
+    q = est.quality if isinstance(est.quality, dict) else {}
+    sh.widths([28, 60, 24, 14, 10, 18, 12])
+    sh.title("Data quality and confidence")
+    s = est.summary
+    for label, value, kind in (
+        ("Confidence [stars of 5]", s.get("confidence_stars"), "count"),
+        ("Usage data coverage", s.get("usage_coverage"), "pct"),
+        ("Rows rejected", s.get("rows_rejected"), "count"),
+        ("VMs moved sized from allocation", s.get("sizing_fallbacks"), "count"),
+    ):
+        sh.append([sh.cell(label, font=_HEADER_FONT), sh.cell(value, kind)])
+    excluded = s.get("vms_excluded")
+    if isinstance(excluded, dict):
+        for reason, n in excluded.items():
+            sh.append([sh.cell(f"Excluded: {fmt.label(reason)}", font=_HEADER_FONT),
+                       sh.cell(n, "count")])
+    for key, value in q.items():
+        if key in ("confidence_stars", "usage_coverage"):
+            continue
+        if isinstance(value, list | tuple) and value and all(isinstance(r, dict) for r in value):
+            rows = pd.DataFrame(list(value[:MAX_PROBLEM_ROWS]))
+            sh.append([])
+            sh.append([sh.cell(fmt.label(key), font=_TITLE_FONT)])
+            _table(sh, rows, kinds={c: ("count" if c in ("row", "rows_read", "vms_kept")
+                                        else "text") for c in rows.columns})
+            if len(value) > MAX_PROBLEM_ROWS:
+                sh.note(f"…and {len(value) - MAX_PROBLEM_ROWS:,} more not listed.")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                sh.append([sh.cell(f"{fmt.label(key)}: {k}", font=_HEADER_FONT),
+                           sh.cell(v, "count" if isinstance(v, int | float) else "text")])
+        else:
+            sh.append([sh.cell(fmt.label(key), font=_HEADER_FONT), sh.cell(value, "dec")])
+    if est.notes:
+        sh.append([])
+        sh.append([sh.cell("Notes", font=_TITLE_FONT)])
+        for n in est.notes:
+            sh.append([sh.cell(n)])
+
+
+def _uncertainty_sheet(sh: _Sheet, est: Estimate) -> None:
+    u = est.uncertainty
+    assert u is not None
+    sh.widths([44, 18, 18, 18, 18, 18, 18, 18])
+    sh.title(f"Monte Carlo: {u.draws:,} draws, {u.distribution}, seed {u.seed}")
+    sh.header(["Figure", "P10", "P50", "P90"])
+    for label, p, kind in (("Yearly savings", u.annual_savings, "money"),
+                           ("Payback [months]", u.payback_months, "months"),
+                           ("Net present value", u.npv, "money"),
+                           ("Nodes", u.nodes, "count")):
+        sh.append([sh.cell(label)] + [sh.cell(v, kind) for v in (p.p10, p.p50, p.p90)])
+    sh.append([sh.cell("Chance of positive savings"),
+               sh.cell(u.probability_positive_savings, "pct")])
+    t = u.tornado
+    if t is not None and not t.empty:
+        sh.append([])
+        sh.append([sh.cell("Sensitivity (tornado), largest swing first", font=_TITLE_FONT)])
+        cols = [c for c in ("key", "label", "unit", "low_value", "high_value", "low_savings",
+                            "high_savings", "swing") if c in t]
+        heads = {"key": "Key", "label": "Assumption", "unit": "Unit", "low_value": "Low value",
+                 "high_value": "High value", "low_savings": "Savings at low",
+                 "high_savings": "Savings at high", "swing": "Swing"}
+        _table(sh, t[cols], headings=[heads[c] for c in cols],
+               kinds={"key": "text", "label": "text", "unit": "text", "low_value": "dec_any",
+                      "high_value": "dec_any", "swing": "money"})
+
+
+def _scenarios_sheet(sh: _Sheet, est: Estimate) -> None:
+    from estimator.report.html import HEADINGS
+
+    sc = est.scenarios
+    assert sc is not None
+    sh.ws.freeze_panes = "B2"
+    sh.widths([30] + [18] * (len(sc.columns) - 1))
+    _, last = _table(sh, sc, headings=[HEADINGS.get(c, fmt.label(c)) for c in sc.columns],
+                     kinds={sc.columns[0]: "text"})
+    sh.ws.auto_filter.ref = f"A1:{get_column_letter(len(sc.columns))}{last}"
+
+
+# -- the VMs sheet ---------------------------------------------------------------------------
+def _vms_header(sh: _Sheet, est: Estimate) -> list[tuple[str, str, str, int | None]]:
+    """Write the header, widths, pane and filter; return (column, letter, kind, style) rows."""
+    vms = est.vms
+    cols = [(c, h, k) for c, h, k in VM_COLUMNS if c in vms.columns]
+    sh.widths([_WIDE_TEXT.get(c, _WIDTHS[k]) for c, _, k in cols])
+    sh.ws.freeze_panes = "B2"
+    n = len(vms)
+    last_col = get_column_letter(max(1, len(cols)))
+    sh.ws.auto_filter.ref = f"A1:{last_col}{n + 1}"
+    sh.header([h for _, h, _ in cols])
+    out = []
+    for i, (c, _, k) in enumerate(cols, 1):
+        style = None
+        number_format = sh.formats.get(k)
+        if number_format:
+            probe = WriteOnlyCell(sh.ws, value=0)
+            probe.number_format = number_format
+            style = probe.style_id  # registers the format in the workbook's styles
+        out.append((c, get_column_letter(i), k, style))
+    return out
+
+
+def _xml_text(s: str) -> str:
+    """A string as the body of an inline-string cell."""
+    if _ILLEGAL_XML.search(s):
+        s = _ILLEGAL_XML.sub("\ufffd", s)
+    s = s[:MAX_CELL_CHARS].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "\r" in s:
+        s = s.replace("\r", "&#13;")  # a raw CR would be read back as LF
+    if s != s.strip() or s.startswith("&#13;") or s.endswith("&#13;"):
+        return f'<t xml:space="preserve">{s}</t>'
+    return f"<t>{s}</t>"
+
+
+def _column_cells(values: pd.Series, letter: str, kind: str, style: int | None,
+                  rows: list[int]) -> list[str]:
+    """One column's `<c>` elements as strings ("" where the value is missing).
+
+    This is serialisation, so it visits every cell; the checks are vectorised and each cell
+    costs one string format.
+    """
+    s_attr = f' s="{style}"' if style is not None else ""
+    if kind == "text":
+        text = values.astype("object").where(values.notna(), None).tolist()
+        return [
+            f'<c r="{letter}{r}" t="inlineStr"><is>{_xml_text(str(v))}</is></c>'
+            if v is not None and v != "" else ""
+            for r, v in zip(rows, text, strict=True)
+        ]
+    if kind == "bool":
+        b = values.astype("boolean")
+        flags = b.fillna(False).to_numpy(dtype=bool).tolist()
+        present = b.notna().to_numpy().tolist()
+        return [f'<c r="{letter}{r}" t="b"><v>{int(f)}</v></c>' if ok else ""
+                for r, f, ok in zip(rows, flags, present, strict=True)]
+    num = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    ok = np.isfinite(num).tolist()
+    nums = num.tolist()
+    return [f'<c r="{letter}{r}"{s_attr}><v>{v!r}</v></c>' if good else ""
+            for r, v, good in zip(rows, nums, ok, strict=True)]
+
+
+def _vm_rows_xml(vms: pd.DataFrame, cols: list[tuple[str, str, str, int | None]],
+                 chunk: int = 10_000) -> Iterable[bytes]:
+    """The data rows of the VMs sheet as XML, in chunks of `chunk` rows."""
+    for start in range(0, len(vms), chunk):
+        part = vms.iloc[start:start + chunk]
+        rows = list(range(start + 2, start + 2 + len(part)))
+        columns = [_column_cells(part[c], letter, kind, style, rows)
+                   for c, letter, kind, style in cols]
+        yield "".join(
+            f'<row r="{r}">{"".join(cells)}</row>'
+            for r, cells in zip(rows, zip(*columns, strict=True), strict=True)
+        ).encode("utf-8")
+
+
+def _splice_rows(buf: io.BytesIO, path: Path, sheet_part: str, vms: pd.DataFrame,
+                 cols: list[tuple[str, str, str, int | None]]) -> None:
+    """Copy the package in `buf` to `path`, adding the VM rows to `sheet_part`'s sheetData."""
+    buf.seek(0)
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(
+        path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=3
+    ) as dst:
+        names = src.namelist()
+        if sheet_part not in names:
+            raise RuntimeError(f"workbook has no part {sheet_part}")  # a bug, not user input
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename != sheet_part:
+                dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                continue
+            xml = data.decode("utf-8")
+            end = xml.find("</sheetData>")
+            if end < 0:
+                raise RuntimeError(f"{sheet_part} has no sheetData")
+            part = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            part.compress_type = zipfile.ZIP_DEFLATED
+            with dst.open(part, "w", force_zip64=True) as out:
+                out.write(xml[:end].encode("utf-8"))
+                for block in _vm_rows_xml(vms, cols):
+                    out.write(block)
+                out.write(xml[end:].encode("utf-8"))

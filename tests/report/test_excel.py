@@ -1,0 +1,170 @@
+import dataclasses
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import HOSTILE_FORMULA, HOSTILE_IMG, HOSTILE_NAMES, HOSTILE_SCRIPT
+
+from estimator.report import formatting as fmt
+from estimator.report.excel import write_excel
+
+MONEY = fmt.excel_money_format("USD")
+
+
+@pytest.fixture(scope="module")
+def wb(xlsx_file):
+    return openpyxl.load_workbook(xlsx_file)
+
+
+def _find_row(ws, label):
+    for row in ws.iter_rows():
+        if row[0].value == label:
+            return row
+    raise AssertionError(f"no row {label!r} in {ws.title}")
+
+
+def _header(ws):
+    return [c.value for c in next(ws.iter_rows(min_row=1, max_row=1))]
+
+
+def test_sheet_names(wb):
+    assert wb.sheetnames == ["Summary", "Costs", "Node pools", "VMs", "Assumptions",
+                             "Data quality", "Uncertainty", "Scenarios"]
+
+
+def test_summary_key_cells_and_formats(wb, est):
+    ws = wb["Summary"]
+    assert ws["A1"].value == f"Containerisation estimate: {est.name}"
+    row = _find_row(ws, "Yearly savings [USD]")
+    assert row[1].value == pytest.approx(est.summary["annual_savings"])
+    assert row[1].number_format == MONEY
+    row = _find_row(ws, "Container nodes")
+    assert row[1].value == est.summary["nodes"]
+    assert row[1].number_format == fmt.EXCEL_COUNT
+    row = _find_row(ws, "Usage data coverage")
+    assert row[1].value == pytest.approx(est.summary["usage_coverage"])
+    assert row[1].number_format == fmt.EXCEL_PERCENT
+    row = _find_row(ws, "Payback [months]")
+    assert row[1].number_format == fmt.EXCEL_MONTHS
+    assert _find_row(ws, "Needs work")[1].value == est.summary["fit_counts"]["needs_work"]
+
+
+def test_native_charts(wb):
+    charts = wb["Summary"]._charts
+    assert len(charts) == 4
+    kinds = sorted(type(c).__name__ for c in charts)
+    assert kinds == ["BarChart", "BarChart", "BarChart", "BarChart"]
+
+
+def test_costs_by_category_and_year(wb, est):
+    ws = wb["Costs"]
+    assert _header(ws)[:4] == ["Category", "Today", "After", "Savings"]
+    row = _find_row(ws, "Hypervisor licences")
+    expected = est.costs.set_index("category").loc["Hypervisor licences"]
+    assert row[1].value == pytest.approx(expected["before"])
+    assert row[3].value == pytest.approx(expected["savings"])
+    assert row[1].number_format == MONEY
+    assert _find_row(ws, "Total")[3].value == pytest.approx(est.costs["savings"].sum())
+    years = [r[0].value for r in ws.iter_rows() if isinstance(r[0].value, int)]
+    assert years == [1, 2, 3, 4, 5]
+    assert ws.freeze_panes == "A2"
+
+
+def test_vms_one_row_per_vm(wb, est):
+    ws = wb["VMs"]
+    head = _header(ws)
+    assert ws.max_row == len(est.vms) + 1
+    for col in ("VM", "Fit level", "Rule IDs", "CPU request [cores]", "Memory request [GiB]",
+                "Pool", "Yearly cost today", "Yearly cost after"):
+        assert col in head
+    assert ws.freeze_panes == "B2"
+    assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(head))}" \
+                                 f"{len(est.vms) + 1}"
+    assert ws.column_dimensions["A"].width == 30
+    rows = list(ws.iter_rows(min_row=2, values_only=False))
+    i_cost = head.index("Yearly cost today")
+    i_cpu = head.index("CPU use")
+    i_moves = head.index("Becomes a container")
+    first = est.vms.iloc[0]
+    assert rows[0][i_cost].value == pytest.approx(first["annual_cost_before"])
+    assert rows[0][i_cost].number_format == MONEY
+    assert rows[0][i_moves].value is bool(first["moves"])
+    util_rows = [r for r in rows if r[i_cpu].value is not None]
+    assert util_rows[0][i_cpu].number_format == fmt.EXCEL_PERCENT
+    # missing values stay empty cells, not 0 or "nan"
+    n_missing = int(est.vms["cpu_util"].isna().sum())
+    assert sum(1 for r in rows if r[i_cpu].value is None) == n_missing
+
+
+def test_formula_like_names_are_text(wb):
+    ws = wb["VMs"]
+    names = [r[0] for r in ws.iter_rows(min_row=2, max_row=6)]
+    assert [c.value for c in names] == list(HOSTILE_NAMES)
+    assert all(c.data_type == "s" for c in names)
+    head = _header(ws)
+    assert HOSTILE_SCRIPT in [c.value for c in next(ws.iter_rows(min_row=3, max_row=3))]
+    zone = next(ws.iter_rows(min_row=2, max_row=2))[head.index("Security zone")]
+    assert zone.value == HOSTILE_IMG and zone.data_type == "s"
+    # the assumption table's hostile strings too
+    a = wb["Assumptions"]
+    row = _find_row(a, "note.hostile")
+    assert row[6].value == HOSTILE_FORMULA and row[6].data_type == "s"
+
+
+def test_no_formula_in_any_sheet(xlsx_file):
+    with zipfile.ZipFile(xlsx_file) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in z.read(name), name
+
+
+def test_assumptions_mark_changed(wb):
+    ws = wb["Assumptions"]
+    assert _header(ws) == ["Key", "Value", "Low", "High", "Unit", "Meaning", "Source",
+                           "Changed?"]
+    assert _find_row(ws, "operations.labour_usd_per_hour")[7].value == "changed"
+    assert _find_row(ws, "finance.discount_rate")[7].value is None
+    assert _find_row(ws, "finance.discount_rate")[1].value == pytest.approx(0.07)
+
+
+def test_uncertainty_scenarios_and_quality(wb, est):
+    u = wb["Uncertainty"]
+    row = _find_row(u, "Yearly savings")
+    assert row[1].value == pytest.approx(est.uncertainty.annual_savings.p10)
+    assert row[3].value == pytest.approx(est.uncertainty.annual_savings.p90)
+    assert _find_row(u, "operations.labour_usd_per_hour")[1].value == "Admin labour rate"
+    s = wb["Scenarios"]
+    assert _header(s)[:3] == ["Scenario", "Nodes", "Yearly cost today"]
+    assert s.max_row == 3
+    q = wb["Data quality"]
+    assert _find_row(q, "Confidence [stars of 5]")[1].value == 3
+    kinds = [r[0].value for r in q.iter_rows() if r[0].value in ("rejected", "imputed")]
+    assert kinds == ["rejected", "rejected", "imputed"]
+
+
+def test_optional_sheets_absent(plain_est, tmp_path):
+    path = write_excel(plain_est, tmp_path / "plain.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert "Uncertainty" not in wb.sheetnames and "Scenarios" not in wb.sheetnames
+    assert wb["VMs"].max_row == len(plain_est.vms) + 1
+
+
+def test_control_characters_do_not_break_the_workbook(plain_est, tmp_path):
+    vms = plain_est.vms.copy()
+    vms["name"] = vms["name"].astype("object")
+    vms.loc[0, "name"] = "bad\x01name\x1f"
+    vms.loc[1, "name"] = "\tleading tab"
+    vms.loc[2, "name"] = "-1+2\r"
+    est = dataclasses.replace(plain_est, vms=vms.astype({"name": "string"}))
+    wb = openpyxl.load_workbook(write_excel(est, tmp_path / "ctl.xlsx"))
+    names = [r[0].value for r in wb["VMs"].iter_rows(min_row=2, max_row=4)]
+    assert names == ["bad\ufffdname\ufffd", "\tleading tab", "-1+2\r"]
+
+
+def test_empty_pools_and_missing_columns(plain_est, tmp_path):
+    vms = plain_est.vms.drop(columns=["pool", "node_index", "security_zone"])
+    est = dataclasses.replace(plain_est, vms=vms, pools=pd.DataFrame())
+    wb = openpyxl.load_workbook(write_excel(est, tmp_path / "nopools.xlsx"))
+    assert "Pool" not in _header(wb["VMs"])
+    assert "No workloads move" in wb["Node pools"]["A1"].value
