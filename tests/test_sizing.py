@@ -147,7 +147,8 @@ def test_comfort_factor_is_read_from_values() -> None:
 
 def test_replicas_default_and_override() -> None:
     frame = vms(vcpus=[2, 2, 2], memory_gib=[4, 4, 4])
-    frame["override_replicas"] = pd.array([pd.NA, 3, 1], dtype="Int64")
+    # float64 with NaN where not given, as estimator.scope provides it.
+    frame["override_replicas"] = [np.nan, 3.0, 1.0]
     out = size_containers(frame, ALLOCATED, {**VALUES, "sizing.replicas": 2.0}).frame
     assert out["replicas"].tolist() == [2, 3, 1]
     assert str(out["replicas"].dtype) == "Int64"
