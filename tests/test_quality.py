@@ -1,0 +1,75 @@
+import json
+from pathlib import Path
+
+import pytest
+from conftest import IBM_WORKSHOP, real_data, write_xlsx
+
+from estimator.assumptions import load_assumptions
+from estimator.inventory import read_inventory
+from estimator.quality import confidence_stars, quality_report, validation_summary
+from estimator.scope import apply_scope
+
+
+@pytest.mark.parametrize(("share", "stars"), [
+    (0.0, 1), (0.20, 1), (0.21, 2), (0.40, 2), (0.41, 3), (0.60, 3), (0.61, 4), (0.80, 4),
+    (0.81, 5), (1.0, 5), (None, None)])
+def test_stars_follow_azure_migrate_bands(share: float | None, stars: int | None) -> None:
+    assert confidence_stars(share) == stars
+
+
+def inventory(tmp_path: Path):
+    rows = [["VM", "Powerstate", "CPUs", "Memory", "Active Memory", "VM UUID", "VI SDK Server"],
+            ["a", "poweredOn", 2, 4096, 1024, "u1", "vc"],
+            ["b", "poweredOn", 4, 8192, None, "u2", "vc"],
+            ["c", "poweredOff", 1, 1024, 0, "u3", "vc"],
+            ["d", "poweredOn", -1, 1024, 0, "u4", "vc"]]
+    vcpu = [["VM", "Max", "Overall", "VM UUID"], ["a", 4000, 1000, "u1"], ["b", 8000, 800, "u2"]]
+    a = write_xlsx(tmp_path / "a.xlsx", {"vInfo": rows, "vCPU": vcpu})
+    b = write_xlsx(tmp_path / "b.xlsx", {"vInfo": rows[:2]})
+    inv = read_inventory([a, b])
+    return inv, apply_scope(inv.vms, load_assumptions().scope)
+
+
+def test_quality_report_per_file(tmp_path: Path) -> None:
+    inv, scoped = inventory(tmp_path)
+    report = quality_report(inv, scoped)
+    a, b = report["files"]
+    assert (a["rows_read"], a["vms_kept"], a["rows_dropped"]) == (4, 3, 1)
+    assert a["dropped"][0]["row"] == 5 and a["dropped"][0]["column"] == "vcpus"
+    # a: in scope a and b; only a has both CPU and memory usage.
+    assert (a["vms_in_scope"], a["vms_with_usage"], a["usage_share"], a["stars"]) == (
+        2, 1, 0.5, 3)
+    assert any("vCPU 'Overall'" in i["how"] for i in a["imputed"])
+    assert (b["vms_kept"], b["duplicates"], b["vms_in_scope"], b["stars"]) == (0, 1, 0, None)
+    assert report["overall"]["duplicates"] == 1
+    assert report["overall"]["stars"] == 3
+
+
+def test_validation_summary_is_plain_json(tmp_path: Path) -> None:
+    inv, scoped = inventory(tmp_path)
+    summary = validation_summary(inv, scoped)
+    again = json.loads(json.dumps(summary))
+    assert again == summary
+    i = summary["inventory"]
+    assert (i["vms_total"], i["vms_in_scope"], i["vcpus_in_scope"]) == (3, 2, 6.0)
+    assert i["memory_gib_in_scope"] == 12.0
+    assert i["excluded"]["powered_off"] == 1
+    assert i["by_source"] == {"a.xlsx": {"format": "rvtools", "vms": 3, "in_scope": 2},
+                              "b.xlsx": {"format": "rvtools", "vms": 0, "in_scope": 0}}
+    assert summary["current"] == {"hosts": None, "physical_cores": None, "cpu_sockets": None,
+                                  "memory_gib": None}
+    kinds = {p["kind"] for p in summary["problems"]}
+    assert {"rejected", "duplicate", "imputed"} <= kinds
+    assert summary["usable"] is True
+
+
+def test_ibm_workshop_summary() -> None:
+    inv = read_inventory(real_data(*IBM_WORKSHOP))
+    summary = validation_summary(inv, apply_scope(inv.vms, load_assumptions().scope))
+    i = summary["inventory"]
+    assert (i["vms_total"], i["vms_in_scope"]) == (805, 763)
+    assert i["excluded"]["powered_off"] == 32 and i["excluded"]["template"] == 10
+    assert summary["current"]["hosts"] == 34
+    assert summary["current"]["physical_cores"] == 528
+    # The old layout has no vCPU/vMemory tabs: no usage data, one star.
+    assert summary["quality"]["overall"]["stars"] == 1
