@@ -38,10 +38,16 @@ BUDGET_LARGE_S: Final = (1.5, 3e-6)
 CALL_S: Final = 1e-4
 ELEM_S: Final = 4e-9
 MAX_RESTARTS: Final = 16
+#: Open nodes first-fit keeps scanning; the fullest beyond this are closed for good.
+ACTIVE_MAX: Final = 4096
 #: Distinct sizes above which bin-centric heuristics add several items per step.
 PREFIX_GROUPS: Final = 256
 #: Share of the budget local search always gets when demands were rounded.
 LS_MIN_SHARE: Final = 0.5
+#: Above this many items, rounded instances skip the (item-level) local search.
+LS_MAX_ITEMS: Final = 200_000
+#: Items per replica when a large instance with many sizes is packed by replication.
+REPLICATE_ITEMS: Final = 100_000
 
 Effort = Literal["fast", "full"]
 
@@ -308,20 +314,33 @@ def _copies(r: FloatArray, v: FloatArray) -> int:
     return max(1, int(np.floor(((r[nz] + EPS) / v[nz]).min())))
 
 
-def _ffd(V: FloatArray, cnt: IntArray, order: IntArray, best_fit: bool, name: str) -> _Sol:
+def _ffd(
+    V: FloatArray,
+    cnt: IntArray,
+    order: IntArray,
+    best_fit: bool,
+    name: str,
+    init: FloatArray | None = None,
+) -> _Sol:
     """First-fit (or best-fit) decreasing over groups, placing every copy of a group at once.
 
     Placing c identical copies first-fit is the same as filling the fitting nodes in index order
     with as many copies as each holds, so one cumsum does a whole group. Best fit visits the
     fitting nodes by increasing free room instead. Nodes that can no longer take the smallest
-    remaining demand in some dimension leave the active set.
+    remaining demand in some dimension leave the active set. `init` (d, k) starts from k open
+    nodes with that room left; only new placements are returned.
     """
     m, d = V.shape
-    cap = 64
+    n_nodes = 0 if init is None else init.shape[1]
+    cap = n_nodes + 64
     RT = np.ones((d, cap))
-    n_nodes = 0
-    active = np.empty(0, dtype=np.int64)
+    if init is not None:
+        RT[:, :n_nodes] = init  # already open nodes with this room left (see `init`)
+    active = np.arange(n_nodes, dtype=np.int64)
     smin = np.minimum.accumulate(V[order][::-1], axis=0)[::-1]
+    # Mean demand of the items still to come, per dimension (suffix sums).
+    weighted = (V[order] * cnt[order, None])[::-1]
+    smean = (np.cumsum(weighted, axis=0) / np.cumsum(cnt[order][::-1])[:, None])[::-1]
     out_g: list[IntArray] = []
     out_n: list[IntArray] = []
     out_c: list[IntArray] = []
@@ -367,8 +386,17 @@ def _ffd(V: FloatArray, cnt: IntArray, order: IntArray, best_fit: bool, name: st
             out_c.append(take)
             active = np.concatenate((active, ids))
             n_nodes += new
-        if t + 1 < m and (t % 8 == 7 or active.size > 4096):
+        if t + 1 < m and (t % 8 == 7 or active.size > 2 * ACTIVE_MAX):
             active = active[_all_ge(RT, active, smin[t + 1])]
+            if active.size > 2 * ACTIVE_MAX and m > PREFIX_GROUPS:
+                # Bounded-space first fit: forget the nodes with the least room in their tightest
+                # dimension (scaled by the remaining items' mean demand) so that each group scans
+                # at most ~2 × ACTIVE_MAX nodes.
+                room = RT[0, active] / max(smean[t + 1, 0], EPS)
+                for k in range(1, d):
+                    room = np.minimum(room, RT[k, active] / max(smean[t + 1, k], EPS))
+                keep = np.sort(np.argsort(-room, kind="stable")[:ACTIVE_MAX])
+                active = active[keep]
     return _Sol(np.concatenate(out_g), np.concatenate(out_n), np.concatenate(out_c), n_nodes, name)
 
 
@@ -570,6 +598,81 @@ def _orderings(
     return out
 
 
+def _portfolio(
+    V: FloatArray,
+    cnt: IntArray,
+    lb: int,
+    n: int,
+    effort: Effort,
+    rng: np.random.Generator,
+    budget: float,
+    out_of_time: Callable[[], bool],
+    tried: dict[str, int],
+) -> tuple[_Sol, float]:
+    """Run the heuristics the budget allows (estimated seconds); return the best and the rest."""
+    m, d = V.shape
+    ffd_s = m * CALL_S + m * min(lb, 3 * ACTIVE_MAX) * d * ELEM_S
+    bulk = n > 20_000
+    if m > PREFIX_GROUPS:
+        bc_iters = lb * (2 + np.log2(max(n / max(lb, 1), 1.0)))
+    else:
+        bc_iters = (min(n, lb * min(m, 128)) if bulk else n) + lb
+    bc_s = bc_iters * (CALL_S + m * d * ELEM_S)
+    best: _Sol | None = None
+
+    def consider(sol: _Sol) -> None:
+        nonlocal best
+        tried[sol.method] = sol.nodes
+        if best is None or sol.nodes < best.nodes:
+            best = sol
+
+    def done() -> bool:
+        return (best is not None and best.nodes <= lb) or out_of_time()
+
+    orders = _orderings(V, cnt, rng, extra=0)
+    consider(_ffd(V, cnt, orders[0][1], False, orders[0][0]))
+    budget -= ffd_s
+    weights = (V * cnt[:, None]).sum(axis=0)
+    weights = weights / weights.max() if weights.max() > 0 else np.ones(d)
+    if effort == "fast":
+        if bc_s <= budget / 4 and not done():
+            consider(_bin_centric(V, cnt, np.ones(d), "dot", bulk, "dot-product"))
+            budget -= bc_s
+    else:
+        # Interleave the families so that a tight budget still tries each kind once.
+        ffds = [(ffd_s, partial(_ffd, V, cnt, o, False, nm)) for nm, o in orders[1:]]
+        bfds = [(ffd_s, partial(_ffd, V, cnt, o, True, "bfd" + nm[3:])) for nm, o in orders]
+        bcs = [
+            (bc_s, partial(_bin_centric, V, cnt, w, score, bulk, nm))
+            for score, w, nm in (
+                ("dot", np.ones(d), "dot-product"),
+                ("l2", np.ones(d), "l2-norm"),
+                ("dot", weights, "dot-product-weighted"),
+            )
+        ]
+        tasks: list[tuple[float, Callable[[], _Sol]]] = []
+        for i in range(max(len(ffds), len(bfds), len(bcs))):
+            for family in (bcs, ffds, bfds):
+                if i < len(family):
+                    tasks.append(family[i])
+        for cost, task in tasks:
+            if done():
+                break
+            if cost <= budget:
+                consider(task())
+                budget -= cost
+        # Seeded random restarts with part of what is left; local search gets the rest.
+        restarts = int(min(MAX_RESTARTS, max(0.0, budget * 0.5) // (2 * ffd_s)))
+        for name, order in _orderings(V, cnt, rng, extra=restarts)[5:]:
+            if done():
+                break
+            consider(_ffd(V, cnt, order, False, name))
+            consider(_ffd(V, cnt, order, True, "bfd" + name[3:]))
+            budget -= 2 * ffd_s
+    assert best is not None
+    return best, budget
+
+
 def pack(
     demands: npt.ArrayLike,
     capacity: npt.ArrayLike,
@@ -620,68 +723,47 @@ def pack(
     budget = total_budget = min(
         BUDGET_SMALL_S[0] + BUDGET_SMALL_S[1] * n, BUDGET_LARGE_S[0] + BUDGET_LARGE_S[1] * n
     )
-    ffd_s = m * CALL_S + m * lb * d * ELEM_S
-    bulk = n > 20_000
-    if m > PREFIX_GROUPS:
-        bc_iters = lb * (2 + np.log2(max(n / max(lb, 1), 1.0)))
-    else:
-        bc_iters = (min(n, lb * min(m, 128)) if bulk else n) + lb
-    bc_s = bc_iters * (CALL_S + m * d * ELEM_S)
     tried: dict[str, int] = {}
-    best: _Sol | None = None
-
-    def consider(sol: _Sol) -> None:
-        nonlocal best
-        tried[sol.method] = sol.nodes
-        if best is None or sol.nodes < best.nodes:
-            best = sol
-
-    def done() -> bool:
-        return (best is not None and best.nodes <= lb) or out_of_time()
-
-    orders = _orderings(V, cnt, rng, extra=0)
-    consider(_ffd(V, cnt, orders[0][1], False, orders[0][0]))
-    budget -= ffd_s
-    weights = (V * cnt[:, None]).sum(axis=0)
-    weights = weights / weights.max() if weights.max() > 0 else np.ones(d)
-    if effort == "fast":
-        if bc_s <= budget / 4 and not done():
-            consider(_bin_centric(V, cnt, np.ones(d), "dot", bulk, "dot-product"))
-    else:
-        # Interleave the families so that a tight budget still tries each kind once.
-        ffds = [(ffd_s, partial(_ffd, V, cnt, o, False, nm)) for nm, o in orders[1:]]
-        bfds = [(ffd_s, partial(_ffd, V, cnt, o, True, "bfd" + nm[3:])) for nm, o in orders]
-        bcs = [
-            (bc_s, partial(_bin_centric, V, cnt, w, score, bulk, nm))
-            for score, w, nm in (
-                ("dot", np.ones(d), "dot-product"),
-                ("l2", np.ones(d), "l2-norm"),
-                ("dot", weights, "dot-product-weighted"),
+    k_rep = n // REPLICATE_ITEMS if m > PREFIX_GROUPS else 0
+    if k_rep >= 2:
+        # Large estate with many sizes: pack 1/k of every size class well, repeat that plan k
+        # times, then first-fit the left-over items into the gaps and new nodes.
+        q = cnt // k_rep
+        sub = np.flatnonzero(q > 0)
+        sub_g = _Groups(V[sub], q[sub], np.zeros(0, dtype=np.int64), g.rounding)
+        sub_lb = _lower_bound_groups(sub_g, None)
+        part, budget = _portfolio(
+            V[sub], q[sub], sub_lb, int(q.sum()), effort, rng, budget, out_of_time, tried
+        )
+        n_part = part.nodes
+        reps = np.repeat(np.arange(k_rep, dtype=np.int64), part.grp.size)
+        grp = np.tile(sub[part.grp], k_rep)
+        node = np.tile(part.node, k_rep) + n_part * reps
+        copies = np.tile(part.cnt, k_rep)
+        RT = np.ones((d, n_part))
+        for k in range(d):
+            RT[k] -= np.bincount(
+                part.node, weights=part.cnt * V[sub[part.grp], k], minlength=n_part
             )
-        ]
-        tasks: list[tuple[float, Callable[[], _Sol]]] = []
-        for i in range(max(len(ffds), len(bfds), len(bcs))):
-            for family in (bcs, ffds, bfds):
-                if i < len(family):
-                    tasks.append(family[i])
-        for cost, task in tasks:
-            if done():
-                break
-            if cost <= budget:
-                consider(task())
-                budget -= cost
-        # Seeded random restarts with part of what is left; local search gets the rest.
-        restarts = int(min(MAX_RESTARTS, max(0.0, budget * 0.5) // (2 * ffd_s)))
-        for name, order in _orderings(V, cnt, rng, extra=restarts)[5:]:
-            if done():
-                break
-            consider(_ffd(V, cnt, order, False, name))
-            consider(_ffd(V, cnt, order, True, "bfd" + name[3:]))
-            budget -= 2 * ffd_s
-    assert best is not None
+        RT = np.tile(RT, (1, k_rep))
+        left = cnt - k_rep * q
+        order = np.argsort(-V.sum(axis=1), kind="stable")
+        order = order[left[order] > 0]
+        rest = _ffd(V, left, order, False, "fill", init=RT)
+        best = _Sol(
+            np.concatenate((grp, rest.grp)),
+            np.concatenate((node, rest.node)),
+            np.concatenate((copies, rest.cnt)),
+            rest.nodes,
+            f"{part.method} x{k_rep}+fill",
+        )
+        tried[best.method] = best.nodes
+    else:
+        best, budget = _portfolio(V, cnt, lb, n, effort, rng, budget, out_of_time, tried)
     sol = best
     assignment = _expand(sol, g.inverse, cnt)
-    if effort == "full" and sol.nodes > lb and not out_of_time():
+    ls_ok = g.rounding == 0 or n <= LS_MAX_ITEMS
+    if effort == "full" and sol.nodes > lb and ls_ok and not out_of_time():
         ls_V, ls_sol = V, sol
         if g.rounding > 0:
             # Rounded-up demands left slack on every node: search on the exact items instead.

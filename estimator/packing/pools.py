@@ -336,15 +336,25 @@ def _choose_type(
     best_j = -1
     best_cost = np.inf
     best_res = None
-    for o in order:
+    # The type with the cheapest lower bound gets the requested effort at once; the others are
+    # ranked with the fast packing and skipped when their lower-bound cost cannot beat the best
+    # plan so far. A fast-ranked winner is then repacked with the requested effort.
+    full_done = -1
+    for rank, o in enumerate(order):
         j = int(candidates[o])
         if best_res is not None and lb_cost[o] >= best_cost:
             continue
-        res = pack(pods, cap[j], seed=seed, effort=effort, time_budget_s=time_budget_s)
+        this_effort: Effort = effort if rank == 0 else "fast"
+        res = pack(pods, cap[j], seed=seed, effort=this_effort, time_budget_s=time_budget_s)
         total = (res.node_count + spares) * cost_usd[j]
         if total < best_cost:
             best_j, best_cost, best_res = j, total, res
+            full_done = j if this_effort == effort else -1
     assert best_res is not None
+    if full_done != best_j and best_res.node_count > best_res.lower_bound:
+        res = pack(pods, cap[best_j], seed=seed, effort=effort, time_budget_s=time_budget_s)
+        if res.node_count <= best_res.node_count:
+            best_res = res
     return best_j, best_res
 
 
