@@ -16,7 +16,8 @@ Allocation rules (each component's `Share` in `quantities.py`):
   moving workload; the control plane by request share over all moving workloads.
 - An amount whose group has no VM to carry it (e.g. a pool no VM was placed in) is spread,
   before, over the in-scope VMs by vCPU; after, over the moving workloads by request share
-  (or the staying VMs by vCPU when nothing moves), so per-VM costs still add up to the totals.
+  (else the staying VMs, else all in-scope VMs, by vCPU), so per-VM costs still add up to
+  the totals.
 """
 
 from __future__ import annotations

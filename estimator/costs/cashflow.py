@@ -59,11 +59,20 @@ def ramp_shares(ramp: list[float], horizon_years: int) -> np.ndarray:
     return np.array([0.0, *r])
 
 
+def _hours_key(level: str, values: Values) -> str:
+    key = f"migration.hours_per_workload.{level}"
+    # a moving workload of a level without its own effort (e.g. no_fit moved by an override)
+    return key if key in values else "migration.hours_per_workload.needs_work"
+
+
 def one_off_migration(quantities: CostQuantities, values: Values) -> Value:
-    """Σ moving workloads x hours by fit level, plus OS upgrades, x migration labour rate."""
+    """Σ moving workloads x hours by fit level, plus OS upgrades, x migration labour rate.
+
+    A level without its own `migration.hours_per_workload.<level>` uses the needs_work hours.
+    """
     hours: Value = 0.0
     for level, count in quantities.moving_by_fit.items():
-        hours = hours + count * value(values, f"migration.hours_per_workload.{level}")
+        hours = hours + count * value(values, _hours_key(level, values))
     hours = hours + quantities.os_upgrades * value(values, "migration.os_upgrade_hours_per_vm")
     return tidy(np.asarray(hours) * np.asarray(value(values, "migration.labour_usd_per_hour")))
 
@@ -104,7 +113,9 @@ def cash_flow(lines: CostLines, quantities: CostQuantities, settings: Any,
 
     cumulative_m = np.concatenate([np.zeros((*net_m.shape[:-1], 1)), np.cumsum(net_m, -1)], -1)
     payback = _payback_months(cumulative_m)
-    notes: list[str] = []
+    notes = [f"{count} moving workloads of fit level {level!r} were given the needs_work "
+             "migration effort." for level, count in quantities.moving_by_fit.items()
+             if f"migration.hours_per_workload.{level}" not in values]
     if isinstance(payback, float) and np.isnan(payback):
         notes.append(f"The migration does not pay back within the {horizon}-year horizon.")
     return CashFlow(

@@ -522,7 +522,8 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     pool_share = Share(np.arange(len(pq.pool)), pool_code, request_weight)
     moving_weight = _request_weight(np.where(moving, 0, -1), cpu_req, mem_req, 1)
     fallback_before = np.where(in_scope, vcpus, 0.0)
-    fallback_after = moving_weight if moving.any() else np.where(staying, vcpus, 0.0)
+    fallback_after = (moving_weight if moving.any() else np.where(staying, vcpus, 0.0)
+                      if staying.any() else fallback_before)
 
     # ---- backup ----
     os_disk = {f: scalar(values, f"backup.os_disk_gib.{f}") for f in OS_FAMILIES}

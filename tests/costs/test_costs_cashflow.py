@@ -106,3 +106,11 @@ def test_ramp_must_be_non_decreasing_shares():
         ramp_shares([0.5, 0.2], 3)
     with pytest.raises(ConfigError, match=r"migration\.ramp"):
         ramp_shares([1.5], 3)
+
+
+def test_level_without_its_own_effort_uses_needs_work(values, settings):
+    q = _quantities(values, settings, {"no_fit": 2})
+    assert one_off_migration(q, values) == pytest.approx(2 * 60 * 62)
+    flow = cash_flow(_lines(1e6), q, settings, values)
+    assert flow.notes[0] == ("2 moving workloads of fit level 'no_fit' were given the "
+                             "needs_work migration effort.")
