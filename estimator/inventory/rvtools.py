@@ -149,7 +149,7 @@ def read_tables(
             if vcpus is not None:
                 fill = raw["vcpus"].isna() & vcpus.notna() & raw["_reject_reason"].isna()
                 raw.loc[fill, "vcpus"] = vcpus[fill]
-                _imputed(problems, t, int(fill.sum()), "vCPUs",
+                _imputed(problems, t, int(fill.sum()), "vcpus",
                          "vCPUs blank in vInfo, taken from vCPU 'CPUs'")
             if {"max_mhz", "overall_mhz"} <= f.keys():
                 max_mhz = _join(raw, f, "max_mhz")
