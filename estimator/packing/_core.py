@@ -245,6 +245,11 @@ def _lower_bound_groups(g: _Groups, frac: FloatArray | None) -> int:
     for k in range(V.shape[1]):
         col = src[:, k] if frac is not None else np.repeat(V[:, k], cnt)
         lb = max(lb, _mt_l2(col))
+    if V.shape[1] > 1:
+        # Surrogate: the mean over dimensions is a 1-D packing relaxation (two items whose means
+        # add up above 1 exceed the node in some dimension), so its L2 bound holds too.
+        mean = src.mean(axis=1) if frac is not None else np.repeat(V.mean(axis=1), cnt)
+        lb = max(lb, _mt_l2(mean))
     if g.rounding == 0.0:
         lb = max(lb, _clique_bound(g))
     return lb
@@ -254,10 +259,11 @@ def lower_bound(demands: npt.ArrayLike, capacity: npt.ArrayLike) -> int:
     """Provable minimum number of nodes for the items.
 
     The maximum of: per dimension ceil(Σ demand / capacity); the Martello–Toth L2 bound per
-    dimension (items above half a node cannot share, and items above 1 − α leave no room for items
-    ≥ α); and a set of items shown pairwise unable to share a node (above half in one dimension,
-    extended by items above half in another dimension that conflict with every member), plus the
-    nodes the other items need beyond that set's free room.
+    dimension and on the mean over dimensions, a surrogate relaxation (items above half a node
+    cannot share, and items above 1 − α leave no room for items ≥ α); and a set of items shown
+    pairwise unable to share a node (above half in one dimension, extended by items above half in
+    another dimension that conflict with every member), plus the nodes the other items need beyond
+    that set's free room.
 
     Example: ``lower_bound([[0.6, 0.1], [0.6, 0.1], [0.3, 0.3]], [1, 1])`` -> 2.
     """
@@ -662,13 +668,19 @@ def _portfolio(
                 consider(task())
                 budget -= cost
         # Seeded random restarts with part of what is left; local search gets the rest.
-        restarts = int(min(MAX_RESTARTS, max(0.0, budget * 0.5) // (2 * ffd_s)))
+        # Each restart: FFD and BFD on a randomly weighted order, and the dot product with
+        # randomly weighted dimensions (the bin-centric rule wins on some classes, FFD on others).
+        per_restart = 2 * ffd_s + (bc_s if bc_s <= ffd_s * 8 else 0.0)
+        restarts = int(min(MAX_RESTARTS, max(0.0, budget * 0.5) // per_restart))
         for name, order in _orderings(V, cnt, rng, extra=restarts)[5:]:
             if done():
                 break
             consider(_ffd(V, cnt, order, False, name))
             consider(_ffd(V, cnt, order, True, "bfd" + name[3:]))
-            budget -= 2 * ffd_s
+            if bc_s <= ffd_s * 8 and not done():
+                w = weights * rng.uniform(0.7, 1.3, size=d)
+                consider(_bin_centric(V, cnt, w, "dot", bulk, "dot" + name[3:]))
+            budget -= per_restart
     assert best is not None
     return best, budget
 
