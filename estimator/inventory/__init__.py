@@ -128,7 +128,8 @@ def _read_unit(
 ) -> tuple[pd.DataFrame, pd.DataFrame, str, int, list[Problem]]:
     tables: list[Table] = []
     for p in unit.paths:
-        tables += [dataclasses.replace(t, file=unit.display) for t in load_tables(p, limits)]
+        loaded = load_tables(p, limits, sheet_filter=rvtools.sheets_to_read)
+        tables += [dataclasses.replace(t, file=unit.display) for t in loaded]
     found = detect(tables, forced=forced)
     problems: list[Problem] = []
     hosts = empty_frame(HOST_SCHEMA)

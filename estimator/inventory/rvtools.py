@@ -96,6 +96,17 @@ _TRUE = {"true", "yes", "y", "1", "1.0", "x"}
 _FALSE = {"false", "no", "n", "0", "0.0"}
 
 
+# The tabs this reader uses; an export's other tabs (vDisk, vNetwork, vHealth...) are skipped.
+SHEETS_USED: tuple[str, ...] = ("vinfo", "vcpu", "vmemory", "vpartition", "vhost")
+
+
+def sheets_to_read(names: Sequence[str]) -> list[str]:
+    """Only the RVTools tabs this reader uses when the workbook has vInfo; else all."""
+    if not any(n.lower() == "vinfo" for n in names):
+        return list(names)
+    return [n for n in names if n.lower() in SHEETS_USED]
+
+
 def norm_header(header: str) -> str:
     """Lower case, single spaces, and `MB` read as `MiB` (RVTools meant MiB in both)."""
     key = " ".join(str(header).lower().split())

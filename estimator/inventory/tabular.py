@@ -16,7 +16,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,8 @@ _DTD_RE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 # RVTools per-tab CSV export: RVTools_tabvInfo.csv, RVTools_tabvHost.csv, ...
 RVTOOLS_CSV_RE = re.compile(r"^RVTools_tab(?P<tab>\w+)\.csv$", re.IGNORECASE)
 _DELIMITERS = (",", ";", "\t")
+# Given a workbook's (or CSV folder's) sheet names, the ones worth reading.
+SheetFilter = Callable[[Sequence[str]], Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -72,25 +74,31 @@ class Table:
         return self.frame.index.to_numpy(dtype="int64")
 
 
-def load_tables(path: str | Path, limits: Limits | None = None) -> list[Table]:
+def load_tables(path: str | Path, limits: Limits | None = None, *,
+                sheet_filter: SheetFilter | None = None) -> list[Table]:
     """Read every sheet of a workbook, a CSV file, or a folder of `RVTools_tab*.csv` files.
 
-    Raises `InputError` naming the file when it is missing, empty, too big, unsafe or not
-    a spreadsheet. Sheets with no non-blank cell are skipped; a file with none at all is
-    an error.
+    `sheet_filter` picks the sheets to read from the names (e.g. only the RVTools tabs a
+    reader uses); the rest are never parsed. Raises `InputError` naming the file when it is
+    missing, empty, too big, unsafe or not a spreadsheet. Sheets with no non-blank cell
+    are skipped; a file with none at all is an error.
     """
     limits = limits or Limits()
     path = Path(path)
     if path.is_dir():
-        return _load_rvtools_csv_folder(path, limits)
-    tables = _load_file(path, limits, display=path.name)
+        return _load_rvtools_csv_folder(path, limits, sheet_filter)
+    tables = _load_file(path, limits, display=path.name, sheet_filter=sheet_filter)
     if not tables:
         raise InputError("the file holds no data (every sheet is blank)", file=path.name)
     return tables
 
 
-def _load_rvtools_csv_folder(folder: Path, limits: Limits) -> list[Table]:
+def _load_rvtools_csv_folder(folder: Path, limits: Limits,
+                             sheet_filter: SheetFilter | None) -> list[Table]:
     files = sorted(p for p in folder.iterdir() if p.is_file() and RVTOOLS_CSV_RE.match(p.name))
+    if sheet_filter is not None and files:
+        wanted = set(sheet_filter([_csv_sheet_name(p) or p.name for p in files]))
+        files = [p for p in files if (_csv_sheet_name(p) or p.name) in wanted]
     if not files:
         raise InputError(
             "the folder holds no RVTools_tab*.csv files",
@@ -105,7 +113,8 @@ def _load_rvtools_csv_folder(folder: Path, limits: Limits) -> list[Table]:
     return tables
 
 
-def _load_file(path: Path, limits: Limits, *, display: str) -> list[Table]:
+def _load_file(path: Path, limits: Limits, *, display: str,
+               sheet_filter: SheetFilter | None = None) -> list[Table]:
     if not path.exists():
         raise InputError("no such file", file=str(path))
     size = path.stat().st_size
@@ -121,9 +130,9 @@ def _load_file(path: Path, limits: Limits, *, display: str) -> list[Table]:
         magic = fh.read(8)
     if magic.startswith(_ZIP_MAGIC):
         _check_zip(path, limits, display)
-        return _load_workbook(path, limits, display)
+        return _load_workbook(path, limits, display, sheet_filter)
     if magic == _OLE_MAGIC:
-        return _load_workbook(path, limits, display)
+        return _load_workbook(path, limits, display, sheet_filter)
     sheet = _csv_sheet_name(path)
     return [_load_csv(path, limits, display=display, sheet=sheet)]
 
@@ -173,7 +182,8 @@ def _check_zip(path: Path, limits: Limits, display: str) -> None:
         raise InputError(f"not a readable workbook ({exc})", file=display) from None
 
 
-def _load_workbook(path: Path, limits: Limits, display: str) -> list[Table]:
+def _load_workbook(path: Path, limits: Limits, display: str,
+                   sheet_filter: SheetFilter | None = None) -> list[Table]:
     import python_calamine as pc
 
     try:
@@ -182,8 +192,10 @@ def _load_workbook(path: Path, limits: Limits, display: str) -> list[Table]:
         raise InputError(f"not a readable workbook ({_short(exc)})", file=display) from None
     tables: list[Table] = []
     try:
+        names = [m.name for m in wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
+        wanted = set(sheet_filter(names)) if sheet_filter is not None else set(names)
         for meta in wb.sheets_metadata:
-            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+            if meta.typ != pc.SheetTypeEnum.WorkSheet or meta.name not in wanted:
                 continue
             sheet = wb.get_sheet_by_name(meta.name)
             if sheet.height > limits.max_rows + 1:
