@@ -7,6 +7,7 @@ Two steps so that the Monte Carlo can vectorise: `cost_quantities()` reads the e
 
 from estimator.costs.attribution import attribute
 from estimator.costs.cashflow import CashFlow, cash_flow, one_off_migration, ramp_shares
+from estimator.costs.hosts import HostGroups
 from estimator.costs.pricing import CostLines, price
 from estimator.costs.quantities import (
     CATEGORIES,
@@ -15,7 +16,6 @@ from estimator.costs.quantities import (
     QUANTITY_KEYS,
     REFERENCE_HOST_POWER_KW,
     CostQuantities,
-    HostGroups,
     PoolQuantities,
     Share,
     cost_quantities,

@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from estimator.costs._columns import setting
 from estimator.costs._values import Value, Values, scalar, tidy, value
 from estimator.costs.pricing import CostLines
-from estimator.costs.quantities import CostQuantities, setting
+from estimator.costs.quantities import CostQuantities
 from estimator.errors import ConfigError
 
 

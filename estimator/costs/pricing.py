@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from estimator.costs._columns import setting
 from estimator.costs._values import Value, Values, by_group, tidy, value
 from estimator.costs.quantities import (
     CATEGORIES,
@@ -20,7 +21,6 @@ from estimator.costs.quantities import (
     REFERENCE_HOST_POWER_KW,
     CostQuantities,
     HostGroups,
-    setting,
 )
 from estimator.errors import ConfigError
 

@@ -9,14 +9,22 @@ touching a per-VM array, and `attribute()` can split the point estimate back ont
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from estimator.costs._columns import flag, number, setting, text
 from estimator.costs._values import Values, optional_scalar, scalar
+from estimator.costs.hosts import (
+    HostGroups,
+    concat_groups,
+    host_geometry,
+    match_hosts,
+    spread_groups,
+    windows_unit_cores,
+)
 from estimator.errors import ConfigError
 
 GUEST = "Guest OS licences"
@@ -62,7 +70,6 @@ COMPONENTS: dict[str, tuple[str, str]] = {
     "platform_control_plane": (PLATFORM, "after"),
 }
 
-FIT_LEVELS_MOVING = ("excellent", "good", "needs_work", "insufficient_data", "no_fit")
 OS_FAMILIES = ("windows", "linux", "other", "unknown")
 # 1 GiB in GB: inventories measure GiB, storage is priced per GB.
 GB_PER_GIB = 1.073741824
@@ -88,26 +95,6 @@ QUANTITY_KEYS: tuple[str, ...] = (
     "finance.horizon_years",
     # and platform.node_types.<type>.power_kw for the node types in the pools
 )
-
-
-@dataclass(frozen=True)
-class HostGroups:
-    """Physical hosts grouped by identical licensing needs. Arrays have one entry per group."""
-
-    count: np.ndarray  # hosts in the group
-    windows_unit_cores: np.ndarray  # cores licensed once per host under the Windows core rules
-    windows_vms: np.ndarray  # Windows Server VMs on each host of the group
-    hypervisor_cores: np.ndarray  # cores licensed per host for the hypervisor (per-CPU minimum)
-    socket_pairs: np.ndarray  # ceil(sockets / 2) per host
-
-    @property
-    def hosts(self) -> float:
-        return float(self.count.sum())
-
-    @staticmethod
-    def empty() -> HostGroups:
-        z = np.zeros(0)
-        return HostGroups(z, z, z, z, z)
 
 
 @dataclass(frozen=True)
@@ -189,176 +176,9 @@ class CostQuantities:
         return self.pools.total_nodes
 
 
-# --- column helpers ---------------------------------------------------------------------------
-
-def _flag(frame: pd.DataFrame, column: str, default: bool) -> np.ndarray:
-    if column not in frame.columns:
-        return np.full(len(frame), default, dtype=bool)
-    return frame[column].astype("boolean").fillna(default).to_numpy(dtype=bool)
-
-
-def _num(frame: pd.DataFrame, column: str, fallback: np.ndarray | float = 0.0) -> np.ndarray:
-    fb = np.broadcast_to(np.asarray(fallback, dtype=float), (len(frame),))
-    if column not in frame.columns:
-        return fb.copy()
-    arr = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return np.where(np.isfinite(arr), arr, fb)
-
-
-def _per_unique(col: pd.Series, func: Any, default: str) -> np.ndarray:
-    """`func` (Series of str -> Series of str) applied once per distinct value; blanks -> default.
-
-    Text columns repeat few values (OS names, hosts, pools), so this is much faster than a
-    per-row string operation on 10^5..10^6 VMs.
-    """
-    codes, uniques = pd.factorize(col.astype("string"))
-    mapped = func(pd.Series(uniques, dtype="string")).fillna(default).to_numpy(dtype=object)
-    return np.append(mapped, default).astype(object)[codes]  # code -1 (blank) -> default
-
-
-def _text(frame: pd.DataFrame, column: str, default: str = "", *,
-          lower: bool = False) -> np.ndarray:
-    """A text column as an object array of str (lower-cased when asked), blanks as `default`."""
-    default = default.lower() if lower else default
-    if column not in frame.columns:
-        return np.full(len(frame), default, dtype=object)
-    return _per_unique(frame[column], (lambda u: u.str.lower()) if lower else (lambda u: u),
-                       default)
-
-
-def _even_up(cores: np.ndarray) -> np.ndarray:
-    """Windows cores are sold in 2-core packs."""
-    return 2.0 * np.ceil(np.asarray(cores, dtype=float) / 2.0 - 1e-9)
-
-
-def _attr(settings: Any, dotted: str, default: Any = None) -> Any:
-    obj = settings
-    for part in dotted.split("."):
-        if obj is None:
-            return default
-        obj = obj.get(part) if isinstance(obj, Mapping) else getattr(obj, part, None)
-    return default if obj is None else obj
-
-
-def setting(settings: Any, dotted: str, allowed: tuple[str, ...] | None = None,
-            default: Any = None) -> Any:
-    """A non-numeric setting read as an attribute path, checked against `allowed`."""
-    v = _attr(settings, dotted, default)
-    if v is None:
-        raise ConfigError("the cost model needs this setting", key=dotted)
-    if allowed is not None and str(v) not in allowed:
-        raise ConfigError(f"must be one of {', '.join(allowed)}, got {v!r}", key=dotted)
-    return v
-
-
 def _single_bucket(mask: np.ndarray, weight: np.ndarray | None = None, groups: int = 1) -> Share:
     w = np.where(mask, 1.0 if weight is None else weight, 0.0)
     return Share(np.zeros(groups, dtype=int), np.where(mask, 0, -1), w)
-
-
-# --- hosts ------------------------------------------------------------------------------------
-
-def _windows_unit(sockets: np.ndarray, cps: np.ndarray, min_proc: float,
-                  min_host: float) -> np.ndarray:
-    return _even_up(np.maximum(min_host, sockets * np.maximum(min_proc, cps)))
-
-
-def _spread_groups(hosts: int, windows_vms: int, unit: float, hyp: float,
-                   pairs: float) -> HostGroups:
-    """`hosts` identical hosts with `windows_vms` spread evenly: r hosts get q+1, the rest q."""
-    if hosts <= 0:
-        return HostGroups.empty()
-    q, r = divmod(windows_vms, hosts)
-    counts = np.array([r, hosts - r], dtype=float)
-    keep = counts > 0
-    n = int(keep.sum())
-    return HostGroups(
-        counts[keep], np.full(n, unit), np.array([q + 1, q], dtype=float)[keep],
-        np.full(n, hyp), np.full(n, pairs),
-    )
-
-
-def _concat(a: HostGroups, b: HostGroups) -> HostGroups:
-    return HostGroups(*(np.concatenate([getattr(a, f), getattr(b, f)]) for f in
-                        ("count", "windows_unit_cores", "windows_vms", "hypervisor_cores",
-                         "socket_pairs")))
-
-
-def _host_geometry(hosts: pd.DataFrame, values: Values) -> pd.DataFrame:
-    """host, sockets, cores_per_socket for the known hosts (defaults from current.*)."""
-    def_sockets = scalar(values, "current.host_sockets")
-    def_cores = scalar(values, "current.host_cores")
-    if hosts is None or len(hosts) == 0 or "host" not in hosts.columns:
-        return pd.DataFrame({"host": pd.Series([], dtype="string"),
-                             "sockets": pd.Series([], dtype=float),
-                             "cores_per_socket": pd.Series([], dtype=float)})
-    h = hosts[hosts["host"].notna()].drop_duplicates("host")
-    cores = _num(h, "cores", np.nan)
-    cps_given = _num(h, "cores_per_socket", np.nan)
-    sockets = _num(h, "cpu_sockets", np.nan)
-    sockets = np.where(np.isfinite(sockets) & (sockets > 0), sockets,
-                       np.where(np.isfinite(cores / cps_given), np.round(cores / cps_given),
-                                def_sockets))
-    cps = np.where(np.isfinite(cps_given) & (cps_given > 0), cps_given,
-                   np.where(np.isfinite(cores) & (cores > 0), cores / sockets,
-                            def_cores / def_sockets))
-    return pd.DataFrame({"host": h["host"].astype("string").to_numpy(),
-                         "sockets": sockets, "cores_per_socket": cps})
-
-
-def _host_key(names: pd.Series) -> np.ndarray:
-    """Host names compared in lower case without their DNS domain (IP addresses kept whole)."""
-    def key(u: pd.Series) -> pd.Series:
-        u = u.str.strip().str.lower()
-        ip = u.str.fullmatch(r"[0-9.]+").fillna(False).astype(bool)
-        return u.where(ip, u.str.split(".", n=1).str[0])
-
-    return _per_unique(names, key, "")
-
-
-def _match_hosts(geo: pd.DataFrame, vms: pd.DataFrame, in_scope: np.ndarray,
-                 def_sockets: float, def_cps: float,
-                 notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-    """Row of `geo` each in-scope VM runs on (-1: no host name), extending `geo` as needed.
-
-    Names match without case or DNS domain; a name still unmatched matches a listed host that
-    is a suffix of it when that is unique (exports where vInfo says "bovmprod3-02" and vHost
-    "vmprod3-02"). Named hosts missing from the list get the current.* geometry.
-    """
-    geo = geo.assign(key=_host_key(geo["host"])).drop_duplicates("key")
-    geo = geo[geo["key"] != ""].reset_index(drop=True)
-    if "host" not in vms.columns:
-        return geo, np.full(len(vms), -1)
-    vm_key = _host_key(vms["host"])
-    index = pd.Index(geo["key"].to_numpy(dtype=object))
-    code = np.where(in_scope & (vm_key != ""), index.get_indexer(vm_key), -1)
-    missing = in_scope & (vm_key != "") & (code < 0)
-    if not missing.any():
-        return geo, code
-    known = {k: i for i, k in enumerate(geo["key"])}
-    by_suffix: dict[str, int] = {}
-    for name in pd.unique(vm_key[missing]):
-        hits = [known[name[i:]] for i in range(1, len(name) - 3) if name[i:] in known]
-        if hits:
-            by_suffix[name] = hits[0]  # the longest suffix that is a listed host
-    if by_suffix:
-        mapped = pd.Series(vm_key).map(by_suffix).to_numpy(dtype=float)
-        take = missing & np.isfinite(mapped)
-        code = np.where(take, np.nan_to_num(mapped, nan=-1).astype(int), code)
-        example = next(iter(by_suffix.items()))
-        notes.append(f"{len(by_suffix)} VM host names matched the host list by suffix "
-                     f"(e.g. {example[0]!r} -> {geo['key'].iloc[example[1]]!r}).")
-        missing = missing & ~take
-    if missing.any():
-        extra = pd.unique(vm_key[missing])
-        geo = pd.concat([geo, pd.DataFrame({
-            "host": extra, "sockets": def_sockets, "cores_per_socket": def_cps, "key": extra,
-        })], ignore_index=True)
-        index = pd.Index(geo["key"].to_numpy(dtype=object))
-        code = np.where(missing, index.get_indexer(vm_key), code)
-        notes.append(f"{int(missing.sum())} in-scope VMs run on {len(extra)} hosts missing from "
-                     "the host list; those hosts were given the current.* host geometry.")
-    return geo, code
 
 
 # --- the main entry ---------------------------------------------------------------------------
@@ -382,14 +202,14 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     """
     notes: list[str] = []
     n = len(vms)
-    in_scope = _flag(vms, "in_scope", True)
-    retired = _flag(vms, "retire_candidate", False) & in_scope
-    moving = _flag(vms, "moves", False) & in_scope & ~retired
+    in_scope = flag(vms, "in_scope", True)
+    retired = flag(vms, "retire_candidate", False) & in_scope
+    moving = flag(vms, "moves", False) & in_scope & ~retired
     staying = in_scope & ~moving & ~retired
 
-    family = _text(vms, "os_family", "unknown", lower=True)
+    family = text(vms, "os_family", "unknown", lower=True)
     family = np.where(pd.Index(family).isin(OS_FAMILIES), family, "unknown")
-    os_name = _text(vms, "os_name", lower=True)
+    os_name = text(vms, "os_name", lower=True)
     # Windows desktops (os_name "Windows") are not licensed per host core like Windows Server.
     desktop = (family == "windows") & (os_name == "windows")
     is_win = (family == "windows") & ~desktop
@@ -400,9 +220,9 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
                                              default=["RHEL", "SLES", "Oracle Linux"])}
     is_paid = (family == "linux") & pd.Index(os_name).isin(list(paid_names))
 
-    vcpus = np.maximum(_num(vms, "vcpus", 0.0), 0.0)
-    memory = np.maximum(_num(vms, "memory_gib", 0.0), 0.0)
-    used = _num(vms, "storage_used_gib", _num(vms, "storage_provisioned_gib", 0.0))
+    vcpus = np.maximum(number(vms, "vcpus", 0.0), 0.0)
+    memory = np.maximum(number(vms, "memory_gib", 0.0), 0.0)
+    used = number(vms, "storage_used_gib", number(vms, "storage_provisioned_gib", 0.0))
     used = np.maximum(used, 0.0)
     if "storage_used_gib" in vms.columns and (in_scope & vms["storage_used_gib"].isna()
                                               .to_numpy(dtype=bool)).any():
@@ -419,7 +239,7 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     def_sockets = scalar(values, "current.host_sockets")
     def_cores = scalar(values, "current.host_cores")
     def_cps = def_cores / def_sockets if def_sockets > 0 else def_cores
-    geo, code = _match_hosts(_host_geometry(hosts, values), vms, in_scope, def_sockets,
+    geo, code = match_hosts(host_geometry(hosts, values), vms, in_scope, def_sockets,
                              def_cps, notes)
     used_codes = np.unique(code[code >= 0])
     k = len(used_codes)
@@ -429,7 +249,7 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     sockets_k = geo["sockets"].to_numpy(dtype=float)[used_codes]
     cps_k = geo["cores_per_socket"].to_numpy(dtype=float)[used_codes]
     win_k = np.bincount(vm_host[(vm_host >= 0) & is_win], minlength=k).astype(float)
-    known = HostGroups(np.ones(k), _windows_unit(sockets_k, cps_k, min_proc, min_host), win_k,
+    known = HostGroups(np.ones(k), windows_unit_cores(sockets_k, cps_k, min_proc, min_host), win_k,
                        sockets_k * np.maximum(min_hyp, cps_k), np.ceil(sockets_k / 2 - 1e-9))
 
     unplaced = in_scope & (vm_host < 0)
@@ -449,12 +269,12 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         else:
             notes.append(f"{int(unplaced.sum())} in-scope VMs had no host name; {inferred} more "
                          "hosts were inferred for them.")
-    inferred_groups = _spread_groups(
+    inferred_groups = spread_groups(
         inferred, int((unplaced & is_win).sum()),
-        float(_windows_unit(np.array([def_sockets]), np.array([def_cps]), min_proc,
+        float(windows_unit_cores(np.array([def_sockets]), np.array([def_cps]), min_proc,
                             min_host)[0]),
         def_sockets * max(min_hyp, def_cps), math.ceil(def_sockets / 2 - 1e-9))
-    before = _concat(known, inferred_groups)
+    before = concat_groups(known, inferred_groups)
     host_bucket_before = np.concatenate([np.arange(k), np.full(len(inferred_groups.count), k)])
     vm_bucket_before = np.where(in_scope, np.where(vm_host >= 0, vm_host, k), -1)
     physical_cores = float((sockets_k * cps_k).sum() + inferred * def_cores)
@@ -493,7 +313,7 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         def mean(a: np.ndarray) -> float:
             return float((a * w).sum())
 
-        after = _spread_groups(res_hosts, int((is_win & staying).sum()),
+        after = spread_groups(res_hosts, int((is_win & staying).sum()),
                                mean(before.windows_unit_cores), mean(before.hypervisor_cores),
                                mean(before.socket_pairs))
         host_bucket_after = np.zeros(len(after.count), dtype=int)
@@ -508,13 +328,13 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
 
     # ---- container pools ----
     pq = _pool_quantities(pools, values, min_proc, min_host, notes)
-    pool_name = _text(vms, "pool")
+    pool_name = text(vms, "pool")
     pool_code = pd.Index(pq.pool.astype(str)).get_indexer(pool_name) if len(pq.pool) else \
         np.full(n, -1)
     pool_code = np.where(moving, pool_code, -1)
-    replicas = np.maximum(_num(vms, "replicas", 1.0), 0.0)
-    cpu_req = _num(vms, "cpu_request_cores", vcpus) * replicas
-    mem_req = _num(vms, "memory_request_gib", memory) * replicas
+    replicas = np.maximum(number(vms, "replicas", 1.0), 0.0)
+    cpu_req = number(vms, "cpu_request_cores", vcpus) * replicas
+    mem_req = number(vms, "memory_request_gib", memory) * replicas
     request_weight = _request_weight(pool_code, cpu_req, mem_req, len(pq.pool))
     if moving.any() and (pool_code[moving] < 0).any() and len(pq.pool):
         notes.append(f"{int((pool_code[moving] < 0).sum())} moving VMs are in no known pool; "
@@ -535,10 +355,10 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     backup_basis = setting(settings, "backup.after_licence_basis", ("per_node", "per_namespace"))
 
     # ---- migration ----
-    fit = _text(vms, "fit_level", "insufficient_data", lower=True)
+    fit = text(vms, "fit_level", "insufficient_data", lower=True)
     levels, counts = np.unique(fit[moving], return_counts=True)
     moving_by_fit = {str(lv): int(c) for lv, c in zip(levels, counts, strict=True)}
-    os_upgrades = int((_flag(vms, "needs_os_upgrade", False) & moving).sum())
+    os_upgrades = int((flag(vms, "needs_os_upgrade", False) & moving).sum())
 
     if retired.any():
         notes.append(f"{int(retired.sum())} idle or zombie VMs are retired: they cost before and "
@@ -630,21 +450,21 @@ def _pool_quantities(pools: pd.DataFrame | None, values: Values, min_proc: float
     for col in ("node_type", "nodes", "node_cores"):
         if col not in pools.columns:
             raise ConfigError(f"the pools table has no {col!r} column", key="pools")
-    node_type = _text(pools, "node_type")
-    pool = (_text(pools, "pool") if "pool" in pools.columns
+    node_type = text(pools, "node_type")
+    pool = (text(pools, "pool") if "pool" in pools.columns
             else np.array([f"pool-{i}" for i in range(len(pools))])).astype(object)
-    nodes = np.maximum(_num(pools, "nodes", 0.0), 0.0)
-    cores = np.maximum(_num(pools, "node_cores", 0.0), 0.0)
-    is_windows = _text(pools, "os_family", "linux", lower=True) == "windows"
-    col_power = _num(pools, "node_power_kw", np.nan)
+    nodes = np.maximum(number(pools, "nodes", 0.0), 0.0)
+    cores = np.maximum(number(pools, "node_cores", 0.0), 0.0)
+    is_windows = text(pools, "os_family", "linux", lower=True) == "windows"
+    col_power = number(pools, "node_power_kw", np.nan)
     power = np.array([optional_scalar(values, f"platform.node_types.{t}.power_kw",
                                       col_power[i] if np.isfinite(col_power[i]) else 0.0)
                       for i, t in enumerate(node_type)], dtype=float)
     # Per-node price when the node type has no assumption: `node_annual_cost_usd`, else the
     # pool's `annual_cost_usd` (packing's total per pool) over its nodes.
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_node = np.where(nodes > 0, _num(pools, "annual_cost_usd", np.nan) / nodes, np.nan)
-    fallback = _num(pools, "node_annual_cost_usd", per_node)
+        per_node = np.where(nodes > 0, number(pools, "annual_cost_usd", np.nan) / nodes, np.nan)
+    fallback = number(pools, "node_annual_cost_usd", per_node)
     return PoolQuantities(pool, node_type, nodes, cores, is_windows,
-                          _windows_unit(np.ones(len(cores)), cores, min_proc, min_host),
+                          windows_unit_cores(np.ones(len(cores)), cores, min_proc, min_host),
                           power, fallback)
