@@ -198,3 +198,11 @@ def test_json_block(values, settings):
     assert block["npv"] == pytest.approx(r.npv)
     assert block["payback_months"] == (None if r.payback_months is None
                                        else pytest.approx(r.payback_months))
+
+
+def test_quantity_keys_are_assumption_keys(values):
+    from estimator.costs import QUANTITY_KEYS
+
+    assert set(QUANTITY_KEYS) <= set(values)
+    # none of them is money: prices alone never need cost_quantities() re-run
+    assert not set(QUANTITY_KEYS) & set(currency_keys(values))
