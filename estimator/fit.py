@@ -224,12 +224,15 @@ def _per_unique(series: pd.Series, fn: Any, na: Any) -> np.ndarray:
 
 
 class _Lines:
-    """Distinct texts lower-cased and joined by newlines, so one regex scan in C finds
-    every matching text (a Python call per name would dominate on a million VMs)."""
+    """Texts lower-cased and joined by newlines, so that one regex scan in C finds every
+    matching text (a Python call per name would dominate on a million VMs). Names are
+    nearly all distinct, so they are not de-duplicated first."""
 
     def __init__(self, texts: pd.Series) -> None:
-        self.codes, uniques = pd.factorize(texts)
-        low = pd.Series(uniques, dtype="string").str.lower()
+        present = texts.notna().to_numpy(dtype=bool)
+        self.n = len(texts)
+        self.rows = np.flatnonzero(present)
+        low = texts[present].str.lower()
         self.text = "\n".join(low.tolist())
         if self.text.count("\n") != max(len(low) - 1, 0):  # a text holds a newline itself
             low = low.str.replace("\n", " ", regex=False)
@@ -239,15 +242,15 @@ class _Lines:
 
     def search(self, regex: re.Pattern[str]) -> np.ndarray:
         """Rows of the original series whose text matches (missing texts never match)."""
-        hit = np.zeros(len(self.lengths), dtype=bool)
-        if len(hit):
+        hit = np.zeros(self.n, dtype=bool)
+        if len(self.rows):
             spans = np.array([m.span() for m in regex.finditer(self.text)],
                              dtype=np.int64).reshape(-1, 2)
             line = np.searchsorted(self.starts, spans[:, 0], side="right") - 1
             # A character class like [!x] could match the separator; keep in-line matches.
             inside = spans[:, 1] <= self.starts[line] + self.lengths[line]
-            hit[line[inside]] = True
-        return np.where(self.codes >= 0, hit[np.maximum(self.codes, 0)], False)
+            hit[self.rows[line[inside]]] = True
+        return hit
 
 
 def _workloads(vms: pd.DataFrame, patterns: Mapping[str, Iterable[str]]) -> dict[str, np.ndarray]:
@@ -288,14 +291,16 @@ def _rule_masks(
                       _per_unique(_string(vms, "os_raw"), contains_server, False)).astype(bool)
 
     def version_year(u: pd.Series) -> np.ndarray:
+        """Release year in the version ("2008 R2" -> 2008); -inf for a version without
+        a year ("NT 4.0", "7"), NaN for a blank one."""
         years = u.str.extract(r"((?:19|20)\d\d)", expand=False)
-        return pd.to_numeric(years, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        year = pd.to_numeric(years, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        blank = (u.str.strip() == "").to_numpy(dtype=bool)
+        return np.where(np.isnan(year) & ~blank, -np.inf, year)
 
-    version = _string(vms, "os_version")
-    has_version = _per_unique(
-        version, lambda u: (u.str.strip() != "").to_numpy(dtype=bool), False).astype(bool)
-    year = _per_unique(version, version_year, np.nan).astype(float)
-    new_enough = year >= _value(values, "fit.windows_min_version")  # NaN compares False
+    year = _per_unique(_string(vms, "os_version"), version_year, np.nan).astype(float)
+    has_version = ~np.isnan(year)
+    new_enough = year >= _value(values, "fit.windows_min_version")  # NaN, -inf compare False
 
     eos = vms["os_end_of_support"].astype("boolean") if "os_end_of_support" in vms.columns \
         else pd.Series(pd.NA, index=vms.index, dtype="boolean")
@@ -346,15 +351,20 @@ def _override_levels(vms: pd.DataFrame) -> pd.Series:
     """The override_fit_level column, validated; NA where no override is given."""
     if "override_fit_level" not in vms.columns:
         return pd.Series(pd.NA, index=vms.index, dtype="string")
-    level = vms["override_fit_level"].astype("string").str.strip().str.lower()
-    level = level.mask(level == "")
-    bad = level.notna() & ~level.isin(list(LEVELS))
+    # Normalise and check the few distinct values, not every row.
+    codes, uniques = pd.factorize(vms["override_fit_level"].astype("string"))
+    names = pd.Series(uniques, dtype="string").str.strip().str.lower()
+    names = names.mask(names == "")
+    bad = names.notna() & ~names.isin(list(LEVELS))
     if bad.any():
-        first = bad[bad.fillna(False)].index[0]
-        name = vms["name"].get(first, first) if "name" in vms.columns else first
-        raise ConfigError(f"fit_level {level[first]!r} for VM {name!r} is not one of "
+        which = int(np.flatnonzero(bad.to_numpy(dtype=bool))[0])  # position in uniques
+        row = vms.index[int(np.flatnonzero(codes == which)[0])]
+        name = vms["name"].get(row, row) if "name" in vms.columns else row
+        raise ConfigError(f"fit_level {uniques[which]!r} for VM {name!r} is not one of "
                           f"{', '.join(LEVELS)}", key="scope.overrides_file")
-    return level
+    label = np.array([*names.to_numpy(dtype=object, na_value=None), None], dtype=object)
+    level = label[np.where(codes >= 0, codes, len(label) - 1)]
+    return pd.Series(level, index=vms.index, dtype="string")
 
 
 def classify_fit(
@@ -381,31 +391,40 @@ def classify_fit(
     override = _override_levels(vms)
     has_override = _bool(override.notna()) & ("OVERRIDE" not in disabled) & in_scope
     masks["OVERRIDE"] = has_override
-    fired = np.column_stack([masks[r.id] for r in rules]) if n else np.zeros((0, len(rules)),
-                                                                             dtype=bool)
-    fired &= np.array([r.id not in disabled for r in rules])[None, :]
-    fired &= in_scope[:, None]
+    # One boolean column per rule (a list, not an n × rules matrix: column passes stay
+    # contiguous and no wide int64 temporaries are made on a million VMs).
+    off = np.zeros(n, dtype=bool)
+    fired = [masks[r.id] & in_scope if r.id not in disabled else off for r in rules]
 
-    # Level: the worst level any fired rule implies.
-    rank = np.array([_LEVEL_RANK[r.level] if r.level is not None else -1 for r in rules])
-    worst = np.where(fired, rank[None, :], -1).max(axis=1, initial=-1)
+    # Level: the worst level any fired rule implies; -1 (no rule) -> DEFAULT_LEVEL.
+    worst = np.full(n, -1, dtype=np.int8)
+    # Reason: the most severe fired rule, ties broken by the worse level, then table order.
+    severity_rank = {s: i for i, s in enumerate(SEVERITIES)}
+    best_weight = np.full(n, -1, dtype=np.int16)
+    best_rule = np.full(n, len(rules), dtype=np.int16)  # len(rules) -> NO_RULE_REASON
+    # Rule IDs: each row's fired set as bits, joined once per distinct set.
+    codes = np.zeros(n, dtype=np.int64)
+    for j, (rule, hit) in enumerate(zip(rules, fired, strict=True)):
+        if not hit.any():
+            continue
+        if rule.level is not None:
+            np.maximum(worst, np.where(hit, _LEVEL_RANK[rule.level], -1).astype(np.int8),
+                       out=worst)
+        # The override is why the level is what it is, so its reason comes first.
+        weight = 100 if rule.id == "OVERRIDE" else (
+            severity_rank[rule.severity] * 10 + _LEVEL_RANK.get(rule.level or "", -1) + 1)
+        better = hit & (weight > best_weight)
+        best_weight[better] = weight
+        best_rule[better] = j
+        codes |= hit.astype(np.int64) << j
+
     by_rank = np.array([*sorted(_LEVEL_RANK, key=_LEVEL_RANK.__getitem__), DEFAULT_LEVEL],
                        dtype=object)  # index -1 -> DEFAULT_LEVEL
     level = by_rank[worst]
     level = np.where(has_override, override.to_numpy(dtype=object, na_value=None), level)
+    reasons = np.array([*(r.reason for r in rules), NO_RULE_REASON], dtype=object)
+    reason = reasons[best_rule]
 
-    # Reason: the most severe fired rule, ties broken by the worse level it implies.
-    severity_rank = {s: i for i, s in enumerate(SEVERITIES)}
-    weight = np.array([severity_rank[r.severity] * 10 + _LEVEL_RANK.get(r.level or "", -1) + 1
-                       for r in rules])
-    weight[RULE_IDS.index("OVERRIDE")] = 100  # the override is why the level is what it is
-    reasons = np.array([r.reason for r in rules] + [NO_RULE_REASON], dtype=object)
-    scored = np.where(fired, weight[None, :], -1)
-    top = np.where(scored.max(axis=1, initial=-1) >= 0, scored.argmax(axis=1), -1)
-    reason = reasons[top]
-
-    # Rule IDs joined: encode each row's fired set as bits and join once per distinct set.
-    codes = fired.astype(np.int64) @ (np.int64(1) << np.arange(len(rules), dtype=np.int64))
     uniq, inverse = np.unique(codes, return_inverse=True)
     joined = np.array([";".join(r.id for j, r in enumerate(rules) if (c >> j) & 1)
                        for c in uniq.tolist()], dtype=object)
@@ -413,9 +432,16 @@ def classify_fit(
 
     col = {r.id: j for j, r in enumerate(rules)}
     retire_idle = bool(getattr(fit, "retire_idle", True))
-    retire = in_scope & retire_idle & (fired[:, col["USE-IDLE"]] | fired[:, col["USE-ZOMBIE"]])
-    moves = in_scope & ~retire & np.isin(level, list(MOVING_LEVELS))
-    upgrade = fired[:, [col[i] for i in sorted(_UPGRADE_RULES)]].any(axis=1)
+    retire = in_scope & retire_idle & (fired[col["USE-IDLE"]] | fired[col["USE-ZOMBIE"]])
+    # Moving levels from the integer ranks (faster than comparing a million strings).
+    moving_ranks = [_LEVEL_RANK[lv] for lv in MOVING_LEVELS]
+    moving = np.isin(worst, [*moving_ranks, -1] if DEFAULT_LEVEL in MOVING_LEVELS
+                     else moving_ranks)
+    override_moves = _per_unique(
+        override, lambda u: u.isin(list(MOVING_LEVELS)).to_numpy(dtype=bool), False)
+    moving = np.where(has_override, override_moves.astype(bool), moving)
+    moves = in_scope & ~retire & moving
+    upgrade = np.logical_or.reduce([fired[col[i]] for i in sorted(_UPGRADE_RULES)])
 
     def masked(values_: np.ndarray) -> pd.Series:
         return pd.Series(values_, index=vms.index, dtype="string").where(in_scope)
