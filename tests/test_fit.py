@@ -194,6 +194,16 @@ def test_patterns_are_whole_name_fnmatch() -> None:
         "OS-LINUX-MODERN", "OS-LINUX-MODERN;WL-DC", "OS-LINUX-MODERN"]
 
 
+def test_matches_never_span_two_names() -> None:
+    # Names are searched as one newline-joined text; "[!x]" could match the newline.
+    fit = fit_settings(database_patterns=("*a[!x]b*",), appliance_patterns=(),
+                       domain_controller_patterns=())
+    out = classify({"name": "xa"}, {"name": "bx"}, {"name": "a-b"}, {"name": "a\nb"},
+                   {"name": None}, fit=fit)
+    assert out["fit_rules"].str.contains("WL-DATABASE").tolist() == [
+        False, False, True, True, False]
+
+
 def test_a_name_may_hit_several_workload_rules() -> None:
     row = one({"name": "sql-dc01"})
     assert row["fit_rules"] == "OS-LINUX-MODERN;WL-DATABASE;WL-DC"
