@@ -46,8 +46,8 @@ GREEN = "#15803d"
 ORANGE = "#d97706"
 RED = "#b91c1c"
 # Categories in a stable, colour-blind-friendly order (Okabe-Ito based).
-PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442",
-           "#7f7f7f", "#332288", "#88ccee")
+PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#332288",
+           "#7f7f7f", "#88ccee", "#f0e442")
 FIT_COLOURS = {
     "excellent": "#15803d", "good": "#65a30d", "needs_work": "#d97706", "no_fit": "#b91c1c",
     "insufficient_data": "#9aa5b1",
@@ -57,6 +57,48 @@ TOP_TORNADO = 10
 TOP_OS = 12
 TOP_REASONS = 8
 _HIST_BINS = 40
+
+
+# Column names the renderers accept for the same pool figure (first match wins).
+POOL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "cpu_util": ("cpu_allocatable_util", "cpu_utilisation"),
+    "memory_util": ("memory_allocatable_util", "memory_utilisation"),
+    "annual_cost": ("annual_cost", "annual_cost_usd"),
+}
+
+
+def pool_column(pools: pd.DataFrame, figure: str) -> str | None:
+    """The column of `pools` holding `figure` (see `POOL_COLUMNS`), or None."""
+    for name in POOL_COLUMNS.get(figure, (figure,)):
+        if name in pools.columns:
+            return name
+    return None
+
+
+def fit_reason_table(est: Estimate) -> pd.DataFrame:
+    """`est.fit_reasons` as columns reason, level, vms (most common first)."""
+    r = est.fit_reasons
+    if r is None or r.empty:
+        return pd.DataFrame(columns=["reason", "level", "vms"])
+    r = r.rename(columns={"fit_reason": "reason", "fit_level": "level", "fit_rules": "rule"})
+    if "reason" not in r or "vms" not in r:
+        return pd.DataFrame(columns=["reason", "level", "vms"])
+    if "level" not in r:
+        r = r.assign(level=pd.NA)
+    return r
+
+
+def short_reason(text: Any) -> str:
+    """The headline of a fit reason: the part before its first colon, without a final stop.
+
+    >>> short_reason("Windows Server older than 2016: upgrade the OS first.")
+    'Windows Server older than 2016'
+    """
+    t = str(text).strip()
+    head = t.split(": ", 1)[0]
+    if len(head) >= 8:
+        t = head
+    return t.rstrip(". ")
 
 
 def esc(text: Any) -> str:
@@ -343,10 +385,11 @@ def _pools(est: Estimate) -> tuple[go.Figure, str] | None:
         f"{n}<br>{fmt.count(k)} nodes" + (f" (≥ {fmt.count(b)})" if lb is not None else "")
         for n, k, b in zip(names, nodes, lb if lb is not None else nodes, strict=True)
     ]
+    cpu_col, mem_col = pool_column(pools, "cpu_util"), pool_column(pools, "memory_util")
     fig = go.Figure()
-    for col, lab, colour in (("cpu_utilisation", "CPU requests / allocatable", BLUE),
-                             ("memory_utilisation", "Memory requests / allocatable", GREEN)):
-        if col not in pools:
+    for col, lab, colour in ((cpu_col, "CPU requests / allocatable", BLUE),
+                             (mem_col, "Memory requests / allocatable", GREEN)):
+        if col is None:
             continue
         v = pools[col].astype(float)
         fig.add_bar(x=ticks, y=v, name=lab, marker_color=colour,
@@ -365,11 +408,11 @@ def _pools(est: Estimate) -> tuple[go.Figure, str] | None:
         gap = float(total) - float(lower)
         text += ("; equal to the proven lower bound" if gap <= 0 else
                  f"; the proven lower bound is {fmt.count(lower)} ({fmt.count(gap)} fewer)")
-    if "memory_utilisation" in pools and "nodes" in pools and nodes.sum() > 0:
+    if mem_col is not None and "nodes" in pools and nodes.sum() > 0:
         w = nodes.astype(float)
-        mem = float((pools["memory_utilisation"].astype(float) * w).sum() / w.sum())
-        cpu = float((pools["cpu_utilisation"].astype(float) * w).sum() / w.sum()) \
-            if "cpu_utilisation" in pools else None
+        mem = float((pools[mem_col].astype(float) * w).sum() / w.sum())
+        cpu = (float((pools[cpu_col].astype(float) * w).sum() / w.sum())
+               if cpu_col is not None else None)
         text += f"; requests use {fmt.pct(cpu)} of CPU and {fmt.pct(mem)} of memory allocatable"
     return fig, text + "."
 
@@ -382,8 +425,8 @@ def _fit(est: Estimate) -> tuple[go.Figure, str] | None:
 
     levels = [lv for lv in FIT_LEVELS if lv in counts] + [lv for lv in counts
                                                           if lv not in FIT_LEVELS]
-    reasons = est.fit_reasons
-    has_reasons = reasons is not None and not reasons.empty and "reason" in reasons
+    reasons = fit_reason_table(est)
+    has_reasons = not reasons.empty
     top = reasons.head(TOP_REASONS).iloc[::-1] if has_reasons else None
     n_reasons = 0 if top is None else len(top)
     fig = make_subplots(
@@ -397,9 +440,9 @@ def _fit(est: Estimate) -> tuple[go.Figure, str] | None:
                 text=[fmt.count(counts[lv]) for lv in rev], textposition="auto",
                 showlegend=False, row=1, col=1, hovertemplate="%{y}: %{text} VMs<extra></extra>")
     if top is not None:
-        lv = top["level"] if "level" in top else pd.Series([None] * len(top), index=top.index)
-        fig.add_bar(y=[esc(_short(str(r))) for r in top["reason"]], x=top["vms"].astype(float),
-                    orientation="h", showlegend=False, row=2, col=1,
+        lv = top["level"]
+        fig.add_bar(y=[esc(_short(short_reason(r))) for r in top["reason"]],
+                    x=top["vms"].astype(float), orientation="h", showlegend=False, row=2, col=1,
                     marker_color=[FIT_COLOURS.get(str(x), GREY) for x in lv],
                     text=[fmt.count(x) for x in top["vms"]], textposition="auto",
                     customdata=[esc(r) for r in top["reason"]],
@@ -411,7 +454,7 @@ def _fit(est: Estimate) -> tuple[go.Figure, str] | None:
     text = (f"{fmt.count(moving)} of {fmt.count(in_scope)} in-scope VMs can become containers; "
             f"{fmt.count(easy)} fit well as they are")
     if has_reasons:
-        text += f". Most common finding: {reasons.iloc[0]['reason']}"
+        text += f". Most common finding: {short_reason(reasons.iloc[0]['reason'])}"
     return fig, text + "."
 
 

@@ -185,7 +185,8 @@ def _set_value(c: WriteOnlyCell, value: Any) -> None:
 def _kind_for(column: str) -> str:
     """Number format kind from a column name (pools, scenarios, tornado tables)."""
     c = column.lower()
-    if "utilisation" in c or c.endswith(("_fraction", "_share", "coverage", "probability")):
+    if "utilisation" in c or c.endswith(("_util", "_fraction", "_share", "coverage",
+                                         "probability")):
         return "pct"
     if "months" in c:
         return "months"
@@ -194,7 +195,8 @@ def _kind_for(column: str) -> str:
         return "money"
     if c.endswith(("_gib", "_cores", "_value")) or c in ("swing",):
         return "dec2"
-    if any(k in c for k in ("nodes", "workloads", "vms", "count", "year", "draws", "rows")):
+    if any(k in c for k in ("nodes", "workloads", "vms", "count", "year", "draws", "rows",
+                            "pods")):
         return "count"
     return "text"
 
@@ -468,6 +470,8 @@ def _assumptions_sheet(sh: _Sheet, est: Estimate) -> None:
 
 
 def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
+    from estimator.report.html import quality_parts
+
     q = est.quality if isinstance(est.quality, dict) else {}
     sh.widths([28, 60, 24, 14, 10, 18, 12])
     sh.title("Data quality and confidence")
@@ -484,23 +488,19 @@ def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
         for reason, n in excluded.items():
             sh.append([sh.cell(f"Excluded: {fmt.label(reason)}", font=_HEADER_FONT),
                        sh.cell(n, "count")])
-    for key, value in q.items():
-        if key in ("confidence_stars", "usage_coverage"):
-            continue
-        if isinstance(value, list | tuple) and value and all(isinstance(r, dict) for r in value):
-            rows = pd.DataFrame(list(value[:MAX_PROBLEM_ROWS]))
-            sh.append([])
-            sh.append([sh.cell(fmt.label(key), font=_TITLE_FONT)])
-            _table(sh, rows, kinds={c: ("count" if c in ("row", "rows_read", "vms_kept")
-                                        else "text") for c in rows.columns})
-            if len(value) > MAX_PROBLEM_ROWS:
-                sh.note(f"…and {len(value) - MAX_PROBLEM_ROWS:,} more not listed.")
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                sh.append([sh.cell(f"{fmt.label(key)}: {k}", font=_HEADER_FONT),
-                           sh.cell(v, "count" if isinstance(v, int | float) else "text")])
-        else:
-            sh.append([sh.cell(fmt.label(key), font=_HEADER_FONT), sh.cell(value, "dec")])
+    rows, tables = quality_parts(q)
+    for label, value in rows:
+        sh.append([sh.cell(label, font=_HEADER_FONT),
+                   sh.cell(value, "count" if isinstance(value, int) else "text")])
+    for title, table in tables:
+        sh.append([])
+        sh.append([sh.cell(title, font=_TITLE_FONT)])
+        _table(sh, table.head(MAX_PROBLEM_ROWS),
+               kinds={c: ("count" if c in ("row", "rows_read", "vms_kept", "vms",
+                                           "rows_dropped", "duplicates") else "text")
+                      for c in table.columns})
+        if len(table) > MAX_PROBLEM_ROWS:
+            sh.note(f"…and {len(table) - MAX_PROBLEM_ROWS:,} more not listed.")
     if est.notes:
         sh.append([])
         sh.append([sh.cell("Notes", font=_TITLE_FONT)])

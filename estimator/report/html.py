@@ -23,7 +23,13 @@ from markupsafe import Markup
 
 from estimator import __version__
 from estimator.report import formatting as fmt
-from estimator.report.charts import CHART_TITLES, figures_with_takeaways
+from estimator.report.charts import (
+    CHART_TITLES,
+    figures_with_takeaways,
+    fit_reason_table,
+    pool_column,
+    short_reason,
+)
 
 if TYPE_CHECKING:
     from estimator.model import Estimate
@@ -149,7 +155,8 @@ def _headline(est: Estimate) -> dict[str, Any]:
         {"label": "Yearly cost today", "value": fmt.money(before, cur), "sub": ""},
         {"label": "Yearly cost after", "value": fmt.money(after, cur), "sub": ""},
         {"label": "Yearly savings", "value": fmt.money(savings, cur),
-         "sub": f"P10–P90: {savings_range}" if savings_range else "",
+         "sub": f"P10–P90: {savings_range}" if savings_range else
+         ("negative: costs more than today" if (savings or 0) < 0 else ""),
          "tone": "good" if (savings or 0) > 0 else "bad"},
         {"label": "Payback", "value": fmt.months(s.get("payback_months")),
          "sub": f"P10–P90: {payback_range}" if payback_range else
@@ -212,14 +219,9 @@ def _summary_lines(est: Estimate, s: dict[str, Any], savings_range: str | None) 
 
 
 def _top_staying_reason(est: Estimate) -> str | None:
-    r = est.fit_reasons
-    if r is None or r.empty or "reason" not in r:
-        return None
-    if "level" in r:
-        stay = r[r["level"].isin(["no_fit", "insufficient_data"])]
-        if not stay.empty:
-            return str(stay.iloc[0]["reason"])
-    return None
+    r = fit_reason_table(est)
+    stay = r[r["level"].isin(["no_fit", "insufficient_data"])]
+    return None if stay.empty else short_reason(stay.iloc[0]["reason"])
 
 
 def _context(est: Estimate) -> dict[str, Any]:
@@ -237,6 +239,7 @@ def _context(est: Estimate) -> dict[str, Any]:
         top_vms=_top_vms(vms),
         security=_security(est),
         quality=_quality(est.quality),
+        quality_head=_quality_head(est),
         assumptions=_assumptions(est.assumption_table),
         scenarios=_records(est.scenarios) if est.scenarios is not None else [],
         scenario_columns=list(est.scenarios.columns) if est.scenarios is not None else [],
@@ -260,15 +263,21 @@ _POOL_COLUMNS = (
     ("pool", "Pool", "text"), ("node_type", "Node type", "text"),
     ("nodes", "Nodes", "count"), ("nodes_lower_bound", "Lower bound", "count"),
     ("spare_nodes", "Spares", "count"), ("workloads", "Workloads", "count"),
-    ("cpu_utilisation", "CPU use", "pct"), ("memory_utilisation", "Memory use", "pct"),
+    ("cpu_util", "CPU use", "pct"), ("memory_util", "Memory use", "pct"),
     ("annual_cost", "Yearly cost", "money"),
 )
 
 
 def _pool_columns(pools: pd.DataFrame | None) -> list[tuple[str, str, str]]:
+    """(column, heading, format) of the pool table, for the columns `pools` has."""
     if pools is None:
         return []
-    return [c for c in _POOL_COLUMNS if c[0] in pools.columns]
+    out = []
+    for key, head, kind in _POOL_COLUMNS:
+        col = pool_column(pools, key)
+        if col is not None:
+            out.append((col, head, kind))
+    return out
 
 
 def _col(vms: pd.DataFrame, name: str, default: Any = None) -> pd.Series:
@@ -441,36 +450,75 @@ def _isolation_keys(est: Estimate) -> list[str]:
     return ["os_family"]
 
 
-def _quality(q: Any) -> dict[str, Any]:
-    """Split the quality dict into scalars, small mappings and tables (lists of dicts)."""
-    scalars: list[tuple[str, Any]] = []
-    mappings: list[tuple[str, list[tuple[str, Any]]]] = []
-    tables: list[dict[str, Any]] = []
-    if not isinstance(q, dict):
-        return {"scalars": scalars, "mappings": mappings, "tables": tables}
-    for key, value in q.items():
+def _quality_head(est: Estimate) -> list[tuple[str, str]]:
+    """The headline data-quality figures from the summary."""
+    s = est.summary
+    out = []
+    stars = _get(est, "confidence_stars")
+    if stars is not None:
+        out.append(("Confidence", f"{fmt.stars(stars)} ({fmt.count(stars)} of 5)"))
+    for key, label, render in (
+        ("usage_coverage", "In-scope VMs with CPU and memory usage", fmt.pct),
+        ("rows_rejected", "Rows rejected while reading", fmt.count),
+        ("sizing_fallbacks", "Moving VMs sized from allocation (no usage)", fmt.count),
+    ):
+        if _get(est, key) is not None:
+            out.append((label, render(s[key])))
+    if _get(est, "hosts_inferred"):
+        out.append(("Hosts", "inferred from the current.* assumptions, not read"))
+    return out
+
+
+def _compact(value: Any, limit: int = 300) -> Any:
+    """A nested list or dict as one line of text (for a table cell); scalars unchanged."""
+    if isinstance(value, dict):
+        text = ", ".join(f"{k}={_compact(v)}" for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        text = "; ".join(str(_compact(v)) for v in value)
+    else:
+        return value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quality_parts(q: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, pd.DataFrame]]]:
+    """The quality dict as (label, value) rows and (title, table) pairs, however nested."""
+    rows: list[tuple[str, Any]] = []
+    tables: list[tuple[str, pd.DataFrame]] = []
+
+    def walk(path: list[str], value: Any) -> None:
+        label = " › ".join(fmt.label(p) for p in path)
         if isinstance(value, dict):
-            if all(not isinstance(v, dict | list) for v in value.values()):
-                mappings.append((fmt.label(key), [(str(k), v) for k, v in value.items()]))
-            else:
-                mappings.append((fmt.label(key), [(str(k), json.dumps(v, default=str))
-                                                  for k, v in value.items()]))
+            flat = all(not isinstance(v, dict | list | tuple) for v in value.values())
+            if flat and len(value) <= 12:
+                if value:
+                    rows.append((label, "; ".join(f"{k}: {_text(v)}" for k, v in value.items())))
+                return
+            for k, v in value.items():
+                walk([*path, str(k)], v)
         elif isinstance(value, list | tuple):
-            rows = [r for r in value if isinstance(r, dict)]
-            if rows:
-                cols = list(dict.fromkeys(k for r in rows for k in r))
-                tables.append({"title": fmt.label(key), "columns": cols,
-                               "rows": rows[:PROBLEMS_LIST],
-                               "more": max(0, len(rows) - PROBLEMS_LIST)})
+            dicts = [v for v in value if isinstance(v, dict)]
+            if dicts:
+                frame = pd.DataFrame([{k: _compact(v) for k, v in d.items()} for d in dicts])
+                tables.append((label, frame))
             elif value:
-                scalars.append((fmt.label(key), "; ".join(str(v) for v in value)))
+                rows.append((label, "; ".join(str(v) for v in value)))
         else:
-            if key == "confidence_stars":
-                value = f"{fmt.stars(value)} ({value} of 5)"
-            elif key.endswith("coverage") and isinstance(value, float):
-                value = fmt.pct(value)
-            scalars.append((fmt.label(key), value))
-    return {"scalars": scalars, "mappings": mappings, "tables": tables}
+            rows.append((label, value))
+
+    if isinstance(q, dict):
+        for key, value in q.items():
+            walk([str(key)], value)
+    return rows, tables
+
+
+def _quality(q: Any) -> dict[str, Any]:
+    rows, tables = quality_parts(q)
+    return {
+        "scalars": rows,
+        "tables": [{"title": title, "columns": list(t.columns),
+                    "rows": t.head(PROBLEMS_LIST).to_dict("records"),
+                    "more": max(0, len(t) - PROBLEMS_LIST)} for title, t in tables],
+    }
 
 
 def _assumptions(table: pd.DataFrame | None) -> dict[str, Any]:

@@ -229,9 +229,9 @@ def build_estimate(
             "memory_request_gib": mem_req,
             "allocatable_cpu_cores": alloc_cpu * (packed + 1),
             "allocatable_memory_gib": alloc_mem * (packed + 1),
-            "cpu_utilisation": cpu_req / (alloc_cpu * max(packed, 1)),
-            "memory_utilisation": mem_req / (alloc_mem * max(packed, 1)),
-            "annual_cost": (packed + 1) * 9_500.0,
+            "cpu_allocatable_util": cpu_req / (alloc_cpu * max(packed, 1)),
+            "memory_allocatable_util": mem_req / (alloc_mem * max(packed, 1)),
+            "annual_cost_usd": (packed + 1) * 9_500.0,
         })
     pools = pd.DataFrame(pools_rows)
 
@@ -260,9 +260,8 @@ def build_estimate(
     payback = _payback_months(cash_flow)
 
     fit_reasons = (
-        pd.DataFrame({"reason": vms["fit_reason"], "rule": vms["fit_rules"],
-                      "level": vms["fit_level"]})[in_scope & (level != "excellent")]
-        .value_counts().rename("vms").reset_index()
+        pd.DataFrame({"fit_reason": vms["fit_reason"], "fit_level": vms["fit_level"]})
+        [in_scope & (level != "excellent")].value_counts().rename("vms").reset_index()
     )
     hosts = conform(pd.DataFrame({
         "host": [f"esx{i:03d}" for i in range(n_hosts)], "source": "estate.xlsx",
@@ -307,12 +306,21 @@ def build_estimate(
         "usage_coverage": usage_cov,
         "confidence_stars": 3,
     }
+    # Shaped like estimator.quality.validation_summary's document.
     quality = {
-        "confidence_stars": 3,
-        "usage_coverage": usage_cov,
-        "files": [{"file": str(vms["source"].iloc[0]), "format": "rvtools",
-                   "rows_read": n + 2, "vms_kept": n, "problems": 3}],
-        "problems_by_kind": {"rejected": 2, "imputed": 1},
+        "inventory": {
+            "vms_total": n, "vms_in_scope": int(in_scope.sum()),
+            "excluded": {"powered_off": int((~in_scope).sum()), "template": 0},
+            "os_families": {"linux": int((~windows).sum()), "windows": int(windows.sum())},
+        },
+        "quality": {
+            "files": [{"file": str(vms["source"].iloc[0]), "format": "rvtools",
+                       "rows_read": n + 2, "vms_kept": n, "rows_dropped": 2,
+                       "dropped": [{"row": 17, "reason": "negative vCPUs"}],
+                       "unmapped_columns": ["Custom 1", HOSTILE_SCRIPT], "stars": 3}],
+            "overall": {"rows_read": n + 2, "vms_kept": n, "rows_dropped": 2,
+                        "usage_share": usage_cov, "stars": 3},
+        },
         "problems": [
             {"kind": "rejected", "message": "negative vCPUs", "file": "estate.xlsx",
              "sheet": "vInfo", "row": 17, "column": "CPUs"},
@@ -321,6 +329,7 @@ def build_estimate(
             {"kind": "imputed", "message": "memory usage from vMemory 'Consumed'",
              "file": "estate.xlsx", "sheet": "vMemory", "row": None, "column": "Consumed"},
         ],
+        "usable": True,
     }
     unc = None
     if uncertainty:
