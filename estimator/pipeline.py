@@ -20,6 +20,11 @@ from estimator.errors import ConfigError
 from estimator.fit import classify_fit, fit_counts, top_reasons
 from estimator.inventory import Inventory, read_inventory
 from estimator.inventory.overrides import load_overrides
+from estimator.inventory.timeseries import (
+    apply_timeseries,
+    read_timeseries,
+    utilisation_percentiles,
+)
 from estimator.model import FIT_LEVELS, Estimate
 from estimator.packing import isolation_cost, plan_pools
 from estimator.quality import validation_summary
@@ -53,12 +58,22 @@ def node_types_frame(assumptions: Assumptions) -> pd.DataFrame:
 
 
 def plan_estate(
-    vms: pd.DataFrame, assumptions: Assumptions, values: dict[str, float] | None = None
+    vms: pd.DataFrame,
+    assumptions: Assumptions,
+    values: dict[str, float] | None = None,
+    *,
+    series: pd.DataFrame | None = None,
 ) -> Plan:
-    """Size, classify and pack the in-scope VMs of `vms` (already scoped)."""
+    """Size, classify and pack the in-scope VMs of `vms` (already scoped).
+
+    `series` (from `read_timeseries`) replaces the matched VMs' usage by the configured
+    CPU and memory percentiles of their time series.
+    """
     a = assumptions
     values = values if values is not None else a.flat_values()
     p = a.platform
+    if series is not None:
+        vms, _ = apply_series(vms, series, values)
     sizing = size_containers(vms, a.sizing, values)
     nodes = node_types_frame(a)
     # Fit needs the largest request any node type can host, after reservations and headroom.
@@ -92,33 +107,64 @@ def plan_estate(
     return Plan(out, plan.pools, plan, sizing.fallbacks, int(extra))
 
 
+def apply_series(
+    vms: pd.DataFrame, series: pd.DataFrame, values: dict[str, float]
+) -> tuple[pd.DataFrame, int]:
+    """Usage from time-series percentiles (sizing.cpu_percentile / memory_percentile)."""
+    pct = utilisation_percentiles(
+        series,
+        cpu_percentile=values["sizing.cpu_percentile"],
+        memory_percentile=values["sizing.memory_percentile"],
+    )
+    return apply_timeseries(vms, pct)
+
+
 def estimate(
     inventory: Inventory | str | Path | Sequence[str | Path],
     assumptions: Assumptions | None = None,
     *,
     scenarios: Sequence[str | Path | Assumptions] | None = None,
     uncertainty: bool = True,
+    timeseries: str | Path | Sequence[str | Path] | pd.DataFrame | None = None,
     progress: Progress | None = None,
 ) -> Estimate:
     """Run the whole estimate.
 
     `inventory` is an `Inventory` or path(s) to read. `scenarios` (preset names, assumption
-    files or `Assumptions`) are estimated side by side; the first one is the main result.
+    files or `Assumptions`) are estimated side by side with the main result. `timeseries` is a
+    folder or files of per-VM utilisation series (Bitbrains-style CSV), or the frame
+    `read_timeseries` returns; matched VMs are sized from its percentiles.
+
+    Example:
+        >>> est = estimate("data/sample-rvtools.xlsx")  # doctest: +SKIP
+        >>> est.summary["nodes"]  # doctest: +SKIP
     """
     say = progress or (lambda _msg: None)
     inv = inventory if isinstance(inventory, Inventory) else read_inventory(inventory)
     a = assumptions if assumptions is not None else load_assumptions()
+    series = None
+    if timeseries is not None:
+        say("Reading time series")
+        series = (timeseries if isinstance(timeseries, pd.DataFrame)
+                  else read_timeseries(_paths(timeseries)))
     say("Sizing and packing")
-    est = _estimate_one(inv, a, run_uncertainty=uncertainty, progress=say)
+    est = _estimate_one(inv, a, run_uncertainty=uncertainty, progress=say, series=series)
     if scenarios:
         from estimator.uncertainty import scenario_table
 
         say("Scenarios")
         runs = [(name, _resolve_scenario(s, a)) for name, s in _named(scenarios)]
-        others = [(name, _estimate_one(inv, sa, run_uncertainty=False, progress=say))
-                  for name, sa in runs]
+        others = [
+            (name, _estimate_one(inv, sa, run_uncertainty=uncertainty, progress=say,
+                                 series=series))
+            for name, sa in runs
+        ]
         est = _replace(est, scenarios=scenario_table(others))
     return est
+
+
+def _paths(p: str | Path | Sequence[str | Path]) -> Path | list[Path]:
+    return Path(p) if isinstance(p, str | Path) else [Path(x) for x in p]
 
 
 def _named(scenarios: Sequence[str | Path | Assumptions]) -> list[tuple[str, Any]]:
@@ -152,12 +198,23 @@ def _replace(est: Estimate, **changes: Any) -> Estimate:
 
 
 def _estimate_one(
-    inv: Inventory, a: Assumptions, *, run_uncertainty: bool, progress: Progress
+    inv: Inventory,
+    a: Assumptions,
+    *,
+    run_uncertainty: bool,
+    progress: Progress,
+    series: pd.DataFrame | None = None,
 ) -> Estimate:
     values = a.flat_values()
     overrides = load_overrides(Path(a.scope.overrides_file)) if a.scope.overrides_file else None
     scoped = apply_scope(inv.vms, a.scope, overrides)
-    plan = plan_estate(scoped, a, values)
+    notes: list[str] = []
+    if series is not None:
+        _, matched = apply_series(scoped, series, values)
+        notes.append(f"usage of {matched} VM(s) taken from time-series percentiles "
+                     f"(CPU p{values['sizing.cpu_percentile']:g}, "
+                     f"memory p{values['sizing.memory_percentile']:g})")
+    plan = plan_estate(scoped, a, values, series=series)
     progress("Costs")
     costs = compute_costs(plan.vms, inv.hosts, plan.pools, a, values)
     per_vm = costs.per_vm.drop(columns=["vm_id"], errors="ignore")
@@ -185,7 +242,7 @@ def _estimate_one(
         assumptions=a,
         assumption_table=a.table(),
         uncertainty=unc,
-        notes=tuple(costs.notes),
+        notes=tuple(notes) + tuple(costs.notes),
     )
 
 
