@@ -463,3 +463,29 @@ def xlsx_file(est: Estimate, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from estimator.report.excel import write_excel
 
     return write_excel(est, tmp_path_factory.mktemp("xlsx") / "report.xlsx")
+
+
+def _real_estimate(path: Path) -> Estimate:
+    """`estimate(read_inventory(path))`; without Monte Carlo until estimator.uncertainty lands."""
+    import importlib.util
+
+    from estimator.inventory import read_inventory
+    from estimator.pipeline import estimate
+
+    if importlib.util.find_spec("estimator.uncertainty") is None:
+        return estimate(read_inventory(path), uncertainty=False)
+    return estimate(read_inventory(path))
+
+
+@pytest.fixture(scope="session")
+def sample_est() -> Estimate:
+    """The bundled sample through the real pipeline."""
+    return _real_estimate(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def ibm_est() -> Estimate:
+    """The IBM sizing-workshop RVTools file (../shared) through the real pipeline."""
+    if not IBM_WORKSHOP.exists():
+        pytest.skip(f"shared data not found: {IBM_WORKSHOP}")
+    return _real_estimate(IBM_WORKSHOP)

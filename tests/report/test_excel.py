@@ -168,3 +168,26 @@ def test_empty_pools_and_missing_columns(plain_est, tmp_path):
     wb = openpyxl.load_workbook(write_excel(est, tmp_path / "nopools.xlsx"))
     assert "Pool" not in _header(wb["VMs"])
     assert "No workloads move" in wb["Node pools"]["A1"].value
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["sample_est", "ibm_est"])
+def test_real_inventories_write(which, request, tmp_path):
+    est = request.getfixturevalue(which)
+    wb = openpyxl.load_workbook(est.to_excel(tmp_path / "r.xlsx"))
+    assert wb.sheetnames[:6] == ["Summary", "Costs", "Node pools", "VMs", "Assumptions",
+                                 "Data quality"]
+    s = est.summary
+    row = _find_row(wb["Summary"], "Yearly cost today [USD]")
+    assert row[1].value == pytest.approx(s["annual_before"])
+    assert _find_row(wb["Summary"], "Container nodes")[1].value == s["nodes"]
+    assert len(wb["Summary"]._charts) == 4
+    assert wb["VMs"].max_row == len(est.vms) + 1
+    head = _header(wb["VMs"])
+    i = head.index("Yearly savings")
+    total = sum(r[i] or 0 for r in wb["VMs"].iter_rows(min_row=2, values_only=True))
+    assert total == pytest.approx(float(est.vms["annual_savings"].sum()), rel=1e-9)
+    pools = wb["Node pools"]
+    assert [r[0] for r in pools.iter_rows(min_row=2, values_only=True)] == list(est.pools["pool"])
+    a = wb["Assumptions"]
+    assert a.max_row == len(est.assumption_table) + 1

@@ -2,6 +2,7 @@ import html as htmllib
 import re
 from html.parser import HTMLParser
 
+import pytest
 from conftest import HOSTILE_FORMULA, HOSTILE_IMG, HOSTILE_SCRIPT
 
 from estimator.report import formatting as fmt
@@ -135,3 +136,27 @@ def test_negative_savings_are_worded_as_a_cost(plain_est):
     text = _visible(render_tiles(worse))
     assert "costing USD 12.0 k more a year" in text
     assert "does not pay back within 5 years" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["sample_est", "ibm_est"])
+def test_real_inventories_render(which, request, tmp_path):
+    est = request.getfixturevalue(which)
+    s = est.summary
+    path = tmp_path / "r.html"
+    est.to_html(path)
+    doc = path.read_text(encoding="utf-8")
+    text = _visible(doc)
+    assert f"Containerising {fmt.count(s['vms_moving'])} of {fmt.count(s['vms_in_scope'])} VMs " \
+           f"would need {fmt.count(s['nodes'])} nodes instead of {fmt.count(s['hosts'])} " \
+           "hosts' worth of VMs" in text
+    savings = s["annual_savings"]
+    money = fmt.money(abs(savings), est.currency)
+    assert (f"saving {money} a year" if savings >= 0 else f"costing {money} more a year") in text
+    assert f"lower bound {fmt.count(s['nodes_lower_bound'])}" in text
+    assert fmt.stars(s["confidence_stars"]) in text
+    for pool in est.pools["pool"]:
+        assert str(pool) in text
+    charts = [a for t, a in _parse(doc).tags if t == "div" and a.get("class") == "chart"]
+    assert len(charts) >= 7
+    assert len(doc) < 10_000_000
