@@ -30,7 +30,7 @@ def test_override_order_defaults_preset_files_set(tmp_path: Path) -> None:
     files = load_assumptions("conservative", files=[first, second])
     assert files.sizing.comfort_factor == 1.7  # later file wins over earlier file and preset
     assert files.sizing.memory_percentile == 99  # earlier file still applies where not overridden
-    assert files.current.hypervisor_usd_per_core_year == Range(low=135, likely=135, high=350)
+    assert files.platform.target_utilisation == Range(low=0.6, likely=0.7, high=0.8)
     final = load_assumptions("conservative", [first, second], ["sizing.comfort_factor=1.8"])
     assert final.sizing.comfort_factor == 1.8  # --set wins over everything
     assert final.changed_keys() >= {"sizing.comfort_factor", "sizing.memory_percentile"}
