@@ -290,3 +290,17 @@ def test_isolation_cost_counts_extra_nodes() -> None:
     # Together: one small node + spare. Apart: two pools of one node + spare each.
     assert isolation_cost(items, NODE_TYPES, **PLAIN) == 2
     assert isolation_cost(items.assign(pool="linux"), NODE_TYPES, **PLAIN) == 0
+
+
+def test_replicate_and_fill_path_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large estates with many sizes pack 1/k of each size class, repeat it k times, then fill.
+    monkeypatch.setattr(core, "REPLICATE_ITEMS", 500)
+    monkeypatch.setattr(core, "PREFIX_GROUPS", 16)
+    rng = np.random.default_rng(5)
+    sizes = rng.uniform(0.01, 0.3, size=(60, 2))
+    dem = sizes[rng.integers(0, 60, size=3000)]
+    cap = np.ones(2)
+    res = pack(dem, cap)
+    assert "x6+fill" in res.method
+    check_valid(dem, cap, res)
+    assert res.node_count <= 1.06 * res.lower_bound

@@ -37,6 +37,7 @@ BUDGET_SMALL_S: Final = (0.05, 2e-4)
 BUDGET_LARGE_S: Final = (1.5, 3e-6)
 CALL_S: Final = 1e-4
 ELEM_S: Final = 4e-9
+BC_STEP_S: Final = 3e-4
 MAX_RESTARTS: Final = 16
 #: Open nodes first-fit keeps scanning; the fullest beyond this are closed for good.
 ACTIVE_MAX: Final = 4096
@@ -48,6 +49,8 @@ LS_MIN_SHARE: Final = 0.5
 LS_MAX_ITEMS: Final = 200_000
 #: Items per replica when a large instance with many sizes is packed by replication.
 REPLICATE_ITEMS: Final = 100_000
+#: Share of the items the replicated part must cover for replication to be used.
+REPLICATE_SHARE: Final = 0.8
 
 Effort = Literal["fast", "full"]
 
@@ -392,7 +395,7 @@ def _ffd(
             out_c.append(take)
             active = np.concatenate((active, ids))
             n_nodes += new
-        if t + 1 < m and (t % 8 == 7 or active.size > 2 * ACTIVE_MAX):
+        if t + 1 < order.size and (t % 8 == 7 or active.size > 2 * ACTIVE_MAX):
             active = active[_all_ge(RT, active, smin[t + 1])]
             if active.size > 2 * ACTIVE_MAX and m > PREFIX_GROUPS:
                 # Bounded-space first fit: forget the nodes with the least room in their tightest
@@ -403,6 +406,9 @@ def _ffd(
                     room = np.minimum(room, RT[k, active] / max(smean[t + 1, k], EPS))
                 keep = np.sort(np.argsort(-room, kind="stable")[:ACTIVE_MAX])
                 active = active[keep]
+    if not out_g:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Sol(empty, empty, empty, n_nodes, name)
     return _Sol(np.concatenate(out_g), np.concatenate(out_n), np.concatenate(out_c), n_nodes, name)
 
 
@@ -450,7 +456,7 @@ def _bin_centric(
             if prefix and cand.size > 1:
                 fill = np.inf
                 for k in range(d):
-                    mean = float(cols[k].mean())
+                    mean = float(np.add.reduce(cols[k])) / cols[k].size
                     if mean > 0:
                         fill = min(fill, r[k] / mean)
                 top_k = cand.size if fill == np.inf else int(0.5 * fill)
@@ -615,6 +621,7 @@ def _portfolio(
     out_of_time: Callable[[], bool],
     tried: dict[str, int],
 ) -> tuple[_Sol, float]:
+    total_budget = budget
     """Run the heuristics the budget allows (estimated seconds); return the best and the rest."""
     m, d = V.shape
     ffd_s = m * CALL_S + m * min(lb, 3 * ACTIVE_MAX) * d * ELEM_S
@@ -623,7 +630,7 @@ def _portfolio(
         bc_iters = lb * (2 + np.log2(max(n / max(lb, 1), 1.0)))
     else:
         bc_iters = (min(n, lb * min(m, 128)) if bulk else n) + lb
-    bc_s = bc_iters * (CALL_S + m * d * ELEM_S)
+    bc_s = bc_iters * (BC_STEP_S + m * d * ELEM_S)
     best: _Sol | None = None
 
     def consider(sol: _Sol) -> None:
@@ -640,18 +647,18 @@ def _portfolio(
     budget -= ffd_s
     weights = (V * cnt[:, None]).sum(axis=0)
     weights = weights / weights.max() if weights.max() > 0 else np.ones(d)
-    if effort == "fast":
-        if bc_s <= budget / 4 and not done():
-            consider(_bin_centric(V, cnt, np.ones(d), "dot", bulk, "dot-product"))
-            budget -= bc_s
-    else:
+    # The dot product is the other pillar (best on most 2-D classes, where FFD is not): it runs
+    # unless it would cost several times the whole budget.
+    if bc_s <= (1.0 if effort == "fast" else 4.0) * total_budget and not done():
+        consider(_bin_centric(V, cnt, np.ones(d), "dot", bulk, "dot-product"))
+        budget -= bc_s
+    if effort == "full":
         # Interleave the families so that a tight budget still tries each kind once.
         ffds = [(ffd_s, partial(_ffd, V, cnt, o, False, nm)) for nm, o in orders[1:]]
         bfds = [(ffd_s, partial(_ffd, V, cnt, o, True, "bfd" + nm[3:])) for nm, o in orders]
         bcs = [
             (bc_s, partial(_bin_centric, V, cnt, w, score, bulk, nm))
             for score, w, nm in (
-                ("dot", np.ones(d), "dot-product"),
                 ("l2", np.ones(d), "l2-norm"),
                 ("dot", weights, "dot-product-weighted"),
             )
@@ -670,7 +677,7 @@ def _portfolio(
         # Seeded random restarts with part of what is left; local search gets the rest.
         # Each restart: FFD and BFD on a randomly weighted order, and the dot product with
         # randomly weighted dimensions (the bin-centric rule wins on some classes, FFD on others).
-        per_restart = 2 * ffd_s + (bc_s if bc_s <= ffd_s * 8 else 0.0)
+        per_restart = max(2 * ffd_s + (bc_s if bc_s <= ffd_s * 8 else 0.0), 1e-9)
         restarts = int(min(MAX_RESTARTS, max(0.0, budget * 0.5) // per_restart))
         for name, order in _orderings(V, cnt, rng, extra=restarts)[5:]:
             if done():
@@ -737,6 +744,8 @@ def pack(
     )
     tried: dict[str, int] = {}
     k_rep = n // REPLICATE_ITEMS if m > PREFIX_GROUPS else 0
+    if k_rep >= 2 and k_rep * int((cnt // k_rep).sum()) < REPLICATE_SHARE * n:
+        k_rep = 0  # too few items repeat k times: replication would leave most to the fill
     if k_rep >= 2:
         # Large estate with many sizes: pack 1/k of every size class well, repeat that plan k
         # times, then first-fit the left-over items into the gaps and new nodes.
@@ -784,7 +793,8 @@ def pack(
             ls_sol = _Sol(np.arange(n, dtype=np.int64), assignment, ones, sol.nodes, sol.method)
             budget = max(budget, LS_MIN_SHARE * total_budget)
         per_node = max(ls_sol.grp.size / max(ls_sol.nodes, 1), 1.0)
-        per_attempt = per_node * (CALL_S + ls_sol.nodes * d * ELEM_S)
+        scan = ls_sol.nodes * d * ELEM_S
+        per_attempt = 2 * CALL_S + 3 * scan + per_node * (2 * CALL_S + 4 * scan)
         attempts = int(min(5 * ls_sol.nodes, max(10.0, max(budget, 0.0) / per_attempt)))
         new_sol, removed = _local_search(ls_V, ls_sol, attempts, deadline)
         if removed:
