@@ -28,7 +28,9 @@ FloatArray = npt.NDArray[np.float64]
 #: Feasibility tolerance on normalised demands (a fraction of one node).
 EPS: Final = 1e-9
 #: Distinct demand vectors above which demands are rounded up to a relative grid.
-MAX_GROUPS: Final = 4096
+MAX_GROUPS: Final = 16384
+#: Items at least this large (fraction of a node, largest dimension) are not rounded if few.
+LARGE_ITEM: Final = 0.125
 #: Coarsest rounding step used while the groups stay under 4 × MAX_GROUPS [fraction of item].
 MAX_ROUNDING: Final = 1.0 / 32
 #: Deterministic work budget for the optional heuristics and local search, in *estimated* seconds
@@ -40,7 +42,7 @@ ELEM_S: Final = 4e-9
 BC_STEP_S: Final = 3e-4
 MAX_RESTARTS: Final = 16
 #: Open nodes first-fit keeps scanning; the fullest beyond this are closed for good.
-ACTIVE_MAX: Final = 4096
+ACTIVE_MAX: Final = 16384
 #: Distinct sizes above which bin-centric heuristics add several items per step.
 PREFIX_GROUPS: Final = 256
 #: Share of the budget local search always gets when demands were rounded.
@@ -158,14 +160,24 @@ def _make_groups(frac: FloatArray, max_groups: int | None = None) -> _Groups:
         return _Groups(frac[first], counts, inverse, 0.0)
     # Too many distinct vectors: round each item up on a grid of eps × its largest demand (what is
     # wasted is small next to the item itself), keeping the members' maximum per group.
+    # Large items stay exact while they are few: whether two of them share a node can hinge on
+    # the last unit (47 + 53 = 100), and they waste most when rounded.
     tiny = 1e-12
     top = np.maximum(frac.max(axis=1), tiny)
+    large = top >= LARGE_ITEM
+    if large.any():
+        _, large_code, _ = _group_rows(frac[large])
+        if large_code.max() + 1 > max_groups // 2:
+            large = np.zeros_like(large)
     eps = 1.0 / 256
     while True:
         lvl = np.ceil(np.log(top) / np.log1p(eps))
         unit = eps * np.exp(lvl * np.log1p(eps))
         q = np.ceil(frac / unit[:, None] - 1e-9)
         keys = np.column_stack((lvl, q)).astype(np.int64)
+        if large.any():
+            keys[large] = 0
+            keys[large, 0] = -1 - large_code
         first, inverse, counts = _group_rows(keys)
         limit = max_groups if eps < MAX_ROUNDING else 4 * max_groups
         if first.size <= limit or eps >= 4 * MAX_ROUNDING:
