@@ -225,8 +225,10 @@ class Fit(Section):
         ),
     )
     database_patterns: tuple[StrictStr, ...] = setting(
-        ("*sql*", "*db*", "*ora*", "*mongo*", "*postgres*", "*mysql*", "*maria*"),
-        description="VM name patterns (fnmatch, case-insensitive) treated as databases.",
+        ("*sql*", "db[-_0-9]*", "*[-_.]db*", "*db[-_0-9]*", "*oracle*", "ora[-_0-9]*",
+         "*[-_]ora[-_0-9]*", "*mongo*", "*postgres*", "*pgsql*", "*mysql*", "*maria*"),
+        description="VM name patterns (fnmatch, case-insensitive) treated as databases. "
+        "'db' and 'ora' only count as a separate name part, so SANDBOX or STORAGE do not match.",
     )
     appliance_patterns: tuple[StrictStr, ...] = setting(
         ("*appliance*", "*vcsa*", "*vcenter*", "*nsx*", "*f5*", "*fw*", "*firewall*", "*esx*"),
@@ -635,9 +637,11 @@ class Licences(Section):
         source="Red Hat docs: OpenShift subscriptions include RHEL CoreOS on nodes",
     )
     node_windows_edition: Literal["datacenter", "standard"] = setting(
-        "datacenter",
-        description="Windows Server edition licensed on Windows nodes after the move.",
-        source="Microsoft licensing page: Datacenter allows unlimited containers of both kinds",
+        "standard",
+        description="Windows Server edition licensed on Windows nodes after the move. Kubernetes "
+        "runs Windows containers with process isolation, which Standard covers without limit.",
+        source="Microsoft licensing page: Standard covers unlimited Windows containers without "
+        "Hyper-V isolation; Datacenter also unlimited Hyper-V-isolated ones",
     )
 
 

@@ -1,0 +1,40 @@
+"""Regenerate every generated file under docs/ (tests fail when one is out of date).
+
+Run from the project root: `python scripts/gen_docs.py`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from estimator.assumptions import docs_markdown, methodology_markdown
+from estimator.assumptions.render import METHODOLOGY_BEGIN, METHODOLOGY_END
+from estimator.inventory.schema import glossary_markdown
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _write(name: str, text: str) -> None:
+    path = DOCS / name
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+        print(f"updated {path.relative_to(DOCS.parent)}")
+
+
+def main() -> None:
+    _write("assumptions.md", docs_markdown())
+    _write("glossary.md", glossary_markdown() if glossary_markdown().endswith("\n")
+           else glossary_markdown() + "\n")
+    methodology = (DOCS / "methodology.md").read_text(encoding="utf-8")
+    start = methodology.index(METHODOLOGY_BEGIN)
+    end = methodology.index(METHODOLOGY_END) + len(METHODOLOGY_END) + 1
+    _write("methodology.md", methodology[:start] + methodology_markdown() + methodology[end:])
+    try:
+        from estimator.cli._docs import cli_markdown
+    except ImportError:
+        return
+    _write("cli.md", cli_markdown())
+
+
+if __name__ == "__main__":
+    main()
