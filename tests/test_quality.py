@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import IBM_WORKSHOP, real_data, write_xlsx
+from shared_data import IBM_WORKSHOP, real_data, write_xlsx
 
 from estimator.assumptions import load_assumptions
 from estimator.inventory import read_inventory

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import IBM_WORKSHOP, real_data, write_xlsx
+from shared_data import IBM_WORKSHOP, real_data, write_xlsx
 from typer.testing import CliRunner
 
 from estimator.cli import app

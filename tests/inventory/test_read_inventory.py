@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import IBM_WORKSHOP, KUBEV2V_EXAMPLE1, real_data, write_xlsx
+from shared_data import IBM_WORKSHOP, KUBEV2V_EXAMPLE1, real_data, write_xlsx
 
 from estimator.errors import InputError
 from estimator.inventory import read_inventory

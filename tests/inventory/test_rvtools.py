@@ -3,7 +3,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import IBM_WORKSHOP, KUBEV2V_EXAMPLE1, real_data, write_xlsx
+from shared_data import IBM_WORKSHOP, KUBEV2V_EXAMPLE1, real_data, write_xlsx
 
 from estimator.errors import InputError, Problem
 from estimator.inventory import rvtools

@@ -3,7 +3,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import write_xlsx
+from shared_data import write_xlsx
 
 from estimator.errors import InputError
 from estimator.inventory.tabular import Limits, load_tables, sniff_delimiter
