@@ -4,9 +4,13 @@ Each command lives in its own module and registers itself on `app`; it parses op
 calls the library and renders. No arithmetic happens here.
 """
 
-from estimator.cli import assumptions_cmd  # noqa: F401
-from estimator.cli import sample_cmd  # noqa: F401
-from estimator.cli import validate_cmd  # noqa: F401
+from estimator.cli import (
+    assumptions_cmd,  # noqa: F401
+    batch_cmd,  # noqa: F401
+    estimate_cmd,  # noqa: F401
+    sample_cmd,  # noqa: F401
+    validate_cmd,  # noqa: F401
+)
 from estimator.cli._app import app, main
 
 __all__ = ["app", "main"]
