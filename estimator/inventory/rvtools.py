@@ -206,6 +206,9 @@ def read_tables(
             part = _join(raw, f, "consumed_mib", agg="sum")
             _imputed(problems, t, int(part.notna().sum()), "storage_used_gib",
                      "used storage from vPartition 'Consumed MiB' summed per VM")
+            fallback = part.isna() & used_mib.notna()
+            _imputed(problems, vinfo, int(fallback.sum()), "storage_used_gib",
+                     "used storage from vInfo 'In Use MiB' (not in vPartition)")
             used_mib = part.where(part.notna(), used_mib)
     raw["storage_used_gib"] = used_mib / MIB_PER_GIB
 

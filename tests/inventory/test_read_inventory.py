@@ -103,3 +103,14 @@ def test_real_exports_merge() -> None:
     example = inv.vms[inv.vms["source"] == "example1.xlsx"]
     assert (example["power_state"] == "poweredOn").sum() == 3
     assert (example["os_family"] == "unknown").sum() == 1
+
+
+def test_forced_format_and_blank_rows_reported(tmp_path: Path) -> None:
+    csv = tmp_path / "vms.csv"
+    csv.write_text("VM,CPUs,Memory\nweb,2,2048\n,,\ndb,4,4096\n", encoding="utf-8")
+    inv = read_inventory(csv, format="rvtools")
+    assert inv.vms["source_row"].tolist() == [2, 4]
+    assert inv.vms["source_format"].tolist() == ["rvtools-csv"] * 2
+    assert inv.vms["power_state"].tolist() == ["unknown"] * 2
+    assert any(p.message == "1 blank row(s) between data rows skipped"
+               for p in inv.files[0].problems)
