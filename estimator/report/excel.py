@@ -31,6 +31,14 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -261,8 +269,8 @@ def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
               for k, v in s.items()}
     # Wrapped by hand: a write-only sheet cannot merge cells, and the page is A-C wide.
     for line in _summary_lines(est, values, savings_range):
-        for piece in textwrap.wrap(line, 100):
-            sh.append([sh.cell(piece)])
+        for piece in textwrap.wrap(_keep_together(line), 100):
+            sh.append([sh.cell(piece.replace("\u00a0", " "))])
     sh.append([])
     sh.header(["Figure", "Value", "Meaning"])
     rows: list[tuple[str, Any, str, str]] = [
@@ -315,6 +323,19 @@ def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
     return first, sh.row
 
 
+def _keep_together(text: str) -> str:
+    """Non-breaking spaces inside money figures, so wrapping never splits `USD 1.02 M`."""
+    text = re.sub(r"(?<=\d) (?=[kMB]\b)", "\u00a0", text)
+    return re.sub(r"\b([A-Z]{3}) (?=-?\d)", "\\1\u00a0", text)
+
+
+def _chart_title(text: str) -> Title:
+    """A chart title in 12 pt bold (the default 18 pt crowds a small chart)."""
+    props = CharacterProperties(sz=1200, b=True)
+    para = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)])
+    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
+
+
 def _costs_sheet(sh: _Sheet, est: Estimate) -> dict[str, tuple[int, int]]:
     sh.widths([28, 18, 18, 18, 18, 18, 18])
     sh.ws.freeze_panes = "A2"
@@ -358,7 +379,7 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
         chart.type = "col"
         chart.grouping = "stacked"
         chart.overlap = 100
-        chart.title = "Yearly cost before and after, by category"
+        chart.title = _chart_title("Yearly cost before and after, by category")
         chart.y_axis.title = f"{cur} per year"
         chart.y_axis.number_format = scale
         chart.add_data(Reference(costs.ws, min_col=1, max_col=3, min_row=head + 1,
@@ -369,7 +390,7 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
 
         chart = BarChart()
         chart.type = "bar"
-        chart.title = "Yearly savings by category"
+        chart.title = _chart_title("Yearly savings by category")
         chart.x_axis.title = None
         chart.x_axis.tickLblPos = "low"  # category names clear of negative bars
         chart.y_axis.title = f"{cur} per year"
@@ -384,7 +405,7 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
         head, last = refs["cash_flow"]
         cols = list(refs["cash_flow_cols"])
         bar = BarChart()
-        bar.title = "Cash flow by year"
+        bar.title = _chart_title("Cash flow by year")
         bar.y_axis.title = cur
         bar.y_axis.number_format = scale
         bar.x_axis.tickLblPos = "low"
@@ -411,7 +432,7 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
         head, last = fit_ref
         chart = BarChart()
         chart.type = "col"
-        chart.title = "In-scope VMs by fit level"
+        chart.title = _chart_title("In-scope VMs by fit level")
         chart.y_axis.title = "VMs"
         chart.add_data(Reference(sh.ws, min_col=2, min_row=head, max_row=last),
                        titles_from_data=True)
@@ -425,7 +446,7 @@ def _axis_format(est: Estimate) -> str:
     """A compact money axis format: thousands or millions, like the HTML charts."""
     big = max(abs(float(est.summary.get("annual_before") or 0)),
               abs(float(est.summary.get("one_off_migration") or 0)))
-    return '#,##0.0,,"M"' if big >= 5e6 else '#,##0,"k"'
+    return '#,##0.0,,"M"' if big >= 1e6 else '#,##0,"k"'
 
 
 def _size(chart: Any) -> None:

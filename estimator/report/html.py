@@ -152,8 +152,9 @@ def _headline(est: Estimate) -> dict[str, Any]:
         {"label": "Container nodes", "value": fmt.count(nodes),
          "sub": (f"lower bound {fmt.count(lower)}" if lower is not None else "")
          + (f", {fmt.count(s.get('spare_nodes'))} spare" if s.get("spare_nodes") else "")},
-        {"label": "Yearly cost today", "value": fmt.money(before, cur), "sub": ""},
-        {"label": "Yearly cost after", "value": fmt.money(after, cur), "sub": ""},
+        {"label": "Cost today", "value": fmt.money(before, cur), "sub": "per year"},
+        {"label": "Cost after", "value": fmt.money(after, cur),
+         "sub": "per year, staying VMs included"},
         {"label": "Yearly savings", "value": fmt.money(savings, cur),
          "sub": f"P10–P90: {savings_range}" if savings_range else
          ("negative: costs more than today" if (savings or 0) < 0 else ""),
@@ -199,7 +200,7 @@ def _summary_lines(est: Estimate, s: dict[str, Any], savings_range: str | None) 
     if staying:
         reason = _top_staying_reason(est)
         second.append(f"{fmt.count(staying)} VMs stay VMs"
-                      + (f" (most often: {reason})" if reason else ""))
+                      + (f", most often: {reason}" if reason else ""))
     if retiring:
         second.append(f"{fmt.count(retiring)} idle VMs could be retired instead")
     if s.get("one_off_migration") is not None:
