@@ -313,9 +313,12 @@ def _tornado(est: Estimate) -> tuple[go.Figure, str] | None:
     base = _s(est, "annual_savings", 0.0) or 0.0
     labels = [esc(r.label if "label" in t and not _blank(r.label) else r.key)
               for r in t.itertuples()]
-    unit = t["unit"] if "unit" in t else pd.Series([""] * len(t), index=t.index)
-    lo_text = [f"{_val(v)} {esc(u)}".strip() for v, u in zip(t["low_value"], unit, strict=True)]
-    hi_text = [f"{_val(v)} {esc(u)}".strip() for v, u in zip(t["high_value"], unit, strict=True)]
+    blank = pd.Series([None] * len(t), index=t.index, dtype="object")
+    unit = t["unit"] if "unit" in t else blank.fillna("")
+    lo_text = [f"{_val(v)} {esc(u)}".strip()
+               for v, u in zip(t.get("low_value", blank), unit, strict=True)]
+    hi_text = [f"{_val(v)} {esc(u)}".strip()
+               for v, u in zip(t.get("high_value", blank), unit, strict=True)]
     fig = go.Figure()
     fig.add_bar(y=labels, x=t["low_savings"].astype(float) - base, base=base, orientation="h",
                 name="Low value of the assumption", marker_color=ORANGE,

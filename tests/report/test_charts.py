@@ -53,3 +53,13 @@ def test_large_estate_charts_are_aggregated():
     assert size < 150_000
     hist = figs["savings_distribution"]
     assert len(hist.data[0].x) == 40
+
+
+def test_tornado_with_only_the_required_columns(est):
+    import dataclasses
+
+    thin = est.uncertainty.tornado[["key", "low_savings", "high_savings"]]
+    unc = dataclasses.replace(est.uncertainty, tornado=thin)
+    text = takeaways(dataclasses.replace(est, uncertainty=unc))["tornado"]
+    top = thin.assign(s=(thin.high_savings - thin.low_savings).abs()).sort_values("s").iloc[-1]
+    assert text.startswith(f"{top['key']} moves the yearly savings most")
