@@ -24,7 +24,7 @@ from estimator.errors import EstimatorError, InputError
 from estimator.inventory.tabular import RVTOOLS_CSV_RE
 from estimator.model import Estimate
 from estimator.report import formatting as fmt
-from estimator.report.atomic import check_output_path, write_atomic, write_text_atomic
+from estimator.report.atomic import write_atomic, write_text_atomic
 
 INVENTORY_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt"})
 # (column, heading, kind) of summary.csv / summary.xlsx. Money is yearly, full precision.
@@ -208,7 +208,7 @@ def batch(
     Example: estimator batch exports/ --out-dir reports/batch --preset conservative
     """
     items, notes = expand_inputs(inputs, out_dir)
-    check_output_path(out_dir / "summary.csv", tuple(i.path for i in items))
+    ec.check_out_dir(out_dir, tuple(i.path for i in items))
     assumptions = ec.load_options(preset, files, sets)
     if not is_quiet() and notes:
         # Anonymised runs print no original file name, not even of skipped files.

@@ -17,6 +17,7 @@ from rich.table import Table
 from estimator.anonymise import anonymise_estimate
 from estimator.assumptions import PRESETS, Assumptions, load_assumptions
 from estimator.cli._app import app, err_console, handles_errors, is_quiet, out_console
+from estimator.errors import ConfigError, OutputError
 from estimator.inventory import FORMATS, Inventory, read_inventory
 from estimator.model import Estimate
 from estimator.pipeline import estimate
@@ -95,6 +96,21 @@ def plan_outputs(
     for path in outs.paths():
         check_output_path(path, inputs)
     return outs
+
+
+def check_out_dir(out_dir: Path, inputs: tuple[Path, ...]) -> None:
+    """An unusable --out-dir fails now, not after a long run."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: is a file, not a folder", hint="choose another --out-dir")
+    check_output_path(out_dir / "report", inputs)
+
+
+def check_scenarios(scenarios: list[str]) -> None:
+    """Fail before the run on a scenario that is neither a preset nor an existing file."""
+    for s in scenarios:
+        if s not in PRESETS and not Path(s).is_file():
+            raise ConfigError(f"unknown scenario {s!r}",
+                              hint=f"use a preset ({', '.join(PRESETS)}) or a .toml file")
 
 
 def load_options(preset: str | None, files: list[Path], sets: list[str]) -> Assumptions:
@@ -184,8 +200,9 @@ def estimate_command(
         if path is not None:
             check_output_path(path, inputs)
     if not (no_html and no_xlsx) or anonymise:
-        check_output_path(out_dir / "report", inputs)  # an unusable --out-dir fails now
+        check_out_dir(out_dir, inputs)
     assumptions = load_options(preset, files, sets)
+    check_scenarios(scenarios)
     progress = Progress()
     with progress.run("Reading") as say:
         est, names = run_estimate(
@@ -256,10 +273,10 @@ def render_summary(est: Estimate, console: Console) -> None:
     console.print(head)
     cur = est.currency
     if len(est.pools):
-        pools = Table(title="Node pools (CPU and memory: share of allocatable requested; node "
-                      "cost: yearly)", title_justify="left", header_style="bold", box=None)
+        pools = Table(title="Node pools (requests / allocatable)", title_justify="left",
+                      header_style="bold", box=None)
         for c in ("pool", "node type", "nodes", "spare", "workloads", "CPU", "memory",
-                  "node cost"):
+                  "nodes/year"):
             pools.add_column(c, justify="left" if c in ("pool", "node type") else "right",
                              no_wrap=True)
         for r in est.pools.itertuples(index=False):
@@ -290,22 +307,25 @@ def render_summary(est: Estimate, console: Console) -> None:
 
 
 def _scenario_table(est: Estimate) -> Table:
+    """The main run first, then each scenario: nodes, savings and their range, payback, NPV."""
     frame = est.scenarios
     assert frame is not None
-    t = Table(title="Scenarios", title_justify="left", header_style="bold", box=None)
-    cols = [c for c in frame.columns]
-    for c in cols:
-        t.add_column(fmt.label(c), justify="left" if c == "name" else "right")
-    for row in frame.itertuples(index=False):
-        cells = []
-        for c, v in zip(cols, row, strict=True):
-            if isinstance(v, str):
-                cells.append(v)
-            elif "payback" in c:
-                cells.append(fmt.months(v))
-            elif c in ("nodes", "vms_moving", "vms_in_scope") or c.startswith("nodes"):
-                cells.append(fmt.count(v))
-            else:
-                cells.append(fmt.money_number(v))
-        t.add_row(*cells)
+    cur = est.currency
+    t = Table(title=f"Scenarios ({cur} per year)", title_justify="left", header_style="bold",
+              box=None)
+    for c in ("scenario", "nodes", "savings", "P10–P90", "payback", "NPV"):
+        t.add_column(c, justify="left" if c == "scenario" else "right", no_wrap=True)
+    s, unc = est.summary, est.uncertainty
+    t.add_row("this run", fmt.count(s["nodes"]), fmt.money_number(s["annual_savings"]),
+              fmt.DASH if unc is None else fmt.money_range(unc.annual_savings.p10,
+                                                           unc.annual_savings.p90),
+              fmt.months(s["payback_months"]), fmt.money_number(s["npv"]))
+    for r in frame.to_dict("records"):
+        t.add_row(str(r.get("name", "")), fmt.count(r.get("nodes")),
+                  fmt.money_number(r.get("annual_savings")),
+                  fmt.money_range(r.get("savings_p10"), r.get("savings_p90")),
+                  # NaN payback: never within the horizon.
+                  fmt.months(None if fmt.is_missing(r.get("payback_months"))
+                             else r.get("payback_months")),
+                  fmt.money_number(r.get("npv")))
     return t

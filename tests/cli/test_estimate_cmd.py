@@ -1,0 +1,199 @@
+"""Tests for `estimator estimate`: outputs, JSON, summary, progress and every error path."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from estimator.cli import app
+from estimator.cli.estimate_cmd import Progress, slug
+from estimator.pipeline import estimate
+from estimator.report import formatting as fmt
+from estimator.sample import write_sample
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 60-VM synthetic RVTools workbook named like a customer export."""
+    return write_sample(tmp_path_factory.mktemp("inv") / "Acme Corp RVTools.xlsx", vms=60,
+                        seed=3)
+
+
+@pytest.fixture(scope="module")
+def full_run(small: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """One run with every default output and the Monte Carlo."""
+    out = tmp_path_factory.mktemp("reports")
+    result = runner.invoke(app, ["estimate", str(small), "--out-dir", str(out),
+                                 "--json", str(out / "est.json")])
+    return out, result
+
+
+def test_default_run_writes_html_and_xlsx_named_after_the_estate(full_run: tuple) -> None:
+    out, result = full_run
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "acme-corp-rvtools.html", "acme-corp-rvtools.xlsx", "est.json"]
+    html = (out / "acme-corp-rvtools.html").read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html")
+    with zipfile.ZipFile(out / "acme-corp-rvtools.xlsx") as z:
+        assert "xl/workbook.xml" in z.namelist()
+        assert "Summary" in z.read("xl/workbook.xml").decode()
+    # No temporary files are left beside the reports.
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_summary_shows_headline_pools_categories_and_range(full_run: tuple) -> None:
+    out, result = full_run
+    doc = json.loads((out / "est.json").read_text())
+    text = result.stdout
+    assert "Estimate: Acme Corp RVTools" in text
+    assert "Node pools" in text and "Yearly costs by category (USD)" in text
+    costs = doc["costs"]
+    assert fmt.money(costs["annual_savings"], "USD") in text
+    unc = doc["uncertainty"]
+    assert unc is not None and unc["annual_savings"]["p10"] <= unc["annual_savings"]["p90"]
+    p10, p90 = unc["annual_savings"]["p10"], unc["annual_savings"]["p90"]
+    assert fmt.money_range(p10, p90, "USD") in text
+    for pool in doc["target"]["pools"]:
+        assert pool["name"] in text
+    for cat in costs["categories"]:
+        assert cat["name"] in text
+    assert f"Wrote {out / 'acme-corp-rvtools.html'}" in result.stderr
+
+
+def test_json_to_stdout_is_the_only_stdout_and_matches_the_library(small: Path,
+                                                                   tmp_path: Path) -> None:
+    result = runner.invoke(app, ["estimate", str(small), "--json", "-", "--no-html",
+                                 "--no-xlsx", "--no-uncertainty", "-o", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    est = estimate(small, uncertainty=False)
+    assert doc["target"]["nodes"] == est.summary["nodes"]
+    assert doc["costs"]["annual_savings"] == pytest.approx(est.summary["annual_savings"])
+    assert doc["uncertainty"] is None
+    assert "Node pools" in result.stderr  # the human view moved to stderr
+    assert not (tmp_path / "r").exists()  # nothing else was written
+
+
+def test_explicit_paths_preset_set_and_scenario(small: Path, tmp_path: Path) -> None:
+    html, xlsx = tmp_path / "a" / "x.html", tmp_path / "b" / "y.xlsx"
+    result = runner.invoke(app, [
+        "estimate", str(small), "--html", str(html), "--xlsx", str(xlsx), "--no-uncertainty",
+        "-p", "conservative", "--set", "finance.currency=EUR", "--scenario", "aggressive",
+        "--json", str(tmp_path / "e.json"), "-o", str(tmp_path / "unused")])
+    assert result.exit_code == 0, result.output
+    assert html.exists() and xlsx.exists()
+    doc = json.loads((tmp_path / "e.json").read_text())
+    assert doc["currency"] == "EUR"
+    assert [s["name"] for s in doc["scenarios"]] == ["aggressive"]
+    assert "Scenarios (EUR per year)" in result.stdout and "aggressive" in result.stdout
+    assert "Yearly costs by category (EUR)" in result.stdout
+
+
+def test_no_html_no_xlsx_and_quiet(small: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["-q", "estimate", str(small), "--no-html", "--xlsx",
+                                 str(tmp_path / "only.xlsx"), "--no-uncertainty"])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["only.xlsx"]
+    assert result.stderr == ""  # --quiet: no progress, no "Wrote" lines
+    assert "Estimate:" in result.stdout  # the summary is the command's output
+
+
+def test_two_inventories_merge_into_one_estate(small: Path, tmp_path: Path) -> None:
+    other = write_sample(tmp_path / "second.xlsx", vms=30, seed=9)
+    result = runner.invoke(app, ["estimate", str(small), str(other), "--json", "-",
+                                 "--no-html", "--no-xlsx", "--no-uncertainty"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["inputs"] == ["Acme Corp RVTools.xlsx", "second.xlsx"]
+    assert doc["inventory"]["vms_total"] == 90
+    assert doc["name"] == "Acme Corp RVTools (+1)"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.xlsx"], "missing.xlsx: no such file or folder"),
+        (["{inv}", "--set", "sizing.comfort_factor"], "expected KEY=VALUE"),
+        (["{inv}", "--set", "sizing.comfort_factor=0.5"], "sizing.comfort_factor"),
+        (["{inv}", "--set", "nosuch.key=1"], "key 'nosuch': unknown key"),
+        (["{inv}", "--preset", "cheap"], "unknown preset 'cheap'"),
+        (["{inv}", "--format", "nonsense"], "unknown format 'nonsense'"),
+        (["{inv}", "--html", "{inv}"], "same as an input"),
+        (["{inv}", "--json", "{inv}"], "same as an input"),
+        (["{inv}", "--scenario", "nosuch"], "unknown scenario 'nosuch'"),
+        (["{inv}", "-a", "nosuch.toml"], "nosuch.toml: assumptions file not found"),
+    ],
+)
+def test_bad_input_or_option_is_one_red_line_and_exit_one(
+    small: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    argv = ["estimate", "--no-uncertainty", "-o", str(tmp_path / "r"),
+            *[a.format(inv=small) for a in args]]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert result.stderr.startswith("Error: ")
+    assert "Traceback" not in result.output
+    assert not list(tmp_path.glob("r/*.html"))
+
+
+def test_unwritable_out_dir_fails_before_the_run(small: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(app, ["estimate", str(small), "-o", str(blocker / "sub")])
+    assert result.exit_code == 1
+    assert "cannot create folder" in result.stderr
+    result = runner.invoke(app, ["estimate", str(small), "-o", str(blocker)])
+    assert result.exit_code == 1
+    assert "a-file: is a file, not a folder" in result.stderr
+    assert "Estimate:" not in result.stdout
+
+
+def test_existing_report_is_replaced_whole(small: Path, tmp_path: Path) -> None:
+    target = tmp_path / "r.html"
+    target.write_text("old report")
+    result = runner.invoke(app, ["estimate", str(small), "--html", str(target), "--no-xlsx",
+                                 "--no-uncertainty"])
+    assert result.exit_code == 0, result.output
+    assert "old report" not in target.read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+def test_help_has_summary_and_example() -> None:
+    result = runner.invoke(app, ["estimate", "--help"])
+    assert result.exit_code == 0
+    assert "Estimate container nodes and yearly savings for one estate" in result.stdout
+    assert "Example: estimator estimate data/sample-rvtools.xlsx" in result.stdout
+
+
+def test_progress_shows_on_a_terminal_only() -> None:
+    buf = io.StringIO()
+    progress = Progress(Console(file=buf, force_terminal=True, width=80))
+    progress.enabled = True  # `is_quiet` is False outside a command
+    with progress.run("Reading") as say:
+        say("Monte Carlo")
+    assert "Monte Carlo" in buf.getvalue() or "Reading" in buf.getvalue()
+    silent = io.StringIO()
+    quiet = Progress(Console(file=silent, force_terminal=False))
+    assert not quiet.enabled
+    with quiet.run("Reading") as say:
+        say("Costs")
+    assert silent.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("sample-rvtools", "sample-rvtools"), ("Acme Corp RVTools (+1)", "acme-corp-rvtools-1"),
+     ("../../etc/passwd", "etc-passwd"), ("***", "estate")],
+)
+def test_slug(name: str, expected: str) -> None:
+    assert slug(name) == expected
