@@ -168,7 +168,14 @@ def stars(n: Any, out_of: int = 5) -> str:
     return "★" * k + "☆" * (out_of - k)
 
 
+# Words that keep their own spelling when a key becomes a label.
+_WORDS = {"vms": "VMs", "vm": "VM", "vcpus": "vCPUs", "vcpu": "vCPU", "npv": "NPV", "os": "OS",
+          "gib": "GiB", "cpu": "CPU", "usd": "USD", "id": "ID", "ids": "IDs", "ha": "HA",
+          "eos": "EOS", "uuid": "UUID"}
+
+
 def label(key: str) -> str:
-    """A column or key name in plain words: `annual_cost_before -> 'Annual cost before'`."""
-    text = str(key).replace("_", " ").strip()
+    """A column or key name in plain words: `vms_kept -> 'VMs kept'`."""
+    words = [_WORDS.get(w.lower(), w) for w in str(key).replace("_", " ").split()]
+    text = " ".join(words)
     return text[:1].upper() + text[1:]

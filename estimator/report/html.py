@@ -117,6 +117,8 @@ def _text(x: Any) -> str:
         return fmt.DASH
     if isinstance(x, bool | np.bool_):
         return "yes" if x else "no"
+    if isinstance(x, list | tuple | set | frozenset):
+        return ", ".join(str(v) for v in x) if x else "none"
     if isinstance(x, float | np.floating):
         f = float(x)
         return f"{f:,.0f}" if abs(f) >= 1000 or f.is_integer() else f"{f:,.3g}"
@@ -475,6 +477,8 @@ def _compact(value: Any, limit: int = 300) -> Any:
     if isinstance(value, dict):
         text = ", ".join(f"{k}={_compact(v)}" for k, v in value.items())
     elif isinstance(value, list | tuple):
+        if any(isinstance(v, dict) for v in value):
+            return len(value)  # nested records (e.g. imputed columns): listed elsewhere
         text = "; ".join(str(_compact(v)) for v in value)
     else:
         return value
@@ -500,6 +504,11 @@ def quality_parts(q: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, pd.Dat
             dicts = [v for v in value if isinstance(v, dict)]
             if dicts:
                 frame = pd.DataFrame([{k: _compact(v) for k, v in d.items()} for d in dicts])
+                for col in frame.columns:
+                    # shares read as percentages
+                    if str(col).endswith(("share", "coverage")) and pd.api.types.is_numeric_dtype(
+                            frame[col]):
+                        frame[col] = frame[col].map(fmt.pct)
                 tables.append((label, frame))
             elif value:
                 rows.append((label, "; ".join(str(v) for v in value)))
