@@ -28,7 +28,9 @@ FloatArray = npt.NDArray[np.float64]
 #: Feasibility tolerance on normalised demands (a fraction of one node).
 EPS: Final = 1e-9
 #: Distinct demand vectors above which demands are rounded up to a relative grid.
-MAX_GROUPS: Final = 16384
+MAX_GROUPS: Final = 4096
+#: Up to this many distinct demand vectors are packed exactly (no rounding).
+EXACT_GROUPS: Final = 16384
 #: Items at least this large (fraction of a node, largest dimension) are not rounded if few.
 LARGE_ITEM: Final = 0.125
 #: Coarsest rounding step used while the groups stay under 4 × MAX_GROUPS [fraction of item].
@@ -36,13 +38,16 @@ MAX_ROUNDING: Final = 1.0 / 32
 #: Deterministic work budget for the optional heuristics and local search, in *estimated* seconds
 #: min(small + per item, large + per item), from a cost model per group step and per array element.
 BUDGET_SMALL_S: Final = (0.05, 2e-4)
-BUDGET_LARGE_S: Final = (1.5, 3e-6)
+BUDGET_LARGE_S: Final = (0.5, 1e-6)
 CALL_S: Final = 1e-4
 ELEM_S: Final = 4e-9
 BC_STEP_S: Final = 3e-4
 MAX_RESTARTS: Final = 16
 #: Open nodes first-fit keeps scanning; the fullest beyond this are closed for good.
 ACTIVE_MAX: Final = 16384
+#: The same when the items are small on average (largest dimension below SMALL_ITEM).
+ACTIVE_MAX_SMALL: Final = 4096
+SMALL_ITEM: Final = 1.0 / 16
 #: Distinct sizes above which bin-centric heuristics add several items per step.
 PREFIX_GROUPS: Final = 256
 #: Share of the budget local search always gets when demands were rounded.
@@ -156,7 +161,7 @@ class _Groups:
 def _make_groups(frac: FloatArray, max_groups: int | None = None) -> _Groups:
     max_groups = MAX_GROUPS if max_groups is None else max_groups
     first, inverse, counts = _group_rows(frac)
-    if first.size <= max_groups:
+    if first.size <= max(max_groups, EXACT_GROUPS):
         return _Groups(frac[first], counts, inverse, 0.0)
     # Too many distinct vectors: round each item up on a grid of eps × its largest demand (what is
     # wasted is small next to the item itself), keeping the members' maximum per group.
@@ -358,6 +363,9 @@ def _ffd(
     if init is not None:
         RT[:, :n_nodes] = init  # already open nodes with this room left (see `init`)
     active = np.arange(n_nodes, dtype=np.int64)
+    # Small items (many per node) lose little to a narrow window; large ones need a wide one.
+    mean_top = float((V.max(axis=1) * cnt).sum() / max(int(cnt.sum()), 1))
+    window = ACTIVE_MAX_SMALL if mean_top < SMALL_ITEM else ACTIVE_MAX
     smin = np.minimum.accumulate(V[order][::-1], axis=0)[::-1]
     # Mean demand of the items still to come, per dimension (suffix sums).
     weighted = (V[order] * cnt[order, None])[::-1]
@@ -407,16 +415,16 @@ def _ffd(
             out_c.append(take)
             active = np.concatenate((active, ids))
             n_nodes += new
-        if t + 1 < order.size and (t % 8 == 7 or active.size > 2 * ACTIVE_MAX):
+        if t + 1 < order.size and (t % 8 == 7 or active.size > 2 * window):
             active = active[_all_ge(RT, active, smin[t + 1])]
-            if active.size > 2 * ACTIVE_MAX and m > PREFIX_GROUPS:
+            if active.size > 2 * window and m > PREFIX_GROUPS:
                 # Bounded-space first fit: forget the nodes with the least room in their tightest
                 # dimension (scaled by the remaining items' mean demand) so that each group scans
                 # at most ~2 × ACTIVE_MAX nodes.
                 room = RT[0, active] / max(smean[t + 1, 0], EPS)
                 for k in range(1, d):
                     room = np.minimum(room, RT[k, active] / max(smean[t + 1, k], EPS))
-                keep = np.sort(np.argsort(-room, kind="stable")[:ACTIVE_MAX])
+                keep = np.sort(np.argsort(-room, kind="stable")[:window])
                 active = active[keep]
     if not out_g:
         empty = np.zeros(0, dtype=np.int64)
