@@ -214,7 +214,7 @@ def batch(
         # Anonymised runs print no original file name, not even of skipped files.
         shown = [f"skipped {len(notes)} non-inventory file(s)"] if anonymise else notes
         for note in shown:
-            err_console.print(f"Note: {note}", markup=False, highlight=False)
+            err_console.print(f"Note: {note}", markup=False, highlight=False, soft_wrap=True)
     rows: list[dict[str, Any]] = []
     used: set[str] = set()
     progress = ec.Progress()
@@ -235,14 +235,14 @@ def batch(
         rows.append(summary_row(display, est, error))
         if error and not is_quiet():
             line = error if error.startswith(display) else f"{display}: {error}"
-            err_console.print(line, style="red", markup=False, highlight=False)
+            err_console.print(line, style="red", markup=False, highlight=False, soft_wrap=True)
     write_text_atomic(out_dir / "summary.csv", summary_csv(rows))
     write_summary_xlsx(rows, out_dir / "summary.xlsx")
     _render(rows)
     failed = sum(r["status"] != "ok" for r in rows)
     if not is_quiet():
         err_console.print(f"Wrote {len(rows) - failed} estimate(s) and summary.csv / summary.xlsx "
-                          f"to {out_dir}", markup=False, highlight=False)
+                          f"to {out_dir}", markup=False, highlight=False, soft_wrap=True)
     if failed:
         err_console.print(f"{failed} of {len(rows)} inventories failed.", style="red")
         raise typer.Exit(code=1)

@@ -219,10 +219,12 @@ def estimate_command(
         render_summary(est, console)
     if not is_quiet():
         for path in written:
-            err_console.print(f"Wrote {path}", markup=False, highlight=False)
+            err_console.print(f"Wrote {path}", markup=False, highlight=False,
+                              soft_wrap=True)
         if outs.mapping is not None:
             err_console.print(f"The pseudonym mapping is in {outs.mapping}: keep it local, "
-                              "do not send it with the reports.", markup=False, highlight=False)
+                              "do not send it with the reports.", markup=False, highlight=False,
+                              soft_wrap=True)
 
 
 # -- terminal summary ----------------------------------------------------------------------
