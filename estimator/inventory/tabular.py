@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 import zipfile
 from collections.abc import Callable, Sequence
@@ -280,11 +281,15 @@ def _load_csv(path: Path, limits: Limits, *, display: str, sheet: str | None) ->
         )
     sample = [line for line in lines[:200] if line.strip()][:50]
     delim = sniff_delimiter(sample)
+    # Lines may have different widths (a title line above the header, ragged rows): name
+    # enough columns up front. Delimiters inside quotes only over-count, and the surplus
+    # columns are blank and dropped later.
+    width = max(map(operator.methodcaller("count", delim), lines)) + 1
     try:
         raw = pd.read_csv(
-            io.StringIO(text), sep=delim, header=None, dtype=str, keep_default_na=False,
-            skip_blank_lines=False, engine="python" if longest > 100_000 else "c",
-            quotechar='"',
+            io.StringIO(text), sep=delim, header=None, names=list(range(width)), dtype=str,
+            keep_default_na=False, skip_blank_lines=False, quotechar='"',
+            engine="python" if longest > 100_000 else "c",
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"not a readable CSV file ({_short(exc)})", file=display) from None
@@ -320,8 +325,9 @@ def _is_blank(value: object) -> bool:
 def _table_from_matrix(
     matrix: np.ndarray, *, file: str, sheet: str | None, path: Path, numeric_text: bool,
 ) -> Table | None:
-    """Header = first non-blank row; below it, blank rows and formatting-only columns go."""
-    h = next((i for i, row in enumerate(matrix) if not all(map(_is_blank, row))), None)
+    """Header = first non-blank row that is not a title line; below it, blank rows and
+    formatting-only columns go."""
+    h = _header_index(matrix)
     if h is None:
         return None
     header_blank = np.fromiter(map(_is_blank, matrix[h]), dtype=bool, count=matrix.shape[1])
@@ -346,6 +352,25 @@ def _table_from_matrix(
         frame = frame[~row_blank[:end]]
     return Table(file=file, sheet=sheet, frame=frame, header_row=h + 1,
                  blank_rows=blank_between, path=path)
+
+
+def _header_index(matrix: np.ndarray, look: int = 30) -> int | None:
+    """The header row: the first non-blank row, unless it is a title line.
+
+    A row filling fewer than half the cells of the fullest row among the first `look`
+    non-blank rows (e.g. "Server export 2024-05-01" above the real header) is skipped.
+    """
+    filled: list[tuple[int, int]] = []
+    for i, row in enumerate(matrix):
+        n = sum(not _is_blank(v) for v in row)
+        if n:
+            filled.append((i, n))
+            if len(filled) >= look:
+                break
+    if not filled:
+        return None
+    widest = max(n for _, n in filled)
+    return next(i for i, n in filled if 2 * n >= widest)
 
 
 def _headers(cells: np.ndarray, blank: np.ndarray) -> list[str]:

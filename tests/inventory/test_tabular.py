@@ -171,3 +171,14 @@ def test_input_file_is_not_modified(tmp_path: Path) -> None:
     before = path.read_bytes()
     load_tables(path)
     assert path.read_bytes() == before
+
+
+def test_csv_title_line_above_header_and_ragged_rows(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("Server export 2024-05-01\n\nname,vcpu,ram\na,2,4\nb,4\n",
+                    encoding="utf-8")
+    [t] = load_tables(path)
+    assert t.header_row == 3
+    assert list(t.frame.columns) == ["name", "vcpu", "ram"]
+    assert t.frame["ram"].isna().tolist() == [False, True]
+    assert t.row_numbers().tolist() == [4, 5]
