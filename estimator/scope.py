@@ -8,7 +8,8 @@ gets exactly one reason, the first that applies in this order (precedence):
 3. `infrastructure_vm` name matches `scope.exclude_name_patterns` (vCLS-* ...)
 4. `powered_off`
 5. `suspended`
-6. `cluster`           cluster not in `include_clusters` or in `exclude_clusters`
+6. `cluster`           cluster not in `include_clusters` (an unknown cluster is not in
+                       it) or in `exclude_clusters`
 7. `datacenter`        same for datacenters
 8. `override`          the overrides file says `exclude = true`
 
