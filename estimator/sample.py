@@ -195,13 +195,23 @@ def _zfill(values: np.ndarray, width: int) -> np.ndarray:
     return np.char.zfill(values.astype(str), width).astype(object)
 
 
+_FALSE_TRUE = np.array(["False", "True"], dtype=object)
+
+
 def _tf(mask: np.ndarray) -> np.ndarray:
-    """RVTools writes booleans as the text True/False."""
-    return np.where(mask, "True", "False").astype(object)
+    """RVTools writes booleans as the text True/False (two shared string objects)."""
+    return _FALSE_TRUE[np.asarray(mask, dtype=np.intp)]
+
+
+def _const(n: int, value: object) -> np.ndarray:
+    """`n` references to one object (np.full would create `n` string objects)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
 
 
 def _blank(n: int) -> np.ndarray:
-    return np.full(n, None, dtype=object)
+    return _const(n, None)
 
 
 def _minutes_before_export(rng: np.random.Generator, low_days: float, high_days: float,
@@ -292,13 +302,13 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     if n_tpl:
         is_tpl[-n_tpl:] = True
         names[-n_tpl:] = _join("tpl-", names[-n_tpl:])
-    power = np.where(is_tpl, "poweredOff", power).astype(object)
+    power = _intern(np.where(is_tpl, "poweredOff", power))
 
     # Environment follows the cluster (prod clusters mostly prod); owner and zone follow role.
     prod_cl = cl_prod[cluster]
     ue = rng.random(n_gen)
-    env = np.where(prod_cl, np.where(ue < 0.92, "prod", np.where(ue < 0.97, "test", "dev")),
-                   np.where(ue < 0.05, "prod", np.where(ue < 0.5, "test", "dev"))).astype(object)
+    env = _intern(np.where(prod_cl, np.where(ue < 0.92, "prod", np.where(ue < 0.97, "test", "dev")),
+                   np.where(ue < 0.05, "prod", np.where(ue < 0.5, "test", "dev"))))
     infra = np.isin(role_tok, list(_INFRA_ROLES))
     owner = np.where(infra, "Infrastructure", _OWNERS[rng.integers(0, 7, size=n_gen)])
     owner = np.where(rng.random(n_gen) < 0.08, None, owner)
@@ -307,7 +317,7 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
                     np.where(uz < 0.5, "DMZ", np.where(uz < 0.9, "Internal", "PCI")),
                     np.where(infra, np.where(uz < 0.7, "Management", "Internal"),
                              np.where(uz < 0.85, "Internal", np.where(uz < 0.95, "PCI", "DMZ"))))
-    zone = np.where(rng.random(n_gen) < 0.03, None, zone).astype(object)
+    zone = _intern(np.where(rng.random(n_gen) < 0.03, None, zone))
 
     # --- assemble all VM rows: generated, then SRM placeholders, then vCLS ------------------
     # SRM placeholders mirror protected VMs of another datacenter's vCenter (same name).
@@ -323,8 +333,8 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     name = cat(names, names[src], _join("vCLS-", _uuids(rng, n_vcls)))
     cluster_all = cat(cluster, srm_cluster, vcls_cluster)
     dc_all = cl_dc[cluster_all]
-    power_all = cat(power, np.full(n_srm, "poweredOff", dtype=object),
-                    np.full(n_vcls, "poweredOn", dtype=object))
+    power_all = cat(power, _const(n_srm, "poweredOff"),
+                    _const(n_vcls, "poweredOn"))
     template = cat(is_tpl, np.zeros(n_srm, bool), np.zeros(n_vcls, bool))
     srm_flag = cat(np.zeros(n_gen, bool), np.ones(n_srm, bool), np.zeros(n_vcls, bool))
     vcls_flag = cat(np.zeros(n_gen, bool), np.zeros(n_srm, bool), np.ones(n_vcls, bool))
@@ -332,10 +342,10 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     mem_mib = cat(mem_gib * _MIB_PER_GIB, mem_gib[src] * _MIB_PER_GIB,
                   np.full(n_vcls, 128.0)).astype(np.int64)
     os_all = cat(os_idx, os_idx[src], np.full(n_vcls, 17))
-    role_all = cat(role_tok, role_tok[src], np.full(n_vcls, "vcls", dtype=object))
-    env_all = cat(env, env[src], np.full(n_vcls, None, dtype=object))
-    owner_all = cat(owner, owner[src], np.full(n_vcls, None, dtype=object))
-    zone_all = cat(zone, zone[src], np.full(n_vcls, None, dtype=object))
+    role_all = cat(role_tok, role_tok[src], _const(n_vcls, "vcls"))
+    env_all = cat(env, env[src], _const(n_vcls, None))
+    owner_all = cat(owner, owner[src], _const(n_vcls, None))
+    zone_all = cat(zone, zone[src], _const(n_vcls, None))
     on = power_all == "poweredOn"
     win_all = _OS_GROUP[os_all] == "win"
 
@@ -457,11 +467,11 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         "Powerstate": vm_state["power"],
         "Template": vm_state["template"],
         "SRM Placeholder": vm_state["srm"],
-        "Config status": np.where(rng.random(n) < 0.02, "yellow", "green").astype(object),
+        "Config status": _intern(np.where(rng.random(n) < 0.02, "yellow", "green")),
         "DNS Name": dns,
-        "Connection state": np.full(n, "connected", dtype=object),
-        "Guest state": np.where(tools_running, "running", "notRunning").astype(object),
-        "Heartbeat": np.where(tools_running, "green", "gray").astype(object),
+        "Connection state": _const(n, "connected"),
+        "Guest state": _intern(np.where(tools_running, "running", "notRunning")),
+        "Heartbeat": _intern(np.where(tools_running, "green", "gray")),
         "Consolidation Needed": _tf(rng.random(n) < 0.005),
         "PowerOn": power_on,
         "Suspended To Memory": _blank(n),
@@ -480,10 +490,10 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
             (total_disk_mib - used_disk_mib) * 0.98), total_disk_mib).astype(np.int64),
         "Fixed Passthru HotPlug": _tf(np.zeros(n, bool)),
         "min Required EVC Mode Key": np.where(on, evc, None),
-        "Latency Sensitivity": np.full(n, "normal", dtype=object),
+        "Latency Sensitivity": _const(n, "normal"),
         "Op Notification Timeout": _blank(n),
         "EnableUUID": np.where(rng.random(n) < 0.15, "True", None),
-        "CBT": np.where(rng.random(n) < 0.7, "True", "False").astype(object),
+        "CBT": _intern(np.where(rng.random(n) < 0.7, "True", "False")),
         "Primary IP Address": ip,
         "Network #1": network1,
         "Network #2": network2,
@@ -495,18 +505,18 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         "Folder": folder,
         "vApp": _blank(n),
         "DAS protection": np.where(on, "True", None),
-        "FT State": np.full(n, "notConfigured", dtype=object),
+        "FT State": _const(n, "notConfigured"),
         "FT Role": _blank(n),
-        "FT Latency": np.full(n, "gray", dtype=object),
+        "FT Latency": _const(n, "gray"),
         "FT Bandwidth": np.full(n, -1, dtype=np.int64),
         "FT Sec. Latency": np.full(n, -1, dtype=np.int64),
         "Vm Failover In Progress": _blank(n),
         "Provisioned MiB": provisioned_mib,
         "In Use MiB": in_use_mib,
         "Unshared MiB": in_use_mib - swap_mib,
-        "HA Restart Priority": np.where(vcls_flag, "disabled", "medium").astype(object),
-        "HA Isolation Response": np.full(n, "none", dtype=object),
-        "HA VM Monitoring": np.full(n, "vmMonitoringDisabled", dtype=object),
+        "HA Restart Priority": _intern(np.where(vcls_flag, "disabled", "medium")),
+        "HA Isolation Response": _const(n, "none"),
+        "HA VM Monitoring": _const(n, "vmMonitoringDisabled"),
         "Cluster rule(s)": _blank(n),
         "Cluster rule name(s)": _blank(n),
         "Boot Required": _tf(np.zeros(n, bool)),
@@ -516,10 +526,10 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         "Boot BIOS setup": _tf(np.zeros(n, bool)),
         "Reboot PowerOff": _tf(np.zeros(n, bool)),
         "EFI Secure boot": _tf(efi & modern),
-        "Firmware": np.where(efi, "efi", "bios").astype(object),
+        "Firmware": _intern(np.where(efi, "efi", "bios")),
         "HW version": hw_version,
-        "HW upgrade status": np.full(n, "none", dtype=object),
-        "HW upgrade policy": np.full(n, "never", dtype=object),
+        "HW upgrade status": _const(n, "none"),
+        "HW upgrade policy": _const(n, "never"),
         "HW target": _blank(n),
         "Path": _join(vmx_dir, name, ".vmx"),
         "Log directory": vmx_dir,
@@ -539,8 +549,8 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         "VM ID": vm_id,
         "SMBIOS UUID": smbios_uuid,
         "VM UUID": vm_uuid,
-        "VI SDK Server type": np.full(n, _VCENTER_TYPE, dtype=object),
-        "VI SDK API Version": np.full(n, _VCENTER_API, dtype=object),
+        "VI SDK Server type": _const(n, _VCENTER_TYPE),
+        "VI SDK API Version": _const(n, _VCENTER_API),
         "VI SDK Server": vc_srv,
         "VI SDK UUID": vc_uid,
     }
@@ -560,7 +570,7 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         "Cores p/s": cps,
         "Max": np.where(power_all == "poweredOff", 0, cpu_max_mhz).astype(np.int64),
         "Overall": cpu_overall,
-        "Level": np.full(n, "normal", dtype=object),
+        "Level": _const(n, "normal"),
         "Shares": vcpu_all * 1000,
         "Reservation": np.zeros(n, dtype=np.int64),
         "Entitlement": np.where(on, np.minimum(cpu_max_mhz, cpu_overall * 3 + 200), 0),
@@ -591,7 +601,7 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         "Active": mem_active,
         "Entitlement": np.where(on, mem_consumed + mem_overhead, 0).astype(np.int64),
         "DRS Entitlement": np.where(on, mem_active + mem_overhead, 0).astype(np.int64),
-        "Level": np.full(n, "normal", dtype=object),
+        "Level": _const(n, "normal"),
         "Shares": mem_mib * 10,
         "Reservation": np.where(reserved, mem_mib, 0).astype(np.int64),
         "Limit": np.full(n, -1, dtype=np.int64),
@@ -615,7 +625,7 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     label = np.where(pwin, letters[pj], mounts[pj])
     part_vm = np.concatenate([pvm, pvm[boot]])
     order = np.concatenate([pj * 2 + 1, np.zeros(int(boot.sum()), dtype=np.int64)])
-    p_label = np.concatenate([label, np.full(int(boot.sum()), "/boot", dtype=object)])
+    p_label = np.concatenate([label, _const(int(boot.sum()), "/boot")])
     boot_cap = np.full(int(boot.sum()), 1014, dtype=np.int64)
     p_cap = np.concatenate([np.where(boot, pcap - 1024, pcap) - np.round(pcap * 0.005),
                             boot_cap]).astype(np.int64)
@@ -656,7 +666,7 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         "Host": host_name,
         "Datacenter": site_name[h_dc],
         "Cluster": cl_name[host_cl],
-        "Config status": np.full(n_hosts, "green", dtype=object),
+        "Config status": _const(n_hosts, "green"),
         "Compliance Check State": _blank(n_hosts),
         "in Maintenance Mode": _tf(np.zeros(n_hosts, bool)),
         "in Quarantine Mode": _tf(np.zeros(n_hosts, bool)),
@@ -671,7 +681,7 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         "CPU usage %": np.minimum(100, np.round(100 * (h_mhz_used + 800) / (
             h_cores * host_mhz[host_cl]))).astype(np.int64),
         "# Memory": h_mem_mib,
-        "Memory Tiering Type": np.full(n_hosts, "noTiering", dtype=object),
+        "Memory Tiering Type": _const(n_hosts, "noTiering"),
         "Memory usage %": np.minimum(100, np.round(100 * (h_used + 8192) / h_mem_mib)).astype(
             np.int64),
         "Console": np.zeros(n_hosts, dtype=np.int64),
@@ -691,19 +701,19 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         "Storage VMotion support": _tf(np.ones(n_hosts, bool)),
         "Current EVC": _blank(n_hosts),
         "Max EVC": np.array([h[5] for h in _HOSTS], dtype=object)[h_shape],
-        "ATS Heartbeat": np.full(n_hosts, "1", dtype=object),
-        "ATS Locking": np.full(n_hosts, "1", dtype=object),
-        "Current CPU power man. policy": np.full(n_hosts, "Balanced", dtype=object),
-        "Supported CPU power man.": np.full(n_hosts, "ACPI C-states", dtype=object),
-        "Host Power Policy": np.full(n_hosts, "dynamic", dtype=object),
+        "ATS Heartbeat": _const(n_hosts, "1"),
+        "ATS Locking": _const(n_hosts, "1"),
+        "Current CPU power man. policy": _const(n_hosts, "Balanced"),
+        "Supported CPU power man.": _const(n_hosts, "ACPI C-states"),
+        "Host Power Policy": _const(n_hosts, "dynamic"),
         "ESX Version": cl_esx[host_cl],
         "Boot time": boot_time,
-        "DNS Servers": np.full(n_hosts, "10.0.0.53, 10.0.1.53", dtype=object),
+        "DNS Servers": _const(n_hosts, "10.0.0.53, 10.0.1.53"),
         "DHCP": _tf(np.zeros(n_hosts, bool)),
         "NTPD running": _tf(np.ones(n_hosts, bool)),
-        "Time Zone": np.full(n_hosts, "UTC", dtype=object),
-        "Time Zone Name": np.full(n_hosts, "UTC", dtype=object),
-        "GMT Offset": np.full(n_hosts, "0", dtype=object),
+        "Time Zone": _const(n_hosts, "UTC"),
+        "Time Zone Name": _const(n_hosts, "UTC"),
+        "GMT Offset": _const(n_hosts, "0"),
         "Vendor": np.array([h[3] for h in _HOSTS], dtype=object)[h_shape],
         "Model": np.array([h[4] for h in _HOSTS], dtype=object)[h_shape],
         "Object ID": _join("host-", (5000 + np.arange(n_hosts) * 7).astype(str)),
@@ -1003,12 +1013,17 @@ def _csv_quote(text: np.ndarray) -> np.ndarray:
 
 
 def _write_csv_folder(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """One `RVTools_tab<sheet>.csv` per tab: UTF-8, comma, CRLF, dates as 'Y-m-d H:M:S'."""
+    """One `RVTools_tab<sheet>.csv` per tab: UTF-8, comma, CRLF, dates as 'Y-m-d H:M:S'.
+
+    Columns are rendered per chunk of rows, so the working memory stays small at 1M VMs.
+    """
     for sheet, frame in tables.items():
-        factored = [_factorize(frame[c]) for c in frame.columns]
-        lookups = [_lookup("", _csv_quote(_value_text(u, k, dates="text")), "", "")
-                   for _c, u, k in factored]
         with open(folder / f"RVTools_tab{sheet}.csv", "w", encoding="utf-8", newline="") as out:
             out.write(",".join(_csv_quote(np.asarray(list(frame.columns), dtype=str))) + "\r\n")
-            for block in _rows([c for c, _u, _k in factored], lookups, "", "\r\n", ","):
-                out.write(block)
+            for lo in range(0, len(frame), _CHUNK_ROWS):
+                chunk = frame.iloc[lo:lo + _CHUNK_ROWS]
+                factored = [_factorize(chunk[c]) for c in chunk.columns]
+                lookups = [_lookup("", _csv_quote(_value_text(u, k, dates="text")), "", "")
+                           for _c, u, k in factored]
+                for block in _rows([c for c, _u, _k in factored], lookups, "", "\r\n", ","):
+                    out.write(block)
