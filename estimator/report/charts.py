@@ -311,8 +311,11 @@ def _tornado(est: Estimate) -> tuple[go.Figure, str] | None:
         t["swing"] = (t["high_savings"] - t["low_savings"]).abs()
     t = t.sort_values("swing", ascending=False).head(TOP_TORNADO).iloc[::-1]
     base = _s(est, "annual_savings", 0.0) or 0.0
-    labels = [esc(r.label if "label" in t and not _blank(r.label) else r.key)
-              for r in t.itertuples()]
+    names = [str(r.label if "label" in t and not _blank(r.label) else r.key).strip().rstrip(".")
+             for r in t.itertuples()]
+    # Short tick labels keep the bars wide; the hover shows the whole label and the key.
+    labels = [esc(_short(n, 44)) for n in names]
+    full = [f"{esc(n)} ({esc(k)})" for n, k in zip(names, t["key"], strict=True)]
     blank = pd.Series([None] * len(t), index=t.index, dtype="object")
     unit = t["unit"] if "unit" in t else blank.fillna("")
     lo_text = [f"{_val(v)} {esc(u)}".strip()
@@ -322,19 +325,21 @@ def _tornado(est: Estimate) -> tuple[go.Figure, str] | None:
     fig = go.Figure()
     fig.add_bar(y=labels, x=t["low_savings"].astype(float) - base, base=base, orientation="h",
                 name="Low value of the assumption", marker_color=ORANGE,
-                customdata=np.stack([lo_text, [fmt.money(v, cur) for v in t["low_savings"]]],
-                                    axis=-1),
-                hovertemplate="%{y}<br>at %{customdata[0]}: %{customdata[1]}<extra></extra>")
+                customdata=np.stack([lo_text, [fmt.money(v, cur) for v in t["low_savings"]],
+                                     full], axis=-1),
+                hovertemplate="%{customdata[2]}<br>at %{customdata[0]}: %{customdata[1]}"
+                              "<extra></extra>")
     fig.add_bar(y=labels, x=t["high_savings"].astype(float) - base, base=base, orientation="h",
                 name="High value of the assumption", marker_color=BLUE,
-                customdata=np.stack([hi_text, [fmt.money(v, cur) for v in t["high_savings"]]],
-                                    axis=-1),
-                hovertemplate="%{y}<br>at %{customdata[0]}: %{customdata[1]}<extra></extra>")
+                customdata=np.stack([hi_text, [fmt.money(v, cur) for v in t["high_savings"]],
+                                     full], axis=-1),
+                hovertemplate="%{customdata[2]}<br>at %{customdata[0]}: %{customdata[1]}"
+                              "<extra></extra>")
     fig.add_vline(x=base, line_color="#1f2933")
     fig.update_layout(barmode="overlay", height=max(320, 40 + 34 * len(t)))
     fig.update_xaxes(title_text=f"Yearly savings ({cur})", tickformat="~s")
     top = t.iloc[-1]
-    name = top["label"] if "label" in t and not _blank(top["label"]) else top["key"]
+    name = names[-1]
     lo, hi = sorted((float(top["low_savings"]), float(top["high_savings"])))
     text = (f"{name} moves the yearly savings most: from {fmt.money(lo, cur)} "
             f"to {fmt.money(hi, cur)} across its range.")

@@ -143,8 +143,11 @@ def _headline(est: Estimate) -> dict[str, Any]:
         savings_range = fmt.money_range(unc.annual_savings.p10, unc.annual_savings.p90)
         pb = unc.payback_months
         if not (fmt.is_missing(pb.p10) or fmt.is_missing(pb.p90)):
-            payback_range = f"{fmt.months(pb.p10)}–{fmt.months(pb.p90)}".replace(
+            payback_range = "P10–P90: " + f"{fmt.months(pb.p10)}–{fmt.months(pb.p90)}".replace(
                 " months–", "–")
+        elif not fmt.is_missing(pb.p10):
+            # P90 missing means the slowest tenth of draws never pays back
+            payback_range = f"P10 {fmt.months(pb.p10)}, P90 never"
     in_scope, total = s.get("vms_in_scope"), s.get("vms_total")
     nodes, lower = s.get("nodes"), s.get("nodes_lower_bound")
     before, after, savings = s.get("annual_before"), s.get("annual_after"), s.get("annual_savings")
@@ -162,7 +165,7 @@ def _headline(est: Estimate) -> dict[str, Any]:
          ("negative: costs more than today" if (savings or 0) < 0 else ""),
          "tone": "good" if (savings or 0) > 0 else "bad"},
         {"label": "Payback", "value": fmt.months(s.get("payback_months")),
-         "sub": f"P10–P90: {payback_range}" if payback_range else
+         "sub": payback_range if payback_range else
          f"one-off {fmt.money(s.get('one_off_migration'), cur)}"},
         {"label": "Confidence", "value": fmt.stars(s.get("confidence_stars")),
          "sub": f"usage data for {fmt.pct(s.get('usage_coverage'))} of VMs"

@@ -160,3 +160,13 @@ def test_real_inventories_render(which, request, tmp_path):
     charts = [a for t, a in _parse(doc).tags if t == "div" and a.get("class") == "chart"]
     assert len(charts) >= 7
     assert len(doc) < 10_000_000
+
+
+def test_payback_range_when_the_slowest_draws_never_pay_back(est):
+    import dataclasses
+
+    from estimator.model import Percentiles
+
+    unc = dataclasses.replace(est.uncertainty, payback_months=Percentiles(30.0, 40.0, None))
+    text = _visible(render_tiles(dataclasses.replace(est, uncertainty=unc)))
+    assert "Payback 27 months P10 30 months, P90 never" in text
