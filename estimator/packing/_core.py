@@ -42,6 +42,8 @@ BUDGET_LARGE_S: Final = (0.5, 1e-6)
 CALL_S: Final = 1e-4
 ELEM_S: Final = 4e-9
 BC_STEP_S: Final = 3e-4
+#: Full effort always tries the dot product when it is estimated below this [s].
+DOT_LIMIT_S: Final = 8.0
 MAX_RESTARTS: Final = 16
 #: Open nodes first-fit keeps scanning; the fullest beyond this are closed for good.
 ACTIVE_MAX: Final = 16384
@@ -669,7 +671,8 @@ def _portfolio(
     weights = weights / weights.max() if weights.max() > 0 else np.ones(d)
     # The dot product is the other pillar (best on most 2-D classes, where FFD is not): it runs
     # unless it would cost several times the whole budget.
-    if bc_s <= (1.0 if effort == "fast" else 4.0) * total_budget and not done():
+    dot_limit = total_budget if effort == "fast" else max(4.0 * total_budget, DOT_LIMIT_S)
+    if bc_s <= dot_limit and not done():
         consider(_bin_centric(V, cnt, np.ones(d), "dot", bulk, "dot-product"))
         budget -= bc_s
     if effort == "full":
