@@ -439,6 +439,8 @@ def _imputed(problems: list[Problem], t: Table, count: int, column: str, how: st
 def text(s: pd.Series) -> pd.Series:
     """Cells as stripped text (whole floats without `.0`); blanks NA."""
     s = s.reset_index(drop=True)
+    if isinstance(s.dtype, pd.StringDtype):
+        return s  # tabular already stripped it and made blanks NA
     if pd.api.types.is_float_dtype(s.dtype):
         whole = s.notna() & (s == np.floor(s))
         out = s.astype("string")
