@@ -612,11 +612,13 @@ def _column_cells(values: pd.Series, letter: str, kind: str, style: int | None,
     """
     s_attr = f' s="{style}"' if style is not None else ""
     if kind == "text":
-        text = values.astype("object").where(values.notna(), None).tolist()
+        # Escape each distinct value once: clusters, OS names, fit levels repeat a lot.
+        codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+        bodies = [_xml_text(str(u)) if str(u) != "" else None for u in uniques]
         return [
-            f'<c r="{letter}{r}" t="inlineStr"><is>{_xml_text(str(v))}</is></c>'
-            if v is not None and v != "" else ""
-            for r, v in zip(rows, text, strict=True)
+            f'<c r="{letter}{r}" t="inlineStr"><is>{bodies[c]}</is></c>'
+            if c >= 0 and bodies[c] is not None else ""
+            for r, c in zip(rows, codes.tolist(), strict=True)
         ]
     if kind == "bool":
         b = values.astype("boolean")
@@ -650,7 +652,7 @@ def _splice_rows(buf: io.BytesIO, path: Path, sheet_part: str, vms: pd.DataFrame
     """Copy the package in `buf` to `path`, adding the VM rows to `sheet_part`'s sheetData."""
     buf.seek(0)
     with zipfile.ZipFile(buf) as src, zipfile.ZipFile(
-        path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=3
+        path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1
     ) as dst:
         names = src.namelist()
         if sheet_part not in names:
@@ -664,9 +666,9 @@ def _splice_rows(buf: io.BytesIO, path: Path, sheet_part: str, vms: pd.DataFrame
             end = xml.find("</sheetData>")
             if end < 0:
                 raise RuntimeError(f"{sheet_part} has no sheetData")
-            part = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            part.compress_type = zipfile.ZIP_DEFLATED
-            with dst.open(part, "w", force_zip64=True) as out:
+            # Opening by name takes the archive's compression and level (1: fast; the
+            # sheet is large and repetitive, so level 1 already shrinks it about tenfold).
+            with dst.open(info.filename, "w", force_zip64=True) as out:
                 out.write(xml[:end].encode("utf-8"))
                 for block in _vm_rows_xml(vms, cols):
                     out.write(block)
