@@ -170,3 +170,21 @@ def test_payback_range_when_the_slowest_draws_never_pay_back(est):
     unc = dataclasses.replace(est.uncertainty, payback_months=Percentiles(30.0, 40.0, None))
     text = _visible(render_tiles(dataclasses.replace(est, uncertainty=unc)))
     assert "Payback 27 months P10 30 months, P90 never" in text
+
+
+def test_estate_where_nothing_moves(plain_est):
+    import dataclasses
+
+    import pandas as pd
+
+    vms = plain_est.vms.assign(moves=False)
+    s = dict(plain_est.summary, vms_moving=0, nodes=0, nodes_lower_bound=0, workloads=0,
+             workloads_per_node=None, fit_counts={}, payback_months=None)
+    empty = dataclasses.replace(
+        plain_est, vms=vms, pools=pd.DataFrame(), cash_flow=pd.DataFrame(),
+        costs=pd.DataFrame(columns=["category", "before", "after", "savings"]),
+        fit_reasons=pd.DataFrame(), summary=s, quality={}, assumption_table=pd.DataFrame())
+    text = _visible(render_html(empty))
+    assert "Containerising 0 of" in text
+    assert "No workloads move, so no node pools are needed." in text
+    assert "No VM moves." in text
