@@ -214,8 +214,9 @@ def _blank(n: int) -> np.ndarray:
     return _const(n, None)
 
 
-def _minutes_before_export(rng: np.random.Generator, low_days: float, high_days: float,
-                           n: int) -> np.ndarray:
+def _times_before_export(rng: np.random.Generator, low_days: float, high_days: float,
+                         n: int) -> np.ndarray:
+    """`n` datetimes drawn uniformly between `high_days` and `low_days` before the export."""
     seconds = rng.uniform(low_days * 86400, high_days * 86400, size=n).astype(np.int64)
     return EXPORT_TIME - seconds.astype("timedelta64[s]")
 
@@ -241,7 +242,6 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     n_vcls = n_clusters if n >= 10 * n_clusters else 0
     n_srm = (max(2, round(n * 0.0025)) if n >= 100 else 0)
     n_tpl = round(n * 0.015) if n >= 20 else 0
-    n_reg = n - n_vcls - n_srm - n_tpl  # regular VMs and templates share the generator below
     n_dc = 1 if n_clusters == 1 else min(len(_SITES), max(2, round(np.sqrt(n_clusters))))
     n_srm = n_srm if n_dc >= 2 else 0
     n_reg = n - n_vcls - n_srm - n_tpl
@@ -422,10 +422,10 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     vm_uuid = _uuids(rng, n, prefix="50")
     smbios_uuid = _uuids(rng, n, prefix="42")
     vm_id = _join("vm-", (1000 + np.cumsum(rng.integers(1, 40, size=n))).astype(str))
-    created = _minutes_before_export(rng, 30, 11 * 365, n)
+    created = _times_before_export(rng, 30, 11 * 365, n)
     changed = created + ((EXPORT_TIME - created).astype(np.int64) * rng.random(n)).astype(
         "timedelta64[s]")
-    power_on = np.where(on, _minutes_before_export(rng, 1, 200, n), np.datetime64("NaT", "s"))
+    power_on = np.where(on, _times_before_export(rng, 1, 200, n), np.datetime64("NaT", "s"))
     ip = _join("10.", (dc_all * 8 + rng.integers(0, 8, n)).astype(str), ".",
                rng.integers(0, 256, n).astype(str), ".", rng.integers(2, 255, n).astype(str))
     ip = np.where(tools_running, ip, None)
@@ -661,7 +661,7 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     h_cores = 2 * h_cpc
     h_mem_mib = cl_host_mem_gib[host_cl] * 1024 - rng.integers(200, 400, n_hosts)
     h_dc = cl_dc[host_cl]
-    boot_time = _minutes_before_export(rng, 20, 400, n_hosts)
+    boot_time = _times_before_export(rng, 20, 400, n_hosts)
     host = {
         "Host": host_name,
         "Datacenter": site_name[h_dc],
