@@ -54,11 +54,13 @@ def speed(vms: int, draws: int, runs: int) -> None:
     t_costs, costs = _timed(lambda: compute_costs(plan.vms, inv.hosts, plan.pools, a,
                                                   a.flat_values()))
     point = {"nodes": int(plan.pools["nodes"].sum())}
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
+        c0 = time.process_time()
         t, unc = _timed(lambda: run_uncertainty(scoped, inv.hosts, a, point=point, draws=draws,
                                                 plan=plan))
         times.append(t)
+        cpu.append(time.process_time() - c0)
     planner = Replanner(scoped, inv.hosts, a, plan=plan)
     t_mc, _ = _timed(lambda: monte_carlo(planner, a.ranges(), draws=draws, seed=42,
                                          distribution="triangular"))
@@ -75,7 +77,7 @@ def speed(vms: int, draws: int, runs: int) -> None:
     print(f"| point plan: plan_estate (once) | {t_plan:.1f} |")
     print(f"| point costs: compute_costs (once) | {t_costs:.1f} |")
     print(f"| **run_uncertainty: Monte Carlo + tornado (median of {runs})** "
-          f"| **{statistics.median(times):.1f}** |")
+          f"| **{statistics.median(times):.1f}** ({statistics.median(cpu):.1f} CPU) |")
     print(f"| runs | {', '.join(f'{t:.1f}' for t in times)} |")
     print(f"| of which monte_carlo() alone (re-plans, pricing, tornado) | {t_mc:.1f} |")
     print()
@@ -84,14 +86,31 @@ def speed(vms: int, draws: int, runs: int) -> None:
           f"nodes {unc.nodes.p10:g} / {unc.nodes.p50:g} / {unc.nodes.p90:g}")
 
 
-def _exact(scoped: Any, inv: Inventory, a: Assumptions, drawn: dict[str, np.ndarray],
-           i: int) -> tuple[float, float, float]:
-    """Savings, nodes and NPV of draw i with every ranged key at its drawn value."""
-    x = {k: float(v[i]) for k, v in drawn.items()}
-    ai = a.with_values(x)
-    values = ai.flat_values()
-    plan = plan_estate(scoped, ai, values)
-    costs = compute_costs(plan.vms, inv.hosts, plan.pools, ai, values)
+def _pinned_types(a: Assumptions, pools: Any) -> Assumptions:
+    """`a` with only the node types the point plan chose, each allowed for its pools' OS only."""
+    data = a.model_dump()
+    chosen: dict[str, set[str]] = {}
+    for row in pools.itertuples():
+        chosen.setdefault(str(row.node_type), set()).add(str(row.os_family))
+    types = data["platform"]["node_types"]
+    data["platform"]["node_types"] = {
+        name: {**types[name], "os": next(iter(oses)) if len(oses) == 1 else "any"}
+        for name, oses in chosen.items()}
+    return Assumptions.model_validate(data)
+
+
+def _exact(scoped: Any, inv: Inventory, a: Assumptions, drawn: dict[str, np.ndarray], i: int,
+           *, plan_keys_only: bool) -> tuple[float, float, float]:
+    """Savings, nodes and NPV of draw i: plan with the drawn plan keys (or every drawn key, so
+    that node prices drive the type choice too), costs with every drawn key."""
+    known = a.flat_values()  # pinned catalogues lack the node types not chosen
+    x = {k: float(v[i]) for k, v in drawn.items() if k in known}
+    every = a.with_values(x)
+    planned = a.with_values({k: v for k, v in x.items() if key_kind(k) == "plan"}) \
+        if plan_keys_only else every
+    plan = plan_estate(scoped, planned, planned.flat_values())
+    values = every.flat_values()
+    costs = compute_costs(plan.vms, inv.hosts, plan.pools, every, values)
     return costs.annual_savings, float(plan.pools["nodes"].sum()), costs.npv
 
 
@@ -107,39 +126,45 @@ def accuracy(draws: int, exact_draws: int) -> None:
             p, a.ranges(), draws=draws, seed=42, distribution="triangular", grid_points=g))
         variants[f"{method} re-plan, grid {grid}"] = (res, t, dict(planner.runs))
     drawn = next(iter(variants.values()))[0].values
-    t_ex, exact = _timed(lambda: np.array([_exact(scoped, inv, a, drawn, i)
-                                           for i in range(exact_draws)]))
-    ex_s, ex_n, ex_npv = exact.T
     point_s = compute_costs(plan.vms, inv.hosts, plan.pools, a, a.flat_values()).annual_savings
-    print(f"800-VM sample, {draws} draws; exact re-plan of the first {exact_draws} draws took "
-          f"{t_ex:.0f} s ({t_ex / exact_draws:.2f} s per draw). Point savings {point_s:,.0f}.")
-    print()
-    print("| approximation | seconds | re-plans | savings error: mean abs | P90 abs | max abs "
-          "| mean (bias) | nodes: mean abs error | max | NPV mean abs error |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, (res, t, runs) in variants.items():
-        e_s = res.annual_savings[:exact_draws] - ex_s
-        e_n = res.nodes[:exact_draws] - ex_n
-        e_npv = res.npv[:exact_draws] - ex_npv
-        print(f"| {name} | {t:.1f} | {runs['exact']} exact, {runs['scaled']} scaled "
-              f"| {np.abs(e_s).mean():,.0f} | {np.quantile(np.abs(e_s), 0.9):,.0f} "
-              f"| {np.abs(e_s).max():,.0f} | {e_s.mean():+,.0f} | {np.abs(e_n).mean():.2f} "
-              f"| {np.abs(e_n).max():.0f} | {np.abs(e_npv).mean():,.0f} |")
-    print()
-    print(f"| percentiles over the {exact_draws} checked draws | P10 | P50 | P90 |")
-    print("|---|---:|---:|---:|")
-    print("| exact savings | " + " | ".join(f"{q:,.0f}" for q in
-                                             np.quantile(ex_s, [0.1, 0.5, 0.9])) + " |")
-    for name, (res, _, _) in variants.items():
-        qs = np.quantile(res.annual_savings[:exact_draws], [0.1, 0.5, 0.9])
-        print(f"| {name} | " + " | ".join(f"{q:,.0f}" for q in qs) + " |")
-    print("| exact nodes | " + " | ".join(f"{q:g}" for q in
-                                            np.quantile(ex_n, [0.1, 0.5, 0.9])) + " |")
-    for name, (res, _, _) in variants.items():
-        qs = np.quantile(res.nodes[:exact_draws], [0.1, 0.5, 0.9])
-        print(f"| {name} nodes | " + " | ".join(f"{q:g}" for q in qs) + " |")
-    print(f"\nsavings spread of the exact draws (P90 - P10): "
-          f"{np.subtract(*np.quantile(ex_s, [0.9, 0.1])):,.0f}")
+    pinned = _pinned_types(a, plan.pools)
+    references = {
+        "A: node types pinned to the point plan's, plan keys drawn":
+            lambda i: _exact(scoped, inv, pinned, drawn, i, plan_keys_only=True),
+        "B: node types chosen freely at likely prices, plan keys drawn":
+            lambda i: _exact(scoped, inv, a, drawn, i, plan_keys_only=True),
+        "C: node types chosen freely at the drawn node prices":
+            lambda i: _exact(scoped, inv, a, drawn, i, plan_keys_only=False),
+    }
+    print(f"800-VM sample, {draws} draws, point savings {point_s:,.0f}, point nodes "
+          f"{int(plan.pools['nodes'].sum())} ({', '.join(plan.pools['node_type'].astype(str))}). "
+          f"Each reference re-plans the first {exact_draws} draws exactly (plan_estate + "
+          "compute_costs), prices at the drawn values.")
+    for ref_name, ref in references.items():
+        t_ex, exact = _timed(lambda r=ref: np.array([r(i) for i in range(exact_draws)]))
+        ex_s, ex_n, ex_npv = exact.T
+        print(f"\n### Reference {ref_name} ({t_ex / exact_draws:.2f} s per draw)\n")
+        print("| approximation | seconds | re-plans | savings error: mean abs | P90 abs | max abs"
+              " | mean (bias) | nodes: mean abs error | max | NPV mean abs error |")
+        print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+        for name, (res, t, runs) in variants.items():
+            e_s = res.annual_savings[:exact_draws] - ex_s
+            e_n = res.nodes[:exact_draws] - ex_n
+            e_npv = res.npv[:exact_draws] - ex_npv
+            print(f"| {name} | {t:.1f} | {runs['exact']} exact, {runs['scaled']} scaled "
+                  f"| {np.abs(e_s).mean():,.0f} | {np.quantile(np.abs(e_s), 0.9):,.0f} "
+                  f"| {np.abs(e_s).max():,.0f} | {e_s.mean():+,.0f} | {np.abs(e_n).mean():.2f} "
+                  f"| {np.abs(e_n).max():.0f} | {np.abs(e_npv).mean():,.0f} |")
+        print(f"\n| P10 / P50 / P90 over the {exact_draws} draws | savings | nodes |")
+        print("|---|---|---|")
+        print(f"| reference | {_q(ex_s)} | {_q(ex_n, '{:g}')} |")
+        for name, (res, _, _) in variants.items():
+            print(f"| {name} | {_q(res.annual_savings[:exact_draws])} "
+                  f"| {_q(res.nodes[:exact_draws], '{:g}')} |")
+
+
+def _q(x: np.ndarray, fmt: str = "{:,.0f}") -> str:
+    return " / ".join(fmt.format(q) for q in np.quantile(x, [0.1, 0.5, 0.9]))
 
 
 def main() -> None:

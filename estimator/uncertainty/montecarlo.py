@@ -36,7 +36,7 @@ import pandas as pd
 
 from estimator.assumptions import Assumptions
 from estimator.costs import CostLines, CostQuantities, cash_flow, price
-from estimator.model import Uncertainty
+from estimator.model import Percentiles, Uncertainty
 from estimator.pipeline import Plan
 from estimator.uncertainty.draws import draw_values, percentiles
 from estimator.uncertainty.replan import PlanPoint, ReplanMethod, Replanner, key_kind
@@ -283,6 +283,12 @@ def _check_point(planner: Replanner, point: Mapping[str, Any]) -> None:
             f"{planner.point.nodes:g}: pass the same scoped VMs and assumptions")
 
 
+def _whole(p: Percentiles) -> Percentiles:
+    """Node percentiles as whole nodes (the draws are whole; interpolation is not)."""
+    return Percentiles(*(None if x is None else float(np.ceil(x - 1e-9))
+                         for x in (p.p10, p.p50, p.p90)))
+
+
 def summarise_draws(results: DrawResults, tornado: pd.DataFrame, *, draws: int, seed: int,
                     distribution: str) -> Uncertainty:
     """The `Uncertainty` block from per-draw results."""
@@ -292,7 +298,7 @@ def summarise_draws(results: DrawResults, tornado: pd.DataFrame, *, draws: int, 
         annual_savings=percentiles(savings),
         payback_months=percentiles(results.payback_months),
         npv=percentiles(results.npv),
-        nodes=percentiles(results.nodes),
+        nodes=_whole(percentiles(results.nodes)),
         probability_positive_savings=float(np.mean(savings > 0)),
         tornado=tornado,
         savings_draws=np.asarray(savings, dtype=float).copy(),
