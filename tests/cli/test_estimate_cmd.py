@@ -197,3 +197,24 @@ def test_progress_shows_on_a_terminal_only() -> None:
 )
 def test_slug(name: str, expected: str) -> None:
     assert slug(name) == expected
+
+
+def test_timeseries_folder_sizes_the_matching_vm(small: Path, tmp_path: Path) -> None:
+    from estimator.inventory import read_inventory
+
+    name = str(read_inventory(small).vms["name"].iloc[0])
+    series = tmp_path / "series"
+    series.mkdir()
+    head = ("Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\t"
+            "CPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB]")
+    rows = [f"{1376314846 + 300 * i};\t2;\t5200;\t{1300 + 10 * i};\t25;\t8388608;\t2097152"
+            for i in range(24)]
+    (series / f"{name}.csv").write_text("\n".join([head, *rows]) + "\n")
+    result = runner.invoke(app, ["estimate", str(small), "--timeseries", str(series), "--json",
+                                 "-", "--no-html", "--no-xlsx", "--no-uncertainty"])
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["notes"]
+    assert any("usage of 1 VM(s) taken from time-series percentiles" in n for n in notes)
+    result = runner.invoke(app, ["estimate", str(small), "--timeseries", str(tmp_path / "none"),
+                                 "--no-html", "--no-xlsx", "--no-uncertainty"])
+    assert result.exit_code == 1 and "Error:" in result.stderr
