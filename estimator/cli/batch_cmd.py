@@ -17,7 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from rich.table import Table
 
-from estimator.assumptions import Assumptions
+from estimator.assumptions import Assumptions, load_assumptions
 from estimator.cli import estimate_cmd as ec
 from estimator.cli._app import _state, app, err_console, handles_errors, is_quiet, out_console
 from estimator.errors import EstimatorError, InputError
@@ -209,7 +209,7 @@ def batch(
     """
     items, notes = expand_inputs(inputs, out_dir)
     ec.check_out_dir(out_dir, tuple(i.path for i in items))
-    assumptions = ec.load_options(preset, files, sets)
+    assumptions = load_assumptions(preset, files, sets)
     if not is_quiet() and notes:
         # Anonymised runs print no original file name, not even of skipped files.
         shown = [f"skipped {len(notes)} non-inventory file(s)"] if anonymise else notes

@@ -113,10 +113,6 @@ def check_scenarios(scenarios: list[str]) -> None:
                               hint=f"use a preset ({', '.join(PRESETS)}) or a .toml file")
 
 
-def load_options(preset: str | None, files: list[Path], sets: list[str]) -> Assumptions:
-    return load_assumptions(preset, files, sets)
-
-
 def run_estimate(
     inventory: list[Path] | Inventory, assumptions: Assumptions, *, fmt_name: str | None,
     mapping: Path | None, scenarios: list[str], timeseries: Path | None, uncertainty: bool,
@@ -201,7 +197,7 @@ def estimate_command(
             check_output_path(path, inputs)
     if not (no_html and no_xlsx) or anonymise:
         check_out_dir(out_dir, inputs)
-    assumptions = load_options(preset, files, sets)
+    assumptions = load_assumptions(preset, files, sets)
     check_scenarios(scenarios)
     progress = Progress()
     with progress.run("Reading") as say:
@@ -228,39 +224,35 @@ def estimate_command(
 
 
 # -- terminal summary ----------------------------------------------------------------------
-def _pair(label: str, value: str) -> tuple[str, str]:
-    return label, value
-
-
 def headline_rows(est: Estimate) -> list[tuple[str, str]]:
     """(label, value) rows of the headline figures, money via `formatting`."""
     s, cur = est.summary, est.currency
     rows = [
-        _pair("VMs in scope", f"{fmt.count(s['vms_in_scope'])} of {fmt.count(s['vms_total'])}"),
-        _pair("Moving / staying / retiring",
+        ("VMs in scope", f"{fmt.count(s['vms_in_scope'])} of {fmt.count(s['vms_total'])}"),
+        ("Moving / staying / retiring",
               f"{fmt.count(s['vms_moving'])} / {fmt.count(s['vms_staying'])} / "
               f"{fmt.count(s['vms_retiring'])}"),
-        _pair("Hosts today", fmt.count(s["hosts"]) + (" (inferred)" if s["hosts_inferred"]
+        ("Hosts today", fmt.count(s["hosts"]) + (" (inferred)" if s["hosts_inferred"]
                                                      else "")),
-        _pair("Container nodes", f"{fmt.count(s['nodes'])} (lower bound "
+        ("Container nodes", f"{fmt.count(s['nodes'])} (lower bound "
               f"{fmt.count(s['nodes_lower_bound'])}, {fmt.count(s['spare_nodes'])} spare)"),
-        _pair("Yearly cost before", fmt.money(s["annual_before"], cur)),
-        _pair("Yearly cost after", fmt.money(s["annual_after"], cur)),
-        _pair("Yearly savings", fmt.money(s["annual_savings"], cur)),
+        ("Yearly cost before", fmt.money(s["annual_before"], cur)),
+        ("Yearly cost after", fmt.money(s["annual_after"], cur)),
+        ("Yearly savings", fmt.money(s["annual_savings"], cur)),
     ]
     unc = est.uncertainty
     if unc is not None:
-        rows.append(_pair("Savings P10–P90", fmt.money_range(
+        rows.append(("Savings P10–P90", fmt.money_range(
             unc.annual_savings.p10, unc.annual_savings.p90, cur)))
-        rows.append(_pair("Chance savings > 0", fmt.pct(unc.probability_positive_savings)))
+        rows.append(("Chance savings > 0", fmt.pct(unc.probability_positive_savings)))
     rows += [
-        _pair("One-off migration", fmt.money(s["one_off_migration"], cur)),
-        _pair("Payback", fmt.months(s["payback_months"])),
-        _pair(f"NPV ({s['horizon_years']} years)", fmt.money(s["npv"], cur)),
+        ("One-off migration", fmt.money(s["one_off_migration"], cur)),
+        ("Payback", fmt.months(s["payback_months"])),
+        (f"NPV ({s['horizon_years']} years)", fmt.money(s["npv"], cur)),
     ]
     if unc is not None:
-        rows.append(_pair("NPV P10–P90", fmt.money_range(unc.npv.p10, unc.npv.p90, cur)))
-    rows.append(_pair("Data confidence", fmt.stars(s.get("confidence_stars"))))
+        rows.append(("NPV P10–P90", fmt.money_range(unc.npv.p10, unc.npv.p90, cur)))
+    rows.append(("Data confidence", fmt.stars(s.get("confidence_stars"))))
     return rows
 
 
