@@ -17,7 +17,7 @@ from rich.table import Table
 from estimator.anonymise import anonymise_estimate
 from estimator.assumptions import PRESETS, Assumptions, load_assumptions
 from estimator.cli._app import app, err_console, handles_errors, is_quiet, out_console
-from estimator.errors import ConfigError, OutputError
+from estimator.errors import ConfigError, InputError, OutputError
 from estimator.inventory import FORMATS, Inventory, read_inventory
 from estimator.model import Estimate
 from estimator.pipeline import estimate
@@ -126,6 +126,11 @@ def run_estimate(
         inv = read_inventory(inventory, format=fmt_name, mapping=mapping)
     est = estimate(inv, assumptions, scenarios=scenarios or None, uncertainty=uncertainty,
                    timeseries=timeseries, progress=say)
+    if est.summary["vms_in_scope"] == 0:
+        excluded = ", ".join(f"{k.replace('_', ' ')} {v:,}"
+                             for k, v in est.summary["vms_excluded"].items() if v)
+        raise InputError(f"no VM is in scope ({excluded}), so there is nothing to estimate",
+                         hint="widen scope with --set scope.include_..., see estimator validate")
     if not anonymise:
         return est, None
     say("Anonymising")

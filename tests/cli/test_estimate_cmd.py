@@ -146,6 +146,19 @@ def test_bad_input_or_option_is_one_red_line_and_exit_one(
     assert not list(tmp_path.glob("r/*.html"))
 
 
+def test_nothing_in_scope_is_an_error_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "off.csv"
+    path.write_text("VM,Powerstate,CPUs,Memory\na,poweredOff,2,4096\nb,poweredOff,1,2048\n")
+    result = runner.invoke(app, ["estimate", str(path), "-o", str(tmp_path / "r")])
+    assert result.exit_code == 1
+    assert "no VM is in scope (powered off 2), so there is nothing to estimate" in result.stderr
+    assert not list((tmp_path / "r").glob("*.*"))
+    result = runner.invoke(app, ["estimate", str(path), "-o", str(tmp_path / "r"), "--json", "-",
+                                 "--set", "scope.include_powered_off=true", "--no-uncertainty"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["inventory"]["vms_in_scope"] == 2
+
+
 def test_unwritable_out_dir_fails_before_the_run(small: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
