@@ -118,10 +118,13 @@ def money_range(low: Any, high: Any, currency: str | None = None, digits: int = 
     lo, hi = float(low), float(high)
     big = max(abs(lo), abs(hi))
     prefix = f"{_currency_code(currency)} " if currency else ""
+    # "-610–418 k" misreads; with a negative end the range is spelt "-610 to 418 k".
+    sep = " to " if min(lo, hi) < 0 else "–"
     for threshold, divisor, suffix in _SCALES:
         if big >= threshold:
-            return f"{prefix}{_sig(lo / divisor, digits)}–{_sig(hi / divisor, digits)} {suffix}"
-    return f"{prefix}{lo:,.0f}–{hi:,.0f}"
+            return (f"{prefix}{_sig(lo / divisor, digits)}{sep}{_sig(hi / divisor, digits)} "
+                    f"{suffix}")
+    return f"{prefix}{lo:,.0f}{sep}{hi:,.0f}"
 
 
 def count(n: Any) -> str:

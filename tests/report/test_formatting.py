@@ -34,6 +34,7 @@ def test_money_range_shares_one_suffix():
     assert fmt.money_range(812_000, 1_640_000) == "0.8–1.6 M"
     assert fmt.money_range(50_100, 90_700, "USD") == "USD 50–91 k"
     assert fmt.money_range(None, 5) == "–"
+    assert fmt.money_range(-610_000, 418_000) == "-610 to 418 k"
 
 
 def test_counts_numbers_and_percent():
