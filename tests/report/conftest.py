@@ -466,14 +466,10 @@ def xlsx_file(est: Estimate, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _real_estimate(path: Path) -> Estimate:
-    """`estimate(read_inventory(path))`; without Monte Carlo until estimator.uncertainty lands."""
-    import importlib.util
-
+    """`estimate(read_inventory(path))`, Monte Carlo included."""
     from estimator.inventory import read_inventory
     from estimator.pipeline import estimate
 
-    if importlib.util.find_spec("estimator.uncertainty") is None:
-        return estimate(read_inventory(path), uncertainty=False)
     return estimate(read_inventory(path))
 
 

@@ -175,8 +175,10 @@ def test_empty_pools_and_missing_columns(plain_est, tmp_path):
 def test_real_inventories_write(which, request, tmp_path):
     est = request.getfixturevalue(which)
     wb = openpyxl.load_workbook(est.to_excel(tmp_path / "r.xlsx"))
-    assert wb.sheetnames[:6] == ["Summary", "Costs", "Node pools", "VMs", "Assumptions",
-                                 "Data quality"]
+    assert wb.sheetnames == ["Summary", "Costs", "Node pools", "VMs", "Assumptions",
+                             "Data quality", "Uncertainty"]
+    p = est.uncertainty.annual_savings
+    assert _find_row(wb["Uncertainty"], "Yearly savings")[1].value == pytest.approx(p.p10)
     s = est.summary
     row = _find_row(wb["Summary"], "Yearly cost today [USD]")
     assert row[1].value == pytest.approx(s["annual_before"])
