@@ -44,7 +44,7 @@ SUMMARY_KEYS: dict[str, str] = {
     "workloads": "container workloads (moving VMs)",
     "workloads_per_node": "workloads per node",
     "isolation_extra_nodes": "extra nodes caused by isolation keys beyond OS family",
-    "sizing_fallbacks": "moving VMs sized from allocation because usage was missing",
+    "sizing_fallbacks": "in-scope VMs sized from allocation because usage was missing",
     "annual_before": "yearly cost today",
     "annual_after": "yearly cost after containerisation (staying VMs included)",
     "annual_savings": "annual_before - annual_after",
@@ -122,7 +122,7 @@ class Estimate:
         pools: one row per node pool: node type, nodes, lower bound, utilisation, cost.
         costs: one row per cost category: before, after, savings (yearly, `currency`).
         cash_flow: one row per year: migration_cost, savings, net, cumulative, discounted.
-        fit_reasons: reason, rule, level, vms (most common reasons first).
+        fit_reasons: fit_reason, fit_level, vms (most common reasons first).
         quality: data-quality report (per file, confidence stars, problems) as a JSON-ready dict.
         assumptions: the assumptions used.
         assumption_table: key, value, low, high, unit, description, source, changed.

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import OutputError
+from estimator.report.atomic import default_mode
 
 __all__ = ["SHEETS", "XLSX_MAX_ROWS", "sample_output_path", "sample_tables", "write_sample"]
 
@@ -781,13 +782,6 @@ def write_sample(path: Path, *, vms: int, seed: int = 0) -> Path:
     return target
 
 
-def _default_mode(mode: int) -> int:
-    """`mode` less the process umask (mkstemp/mkdtemp create private 0600/0700 entries)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return mode & ~umask
-
-
 def _atomic_file(target: Path, write: object) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -795,7 +789,7 @@ def _atomic_file(target: Path, write: object) -> None:
     tmp = Path(tmp_name)
     try:
         write(tmp)  # type: ignore[operator]
-        os.chmod(tmp, _default_mode(0o666))
+        os.chmod(tmp, default_mode(0o666))
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -810,9 +804,9 @@ def _atomic_folder(target: Path, write: object) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         write(tmp)  # type: ignore[operator]
-        os.chmod(tmp, _default_mode(0o777))
+        os.chmod(tmp, default_mode(0o777))
         for csv in tmp.iterdir():
-            os.chmod(csv, _default_mode(0o666))
+            os.chmod(csv, default_mode(0o666))
         if target.exists():
             # A folder cannot be swapped atomically over a non-empty one: move the old one
             # aside first so the target is never missing a tab.

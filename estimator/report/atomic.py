@@ -34,6 +34,13 @@ def check_output_path(path: Path, inputs: tuple[Path, ...] = ()) -> Path:
     return path
 
 
+def default_mode(mode: int = 0o666) -> int:
+    """`mode` less the process umask: mkstemp/mkdtemp create private 0600/0700 entries."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return mode & ~umask
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path next to `path`; on success rename it over `path`."""
@@ -43,6 +50,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        # Reports are shared files: give them the permissions a plain open() would.
+        os.chmod(tmp_path, default_mode())
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
