@@ -15,3 +15,9 @@ def shared_dir() -> Path:
     if not path.exists():
         pytest.skip(f"shared folder not available: {path}")
     return path
+
+
+@pytest.fixture
+def real_data_dir(shared_dir: Path) -> Path:
+    """../shared/data/real: public RVTools exports, Bitbrains traces, Alibaba cluster data."""
+    return shared_dir / "data" / "real"
