@@ -114,3 +114,17 @@ def test_forced_format_and_blank_rows_reported(tmp_path: Path) -> None:
     assert inv.vms["power_state"].tolist() == ["unknown"] * 2
     assert any(p.message == "1 blank row(s) between data rows skipped"
                for p in inv.files[0].problems)
+
+
+def test_other_formats_are_detected_and_merged(tmp_path: Path) -> None:
+    azure = tmp_path / "az.csv"
+    azure.write_text("*Server name,*Cores,*Memory (In MB),*OS name,CPU utilization percentage\n"
+                     "web01,4,8192,Windows Server 2016 Datacenter,35\n", encoding="utf-8")
+    ads = tmp_path / "ads.csv"
+    ads.write_text("ExternalId,HostName,OS.Name,CPU.NumberOfCores,RAM.TotalSizeInMB\n"
+                   "ext-1,h1,Red Hat Enterprise Linux 7,4,4096\n", encoding="utf-8")
+    inv = read_inventory([azure, ads])
+    assert inv.vms["source_format"].tolist() == ["azure-migrate", "aws-ads"]
+    assert inv.vms["memory_gib"].tolist() == [8.0, 4.0]
+    assert inv.vms["os_family"].tolist() == ["windows", "linux"]
+    assert [f.format for f in inv.files] == ["azure-migrate", "aws-ads"]
