@@ -16,6 +16,7 @@ import pandas as pd
 
 from estimator.assumptions import Assumptions, load_assumptions
 from estimator.costs import compute_costs
+from estimator.costs.nodes import node_costs
 from estimator.errors import ConfigError
 from estimator.fit import classify_fit, fit_counts, top_reasons
 from estimator.inventory import Inventory, read_inventory
@@ -26,7 +27,7 @@ from estimator.inventory.timeseries import (
     utilisation_percentiles,
 )
 from estimator.model import FIT_LEVELS, Estimate
-from estimator.packing import isolation_cost, plan_pools
+from estimator.packing import PoolPlan, isolation_cost, plan_pools
 from estimator.quality import validation_summary
 from estimator.reservations import allocatable
 from estimator.scope import apply_scope
@@ -93,7 +94,7 @@ def plan_estate(
 
     items = out.loc[out["moves"].fillna(False).astype(bool),
                     ["pool", "os_family", "cpu_request_cores", "memory_request_gib", "replicas"]]
-    kwargs = dict(
+    kwargs: dict[str, Any] = dict(
         reservation_model=p.reservation_model,
         max_pods_per_node=int(values["platform.max_pods_per_node"]),
         target_utilisation=util,
@@ -101,10 +102,47 @@ def plan_estate(
         daemonset_memory_gib=values["platform.daemonset_memory_gib"],
         ha_spare_nodes_per_pool=int(values["platform.ha_spare_nodes_per_pool"]),
     )
-    plan = plan_pools(items, nodes, **kwargs)
+    plan, extra = _plan_by_os(items, nodes, a, values, kwargs)
     out["node_index"] = plan.node_index.reindex(out.index).astype("Int64")
-    extra = isolation_cost(items, nodes, **kwargs) if len(items) else 0
     return Plan(out, plan.pools, plan, sizing.fallbacks, int(extra))
+
+
+def _plan_by_os(
+    items: pd.DataFrame,
+    nodes: pd.DataFrame,
+    a: Assumptions,
+    values: dict[str, float],
+    kwargs: dict[str, Any],
+) -> tuple[PoolPlan, int]:
+    """Pack each OS family's pools with node types priced at their full yearly cost.
+
+    Hardware alone would favour many small nodes; per-node and per-core charges (subscription,
+    node OS licences, node care) are part of what a pool costs, so the node-type choice sees
+    them. Returns the merged plan and the extra nodes isolation beyond OS family costs.
+    """
+    if items.empty:
+        return plan_pools(items, nodes, **kwargs), 0
+    families = sorted(items["os_family"].astype(str).unique())
+    priced = node_costs(nodes, families, a, values)
+    plans: list[PoolPlan] = []
+    extra = 0
+    for fam in families:
+        sub = items[items["os_family"].astype(str) == fam]
+        cost = priced[priced["os_family"] == fam].set_index("node_type")["annual_cost"]
+        nt = nodes.assign(annual_cost_usd=nodes["name"].map(cost).to_numpy(float))
+        plans.append(plan_pools(sub, nt, **kwargs))
+        extra += isolation_cost(sub, nt, **kwargs)
+    pools = pd.concat([pl.pools for pl in plans], ignore_index=True)
+    node_index = pd.concat([pl.node_index for pl in plans]).reindex(items.index)
+    unplaceable = pd.concat([pl.unplaceable for pl in plans])
+    totals: dict[str, float] = {
+        k: float(sum(pl.totals[k] for pl in plans))
+        for k in ("nodes", "nodes_lower_bound", "workloads", "pods", "annual_cost_usd")
+    }
+    totals["workloads_per_node"] = (
+        totals["workloads"] / totals["nodes"] if totals["nodes"] else 0.0
+    )
+    return PoolPlan(pools, node_index, totals, unplaceable), int(extra)
 
 
 def apply_series(
