@@ -29,6 +29,9 @@ from estimator.errors import InputError
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 _DTD_RE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_PROLOG_BYTES = 64 * 1024
+_COMMENT_OR_PI_RE = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)
+_ELEMENT_RE = re.compile(rb"<[A-Za-z_]")
 # RVTools per-tab CSV export: RVTools_tabvInfo.csv, RVTools_tabvHost.csv, ...
 RVTOOLS_CSV_RE = re.compile(r"^RVTools_tab(?P<tab>\w+)\.csv$", re.IGNORECASE)
 _DELIMITERS = (",", ";", "\t")
@@ -172,15 +175,28 @@ def _check_zip(path: Path, limits: Limits, display: str) -> None:
                 if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
                     continue
                 with zf.open(i) as part:
-                    head = part.read(4096)
-                if _DTD_RE.search(head):
-                    raise InputError(
-                        f"part {i.filename!r} declares a DTD or XML entities; refusing it "
-                        "(entity expansion can exhaust memory)",
-                        file=display,
-                    )
+                    head = part.read(_PROLOG_BYTES)
+                problem = _unsafe_prolog(head)
+                if problem:
+                    raise InputError(f"part {i.filename!r} {problem}; refusing it (entity "
+                                     "expansion can exhaust memory)", file=display)
     except zipfile.BadZipFile as exc:
         raise InputError(f"not a readable workbook ({exc})", file=display) from None
+
+
+def _unsafe_prolog(head: bytes) -> str | None:
+    """Why an XML part's start is unsafe, or None.
+
+    A DTD (and so any entity declaration) may only come before the root element, so the
+    prolog is all we read: it must hold no `<!DOCTYPE`/`<!ENTITY` and must end, with the
+    root element, within the bytes read (comments cannot hide a later DTD).
+    """
+    if _DTD_RE.search(head):
+        return "declares a DTD or XML entities"
+    rest = _COMMENT_OR_PI_RE.sub(b"", head)
+    if len(head) == _PROLOG_BYTES and (b"<!--" in rest or not _ELEMENT_RE.search(rest)):
+        return f"has no root element within its first {_PROLOG_BYTES // 1024} KiB"
+    return None
 
 
 def _load_workbook(path: Path, limits: Limits, display: str,

@@ -182,3 +182,10 @@ def test_csv_title_line_above_header_and_ragged_rows(tmp_path: Path) -> None:
     assert list(t.frame.columns) == ["name", "vcpu", "ram"]
     assert t.frame["ram"].isna().tolist() == [False, True]
     assert t.row_numbers().tolist() == [4, 5]
+
+
+def test_dtd_hidden_behind_a_long_comment_is_refused(tmp_path: Path) -> None:
+    xml = (b'<?xml version="1.0"?><!-- <a ' + b"x" * 70_000 + b' --><!DOCTYPE w [<!ENTITY e "e">]>'
+           b"<worksheet/>")
+    with pytest.raises(InputError, match="no root element within its first 64 KiB"):
+        load_tables(_xlsx_with_sheet_xml(tmp_path / "hidden.xlsx", xml))
