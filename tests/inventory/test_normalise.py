@@ -1,5 +1,7 @@
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from estimator.inventory.normalise import finalise, make_vm_id, normalise_power_state
 from estimator.inventory.schema import VM_COLUMNS
@@ -83,3 +85,27 @@ def test_power_state_spellings() -> None:
 def test_empty_raw_gives_empty_schema_frame() -> None:
     vms, problems = finalise(raw_frame(name=[]), file="e", sheet=None, source_format="generic")
     assert len(vms) == 0 and list(vms.columns) == list(VM_COLUMNS) and problems == []
+
+_numbers = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),
+                     st.integers(-10, 10_000).map(float))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.text(max_size=5)), _numbers, _numbers,
+                          _numbers), max_size=8))
+def test_finalise_keeps_only_sane_rows(rows: list[tuple]) -> None:
+    raw = pd.DataFrame({
+        "source_row": list(range(2, 2 + len(rows))),
+        "name": pd.array([r[0] for r in rows], dtype="string"),
+        "vcpus": pd.array([r[1] for r in rows], dtype="float64"),
+        "memory_gib": pd.array([r[2] for r in rows], dtype="float64"),
+        "cpu_util": pd.array([r[3] for r in rows], dtype="float64"),
+    })
+    vms, problems = finalise(raw, file="f", sheet=None, source_format="generic")
+    assert len(vms) + sum(p.kind == "rejected" for p in problems) == len(rows)
+    assert vms["vm_id"].is_unique
+    assert ((vms["vcpus"] > 0) & (vms["vcpus"] <= 4096)).all()
+    assert ((vms["memory_gib"] > 0) & (vms["memory_gib"] <= 24 * 1024)).all()
+    util = vms["cpu_util"].dropna()
+    assert ((util >= 0) & (util <= 1)).all()
+    assert vms["name"].notna().all()
