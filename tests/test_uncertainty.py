@@ -12,6 +12,7 @@ from estimator.assumptions import Assumptions, load_assumptions
 from estimator.costs import compute_costs
 from estimator.errors import ConfigError
 from estimator.inventory import Inventory, read_inventory
+from estimator.model import Estimate
 from estimator.pipeline import estimate, plan_estate
 from estimator.sample import write_sample
 from estimator.scope import apply_scope
@@ -45,7 +46,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Inventory:
 
 
 @pytest.fixture(scope="module")
-def sample_estimate():  # type: ignore[no-untyped-def]
+def sample_estimate() -> Estimate:
     return estimate(SAMPLE)
 
 
@@ -53,7 +54,7 @@ def scoped(inv: Inventory, a: Assumptions) -> pd.DataFrame:
     return apply_scope(inv.vms, a.scope, None)
 
 
-def test_default_sample_shows_a_real_ordered_spread(sample_estimate) -> None:  # type: ignore[no-untyped-def]
+def test_default_sample_shows_a_real_ordered_spread(sample_estimate: Estimate) -> None:
     u = sample_estimate.uncertainty
     assert u is not None and u.draws == 1000 and u.seed == 42 and u.distribution == "triangular"
     for p in (u.annual_savings, u.npv, u.nodes):
@@ -182,8 +183,9 @@ def test_vectorised_draws_equal_scalar_pricing(small: Inventory) -> None:
 def test_scaled_replan_at_the_point_is_the_point(small: Inventory) -> None:
     a = load_assumptions()
     planner = Replanner(scoped(small, a), small.hosts, a)
-    same = planner._scaled_pool_nodes(a, a.flat_values())
+    types, same = planner._scaled_pools(a, a.flat_values())
     np.testing.assert_array_equal(same, planner.point.pool_nodes)
+    np.testing.assert_array_equal(types, planner._type0)
     up = planner.at({"sizing.comfort_factor": 2.0})
     assert up.nodes > planner.point.nodes and not up.exact
     assert planner.at({"sizing.comfort_factor": 2.0}) is up  # cached
@@ -224,7 +226,7 @@ def test_key_kinds() -> None:
     assert key_kind(LABOUR) == "price"
 
 
-def test_scenario_table(small: Inventory, sample_estimate) -> None:  # type: ignore[no-untyped-def]
+def test_scenario_table(small: Inventory, sample_estimate: Estimate) -> None:
     plain = estimate(small, uncertainty=False)
     table = scenario_table([("base", sample_estimate), ("small", plain)])
     assert table["name"].tolist() == ["base", "small"]
@@ -237,3 +239,16 @@ def test_scenario_table(small: Inventory, sample_estimate) -> None:  # type: ign
     assert table.loc[0, "savings_p10"] == sample_estimate.uncertainty.annual_savings.p10
     assert np.isnan(table.loc[1, "savings_p90"])
     assert "savings_p10" not in scenario_table([("small", plain)]).columns
+
+
+def test_grid_assigns_draws_to_several_plan_points(small: Inventory) -> None:
+    a = load_assumptions()
+    planner = Replanner(scoped(small, a), small.hosts, a)
+    res, tornado = monte_carlo(planner, a.ranges(), draws=300, seed=1,
+                               distribution="triangular", grid_points=5)
+    assert set(np.unique(res.grid_index)) <= set(range(6)) and res.grid_index.max() > 0
+    plan_keys = sum(key_kind(k) == "plan" for k in a.ranges())
+    assert planner.runs["scaled"] == 2 * plan_keys + 5  # low and high cut runs, 5 grid points
+    p10, p50, p90 = np.quantile(res.annual_savings, [0.1, 0.5, 0.9])
+    assert p10 < p50 < p90
+    assert len(tornado) == 10

@@ -7,13 +7,15 @@ corrected to first order:
 
 1. Cut runs: for every ranged plan/quantity key j, the estate is re-planned with j at its low
    and at its high value, the others likely (the tornado needs these runs anyway).
-2. Grid: a Latin-hypercube sample of `grid_points` joint values of the plan keys (strata of the
-   drawn distribution), each re-planned, plus the point plan itself.
+2. Grid (optional, `grid_points` > 0): a Latin-hypercube sample of joint values of the plan
+   keys (strata of the drawn distribution), each re-planned, plus the point plan itself.
+   Off by default: with node types re-chosen at each re-plan it measured worse than the point
+   alone (docs/uncertainty.md).
 3. Each draw d is assigned to the nearest grid point g in normalised parameter space (each
-   key's axis weighted by its tornado swing), and priced exactly on g's quantities with d's
-   prices. Then, for every plan/quantity key j, the cut run's change between g's value and d's
-   value is added, interpolated piecewise-linearly through (low, likely, high) and priced at
-   d's prices:
+   key's axis weighted by its tornado swing; g is the point plan when there is no grid), and
+   priced exactly on g's quantities with d's prices. Then, for every plan/quantity key j, the
+   cut run's change between g's value and d's value is added, interpolated piecewise-linearly
+   through (low, likely, high) and priced at d's prices:
 
        cost(d) = cost(q_g, p_d) + Σ_j [C_j(x_dj) - C_j(x_gj)],
        C_j(x) = piecewise-linear through cost(q_j,low, p_d), cost(q_0, p_d), cost(q_j,high, p_d)
@@ -45,7 +47,7 @@ Progress = Callable[[str], None]
 TORNADO_ROWS = 10
 TORNADO_COLUMNS = ["key", "label", "unit", "low_value", "high_value", "low_savings",
                    "high_savings", "swing"]
-DEFAULT_GRID_POINTS = 7
+DEFAULT_GRID_POINTS = 0  # measured best with node-type re-choice (docs/uncertainty.md)
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,8 @@ def _tornado(a: Assumptions, ranges: Mapping[str, tuple[float, float, float]],
         })
     frame = pd.DataFrame.from_records(records, columns=TORNADO_COLUMNS)
     frame = frame.astype({"key": "string", "label": "string", "unit": "string"})
+    # keys that do not move the savings at all (e.g. percentiles without time series) are noise
+    frame = frame[frame["swing"] > 0]
     frame = frame.sort_values("swing", ascending=False, kind="stable").head(TORNADO_ROWS)
     return frame.reset_index(drop=True)
 
@@ -285,7 +289,7 @@ def _check_point(planner: Replanner, point: Mapping[str, Any]) -> None:
 
 def _whole(p: Percentiles) -> Percentiles:
     """Node percentiles as whole nodes (the draws are whole; interpolation is not)."""
-    return Percentiles(*(None if x is None else float(np.ceil(x - 1e-9))
+    return Percentiles(*(None if x is None else float(np.ceil(x - 1e-9)) + 0.0
                          for x in (p.p10, p.p50, p.p90)))
 
 

@@ -12,20 +12,22 @@ Three kinds of ranged key:
 with a few plan or quantity keys moved. Two re-plan methods:
 
 - ``"exact"``: `plan_estate()` (sizing, fit, full packing) and `cost_quantities()`.
-- ``"scaled"`` (default): sizing re-runs exactly; fit, pools and node types stay those of the
-  point plan; each pool's packed node count is scaled by its volume bound
-  max(Σ cpu / node cpu, Σ memory / node memory, Σ pods / node pods) at the new requests and
-  node capacity, over the same bound at the point, rounded up. Used because packing 10^5 VMs
-  takes tens of seconds per plan. Keys the scaled method cannot follow (fit thresholds, node
-  geometry) fall back to the exact method for that run.
+- ``"scaled"`` (default): sizing re-runs exactly; fit and pools stay those of the point plan.
+  For each pool and node type the volume bound
+  V = max(Σ cpu / node cpu, Σ memory / node memory, Σ pods / node pods) is taken at the new
+  requests and node capacity; packed nodes = ceil(V × the point plan's packed nodes per unit
+  of V). The pool keeps the point plan's node type unless another type that holds every pod is
+  estimated strictly cheaper ((packed + spares) × likely node price, calibrated so that no type
+  beats the chosen one at the point itself). Used because packing 10^5 VMs takes tens of
+  seconds per plan. Keys the scaled method cannot follow (fit thresholds, node geometry,
+  spares) fall back to the exact method for that run.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -108,7 +110,7 @@ class Replanner:
 
     # -- scaled re-plan ---------------------------------------------------------------------
     def _prepare_scaled(self) -> None:
-        """Placed workloads per pool of the point plan, and the point's volume bounds."""
+        """Placed workloads per pool of the point plan, volume bounds and type calibration."""
         vms, pools = self.plan.vms, self.plan.pools
         placed = (vms["moves"].astype("boolean").fillna(False).to_numpy(dtype=bool)
                   & vms["node_index"].notna().to_numpy(dtype=bool)) if len(vms) else \
@@ -119,63 +121,101 @@ class Replanner:
         for i, name in enumerate(pool_names):
             code[placed & (pool_of == name)] = i
         self._pool_code = code
-        self._types = node_types_frame(self.assumptions).set_index("name", drop=False)
-        self._volume0 = self._volumes(vms["cpu_request_cores"], vms["memory_request_gib"],
-                                      vms["replicas"], self.values, self._types)
-        spares = pools["spare_nodes"].to_numpy(dtype=float) if len(pools) else np.zeros(0)
-        self._spares = spares
-        self._packed0 = (pools["nodes"].to_numpy(dtype=float) - spares) if len(pools) \
+        self._types = node_types_frame(self.assumptions).reset_index(drop=True)
+        names = self._types["name"].astype(str).tolist()
+        self._type0 = np.array([names.index(str(t)) for t in pools["node_type"]], dtype=np.int64) \
+            if len(pools) else np.zeros(0, dtype=np.int64)
+        self._price = self._types["annual_cost_usd"].to_numpy(dtype=float)
+        self._spares = pools["spare_nodes"].to_numpy(dtype=float) if len(pools) else np.zeros(0)
+        self._packed0 = (pools["nodes"].to_numpy(dtype=float) - self._spares) if len(pools) \
             else np.zeros(0)
+        volume0, holds0 = self._type_volumes(vms["cpu_request_cores"], vms["memory_request_gib"],
+                                             vms["replicas"], self.values)
+        rows = np.arange(len(pools))
+        v0 = volume0[rows, self._type0] if len(pools) else np.zeros(0)
+        # packing efficiency of the chosen type: packed nodes per unit of volume bound
+        self._eff = np.where(v0 > 0, self._packed0 / np.where(v0 > 0, v0, 1.0), 1.0)
+        cost0 = self._type_costs(volume0, holds0)
+        # Calibrate the other types so that none looks cheaper than the chosen one at the point
+        # (the estimate ignores how well each type packs; packing chose the point's type).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            chosen = cost0[rows, self._type0][:, None] if len(pools) else np.zeros((0, 1))
+            self._calib = np.where(np.isfinite(cost0) & (cost0 > 0),
+                                   np.maximum(1.0, chosen / cost0), 1.0)
 
-    def _volumes(self, cpu: pd.Series, mem: pd.Series, replicas: pd.Series,
-                 values: Mapping[str, float], types: pd.DataFrame) -> np.ndarray:
-        """Per pool: max over cpu, memory, pods of Σ demand / node capacity."""
+    def _type_volumes(self, cpu: pd.Series, mem: pd.Series, replicas: pd.Series,
+                      values: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Per pool and node type: the volume bound max(Σ demand / capacity) over cpu, memory
+        and pods, and whether the type may host every pod of the pool (OS and size)."""
         pools = self.plan.pools
-        n_pools = len(pools)
+        n_pools, n_types = len(pools), len(self._types)
         if n_pools == 0:
-            return np.zeros(0)
+            return np.zeros((0, n_types)), np.zeros((0, n_types), dtype=bool)
         mask = self._pool_code >= 0
         code = self._pool_code[mask]
         reps = pd.to_numeric(replicas, errors="coerce").to_numpy(dtype=float)[mask]
         reps = np.nan_to_num(np.floor(reps))
-        sums = [np.bincount(code, weights=reps * pd.to_numeric(col, errors="coerce")
-                            .to_numpy(dtype=float)[mask], minlength=n_pools)
-                for col in (cpu, mem)]
-        sums.append(np.bincount(code, weights=reps, minlength=n_pools))
-        demand = np.stack(sums, axis=1)
+        per_pod = [pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)[mask]
+                   for col in (cpu, mem)]
+        demand = np.stack([*(np.bincount(code, weights=reps * x, minlength=n_pools)
+                             for x in per_pod),
+                           np.bincount(code, weights=reps, minlength=n_pools)], axis=1)
+        largest = np.zeros((n_pools, 2))
+        for d, x in enumerate(per_pod):
+            np.maximum.at(largest[:, d], code, np.where(reps > 0, np.nan_to_num(x), 0.0))
         p = self.assumptions.platform
-        out = np.zeros(n_pools)
-        for i, row in enumerate(pools.itertuples()):
+        volume = np.full((n_pools, n_types), np.inf)
+        holds = np.zeros((n_pools, n_types), dtype=bool)
+        node_os = self._types["os"].astype(str).str.lower().to_numpy(dtype=object)
+        for i, os_family in enumerate(pools["os_family"].astype(str)):
             cap, _, _ = node_capacity(
-                types.loc[[str(row.node_type)]], os_family=str(row.os_family),
-                reservation_model=p.reservation_model,
+                self._types, os_family=os_family, reservation_model=p.reservation_model,
                 max_pods_per_node=int(values["platform.max_pods_per_node"]),
                 target_utilisation=values["platform.target_utilisation"],
                 daemonset_cpu_cores=values["platform.daemonset_cpu_cores"],
                 daemonset_memory_gib=values["platform.daemonset_memory_gib"],
             )
+            wanted = "windows" if os_family.lower() == "windows" else "linux"
+            allowed = (node_os == "any") | (node_os == wanted)
             with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(cap[0] > 0, demand[i] / cap[0], np.where(demand[i] > 0,
-                                                                         np.inf, 0.0))
-            out[i] = float(ratio.max())
-        return out
+                ratio = np.where(cap > 0, demand[i] / cap, np.where(demand[i] > 0, np.inf, 0.0))
+            volume[i] = ratio.max(axis=1)
+            holds[i] = allowed & (largest[i] <= cap[:, :2] * (1 + 1e-9)).all(axis=1) \
+                & (cap[:, 2] >= 1)
+        return volume, holds
 
-    def _scaled_pool_nodes(self, a: Assumptions, values: Mapping[str, float]) -> np.ndarray:
+    def _type_costs(self, volume: np.ndarray, holds: np.ndarray) -> np.ndarray:
+        """Estimated yearly cost per pool and type: (packed + spares) x node price; inf where
+        the type cannot host the pool."""
+        packed = self._packed(volume)
+        cost = (packed + self._spares[:, None]) * self._price[None, :]
+        return np.where(holds, cost, np.inf)
+
+    def _packed(self, volume: np.ndarray) -> np.ndarray:
+        # the guard keeps the point's own count exact despite rounding
+        packed = np.ceil(self._eff[:, None] * volume - 1e-9)
+        return np.where(self._packed0[:, None] > 0, np.maximum(packed, 1.0), 0.0)
+
+    def _scaled_pools(self, a: Assumptions,
+                      values: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Node type index and node count (spares included) per pool at the new values."""
         sizing = size_containers(self.vms, a.sizing, values).frame.reindex(self.plan.vms.index)
-        volume = self._volumes(sizing["cpu_request_cores"], sizing["memory_request_gib"],
-                               sizing["replicas"], values, self._types)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(self._volume0 > 0, volume / self._volume0, 1.0)
-        # rounding guard: the point itself must give back exactly the packed count
-        packed = np.ceil(self._packed0 * scale - 1e-9)
-        packed = np.where(self._packed0 > 0, np.maximum(packed, 1.0), 0.0)
-        return packed + self._spares
+        volume, holds = self._type_volumes(sizing["cpu_request_cores"],
+                                           sizing["memory_request_gib"], sizing["replicas"],
+                                           values)
+        rows = np.arange(len(self._packed0))
+        cost = self._type_costs(volume, holds) * self._calib
+        best = np.argmin(cost, axis=1) if len(rows) else np.zeros(0, dtype=np.int64)
+        # keep the point's type unless another is strictly cheaper (or it no longer fits)
+        keep = ~np.isfinite(cost[rows, best]) | (cost[rows, self._type0] <= cost[rows, best])
+        types = np.where(keep, self._type0, best)
+        nodes = self._packed(volume)[rows, types] + self._spares
+        return types, nodes
 
     # -- public ---------------------------------------------------------------------------
     def at(self, overrides: Mapping[str, float]) -> PlanPoint:
         """Quantities and nodes with `overrides` (plan/quantity key -> value), others likely."""
-        moved = {k: float(v) for k, v in overrides.items()
-                 if not math.isclose(float(v), self.values[k], rel_tol=0, abs_tol=0)}
+        moved = {k: float(v) for k, v in overrides.items() if float(v) != self.values[k]}
         if not moved:
             return self.point
         cache_key = tuple(sorted(moved.items()))
@@ -201,11 +241,13 @@ class Replanner:
         q0 = self.point.quantities
         pool_nodes = self.point.pool_nodes
         pools = self.plan.pools
+        types_changed = False
         if plan_moved:
-            pool_nodes = self._scaled_pool_nodes(a, values)
+            type_index, pool_nodes = self._scaled_pools(a, values)
             self.runs["scaled"] += 1
-            pools = pools.assign(nodes=pool_nodes.astype(np.int64))
-        if quantity_moved:
+            types_changed = bool((type_index != self._type0).any())
+            pools = self._pools_frame(type_index, pool_nodes)
+        if quantity_moved or types_changed:
             q = cost_quantities(self.plan.vms, self.hosts, pools, a, values)
             self.runs["quantities"] += 1
         else:
@@ -213,7 +255,13 @@ class Replanner:
             q = replace(q0, pools=replace(q0.pools, nodes=pool_nodes.astype(float)))
         return PlanPoint(q, float(pool_nodes.sum()), pool_nodes, False)
 
-
-def describe_runs(planner: Replanner) -> dict[str, Any]:
-    """How many re-plans of each kind a Monte Carlo needed (for benchmarks and notes)."""
-    return dict(planner.runs)
+    def _pools_frame(self, type_index: np.ndarray, nodes: np.ndarray) -> pd.DataFrame:
+        """The point plan's pools with the scaled node types and counts."""
+        t = self._types.iloc[type_index]
+        return self.plan.pools.assign(
+            node_type=t["name"].astype(str).to_numpy(dtype=object),
+            node_cores=t["cores"].to_numpy(dtype=float),
+            node_memory_gib=t["memory_gib"].to_numpy(dtype=float),
+            nodes=nodes.astype(np.int64),
+            annual_cost_usd=nodes * t["annual_cost_usd"].to_numpy(dtype=float),
+        )
