@@ -305,3 +305,14 @@ def test_replicate_and_fill_path_is_valid(monkeypatch: pytest.MonkeyPatch) -> No
     assert "x6+fill" in res.method
     check_valid(dem, cap, res)
     assert res.node_count <= 1.06 * res.lower_bound
+
+
+def test_portfolio_keeps_the_best_heuristic() -> None:
+    # Mid-sized 2-D items: FFD in the Cluster Autoscaler order is clearly worse than the
+    # bin-centric heuristics; pack keeps the best it tried, including the sampled fills.
+    rng = np.random.default_rng(11)
+    dem = rng.integers(10, 51, size=(200, 2)).astype(float)
+    res = pack(dem, np.array([150.0, 150.0]))
+    assert {"ffd-sum", "dot-product", "sampled-fill-8"} <= set(res.tried)
+    assert res.node_count == min(res.tried.values())
+    assert res.node_count < res.tried["ffd-sum"]
