@@ -805,8 +805,10 @@ def pack(
 
     Runs first-fit and best-fit decreasing with several orderings (Cluster Autoscaler's
     cpu/alloc + mem/alloc, max, product, L2, demand-weighted sum, seeded random weightings), the
-    bin-centric dot-product and L2 heuristics of Panigrahy et al. (MSR 2011), keeps the fewest
-    nodes, then tries to empty the least-loaded nodes by reinserting their items (best fit).
+    bin-centric dot-product and L2 heuristics of Panigrahy et al. (MSR 2011) and sampled fills
+    (best of several randomised dot-product fills per node), keeps the fewest nodes, then tries
+    to empty the least-loaded nodes by reinserting their items (best fit). Large instances with
+    many sizes pack 1/k of each size class, repeat that plan k times and first-fit the rest.
 
     Raises ValueError naming the item and the dimension when an item exceeds node capacity.
 
