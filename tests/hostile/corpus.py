@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,3 +74,12 @@ def load_cases() -> list[Case]:
             problems=tuple(tuple(p) for p in c.get("problems", ())),
         ))
     return cases
+
+
+def make_corpus() -> ModuleType:
+    """tests/data/bad/make_corpus.py as a module (it is a script, not on the import path)."""
+    spec = importlib.util.spec_from_file_location("make_corpus", BAD / "make_corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
