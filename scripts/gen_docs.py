@@ -5,6 +5,7 @@ Run from the project root: `python scripts/gen_docs.py`.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from estimator.assumptions import docs_markdown, methodology_markdown
@@ -29,11 +30,14 @@ def main() -> None:
     start = methodology.index(METHODOLOGY_BEGIN)
     end = methodology.index(METHODOLOGY_END) + len(METHODOLOGY_END) + 1
     _write("methodology.md", methodology[:start] + methodology_markdown() + methodology[end:])
-    try:
-        from estimator.cli._docs import cli_markdown
-    except ImportError:
-        return
+    from estimator.cli._docs import cli_markdown
+
     _write("cli.md", cli_markdown())
+    sys.path.insert(0, str(Path(__file__).parent))
+    import worked_example
+
+    if worked_example.update(DOCS / "methodology.md"):
+        print("updated docs/methodology.md (worked examples)")
 
 
 if __name__ == "__main__":
