@@ -180,8 +180,67 @@ def _check_zip(path: Path, limits: Limits, display: str) -> None:
                 if problem:
                     raise InputError(f"part {i.filename!r} {problem}; refusing it (entity "
                                      "expansion can exhaust memory)", file=display)
+                if i.filename.lower().startswith("xl/worksheets/"):
+                    _check_dimension(zf, i.filename, head, limits, display)
     except zipfile.BadZipFile as exc:
         raise InputError(f"not a readable workbook ({exc})", file=display) from None
+
+
+_DIMENSION_RE = re.compile(rb'<dimension\s+ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _check_dimension(zf: zipfile.ZipFile, part: str, head: bytes, limits: Limits,
+                     display: str) -> None:
+    """Refuse a sheet whose declared extent is beyond the limits.
+
+    calamine sizes its cell grid from `<dimension ref>` before reading a cell, so a
+    forged `A1:XFD1048576` would make it reserve billions of cells (a hard abort).
+    """
+    m = _DIMENSION_RE.search(head)
+    if not m:
+        return
+    letters, row = m.group(1).decode(), int(m.group(2))
+    column = _column_number(letters)
+    sheet = _sheet_names(zf).get(part)
+    hint_key = None
+    if column > limits.max_columns:
+        message = (f"a cell at {letters}{row} (column {column}) is beyond the "
+                   f"{limits.max_columns} column limit")
+        hint_key = "max_columns"
+    elif row > limits.max_rows + 1:
+        message = (f"a cell at {letters}{row} (row {row}) is beyond the {limits.max_rows} "
+                   "row limit")
+        hint_key = "max_rows"
+    if hint_key:
+        raise InputError(message, file=display, sheet=sheet,
+                         hint=f"a trusted file can be read with a higher Limits.{hint_key}")
+
+
+def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part path -> sheet name, from workbook.xml and its relationships."""
+    try:
+        workbook = zf.read("xl/workbook.xml")[:_PROLOG_BYTES * 16]
+        rels = zf.read("xl/_rels/workbook.xml.rels")[:_PROLOG_BYTES * 16]
+    except KeyError:
+        return {}
+    targets = {m.group(1): m.group(2) for m in re.finditer(
+        rb'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+    targets |= {m.group(2): m.group(1) for m in re.finditer(
+        rb'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+    out: dict[str, str] = {}
+    for m in re.finditer(rb'<sheet\b[^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', workbook):
+        target = targets.get(m.group(2))
+        if target:
+            t = target.decode().lstrip("/")
+            out[t if t.startswith("xl/") else f"xl/{t}"] = m.group(1).decode()
+    return out
 
 
 def _unsafe_prolog(head: bytes) -> str | None:

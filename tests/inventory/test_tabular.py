@@ -189,3 +189,23 @@ def test_dtd_hidden_behind_a_long_comment_is_refused(tmp_path: Path) -> None:
            b"<worksheet/>")
     with pytest.raises(InputError, match="no root element within its first 64 KiB"):
         load_tables(_xlsx_with_sheet_xml(tmp_path / "hidden.xlsx", xml))
+
+
+def test_forged_dimension_is_refused_before_calamine_reserves_it(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "dim.xlsx", {"vInfo": [["VM"], ["a"]]})
+    forged = tmp_path / "forged.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(forged, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="A1:A2" />',
+                                    b'<dimension ref="A1:XFD1048576"/>')
+                assert b"XFD1048576" in data
+            dst.writestr(info, data)
+    with pytest.raises(InputError, match=r"a cell at XFD1048576 \(column 16384\) is beyond "
+                       "the 2000 column limit") as info:
+        load_tables(forged)
+    assert info.value.sheet == "vInfo"
+    assert "max_columns" in str(info.value)
+    with pytest.raises(InputError, match=r"\(row 1048576\) is beyond the 1000 row limit"):
+        load_tables(forged, Limits(max_columns=20_000, max_rows=1000))
