@@ -35,7 +35,7 @@ SUMMARY_KEYS: dict[str, str] = {
     "fit_counts": "in-scope VMs by fit level (dict level -> count)",
     "os_end_of_support_vms": "in-scope VMs on an end-of-support OS",
     "hosts": "physical hosts today (read or inferred)",
-    "hosts_inferred": "True when hosts were inferred from current.* assumptions",
+    "hosts_inferred": "True when some hosts took the current.* shape (not in the host list)",
     "physical_cores": "physical cores of those hosts",
     "vms_per_host": "in-scope VMs per host today",
     "nodes": "container nodes needed, HA spares included",

@@ -300,8 +300,8 @@ def summarise(
     moves = scoped["moves"].astype("boolean").fillna(False)
     retire = scoped["retire_candidate"].astype("boolean").fillna(False)
     counts = fit_counts(scoped)
-    hosts = costs.hosts
-    host_count = len(hosts)
+    q = costs.quantities
+    host_count = int(q.hosts_before)
     totals = plan.plan.totals
     spares = int(plan.pools["spare_nodes"].sum()) if len(plan.pools) else 0
     usage = quality.get("quality", {}).get("overall", {})
@@ -321,8 +321,8 @@ def summarise(
         "fit_counts": {lvl: int(counts.get(lvl, 0)) for lvl in FIT_LEVELS},
         "os_end_of_support_vms": int(eos.sum()),
         "hosts": host_count,
-        "hosts_inferred": bool((hosts["source"] == "inferred").any()) if host_count else False,
-        "physical_cores": float(hosts["cores"].sum()) if host_count else None,
+        "hosts_inferred": bool(q.hosts_inferred or q.unlisted_hosts),
+        "physical_cores": float(q.physical_cores_before) if host_count else None,
         "vms_per_host": float(in_scope.sum() / host_count) if host_count else None,
         "nodes": int(totals.get("nodes", 0)),
         "nodes_lower_bound": int(totals.get("nodes_lower_bound", 0)),

@@ -21,6 +21,7 @@ from estimator.costs.hosts import (
     HostGroups,
     concat_groups,
     host_geometry,
+    host_key,
     match_hosts,
     spread_groups,
     windows_unit_cores,
@@ -170,6 +171,8 @@ class CostQuantities:
     fallback_before: np.ndarray = field(repr=False)
     fallback_after: np.ndarray = field(repr=False)
     notes: tuple[str, ...] = ()
+    used_hosts: tuple[str, ...] = ()  # listed or named hosts that run in-scope VMs
+    unlisted_hosts: tuple[str, ...] = ()  # named by VMs, missing from the host list
 
     @property
     def nodes(self) -> float:
@@ -242,6 +245,10 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     geo, code = match_hosts(host_geometry(hosts, values), vms, in_scope, def_sockets,
                              def_cps, notes)
     used_codes = np.unique(code[code >= 0])
+    listed = set(host_key(hosts["host"])) if hosts is not None and "host" in hosts else set()
+    used_hosts = tuple(str(h) for h in geo["host"].to_numpy()[used_codes])
+    unlisted_hosts = tuple(h for h, key in zip(used_hosts, geo["key"].to_numpy()[used_codes],
+                                                 strict=True) if key not in listed)
     k = len(used_codes)
     ordinal = np.full(len(geo) + 1, -1)  # one spare slot so -1 codes index safely
     ordinal[used_codes] = np.arange(k)
@@ -413,7 +420,8 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         vms_staying=int(staying.sum()), vms_retired=int(retired.sum()),
         os_instances_before={f: int(((family == f) & in_scope).sum()) for f in OS_FAMILIES},
         os_instances_after=os_after, hosts_before=before.hosts, hosts_after=after.hosts,
-        hosts_inferred=inferred > 0, inferred_hosts=inferred,
+        hosts_inferred=inferred > 0, inferred_hosts=inferred, used_hosts=used_hosts,
+        unlisted_hosts=unlisted_hosts,
         physical_cores_before=physical_cores, host_groups_before=before, host_groups_after=after,
         residual_share=residual_share,
         linux_paid_vms_before=int(paid_before.sum()), linux_paid_vms_after=int(paid_after.sum()),

@@ -77,17 +77,31 @@ def categories_frame(lines: CostLines) -> pd.DataFrame:
 
 def hosts_frame(hosts: pd.DataFrame | None, quantities: CostQuantities,
                 values: Values) -> pd.DataFrame:
-    """The hosts read, plus one row per inferred host (source "inferred", geometry current.*)."""
+    """The hosts that run in-scope VMs today, as the cost model counts them.
+
+    Listed hosts (read) that carry in-scope VMs, hosts VMs name but the list lacks (source
+    "not in host list") and hosts inferred for VMs with no host (source "inferred"); the last
+    two with the current.* geometry.
+    """
     known = conform(hosts, HOST_SCHEMA) if hosts is not None and len(hosts) else \
         empty_frame(HOST_SCHEMA)
-    n = quantities.inferred_hosts
+    if len(known):
+        from estimator.costs.hosts import host_key
+
+        used = set(host_key(pd.Series(quantities.used_hosts, dtype="string")))
+        known = known[np.isin(host_key(known["host"]), list(used))].reset_index(drop=True)
+    names = [*quantities.unlisted_hosts,
+             *(f"inferred-{i + 1}" for i in range(quantities.inferred_hosts))]
+    sources = (["not in host list"] * len(quantities.unlisted_hosts)
+               + ["inferred"] * quantities.inferred_hosts)
+    n = len(names)
     if n == 0:
         return known
     sockets = scalar(values, "current.host_sockets")
     cores = scalar(values, "current.host_cores")
     inferred = conform(pd.DataFrame({
-        "host": [f"inferred-{i + 1}" for i in range(n)],
-        "source": ["inferred"] * n,
+        "host": names,
+        "source": sources,
         "cpu_sockets": [sockets] * n,
         "cores_per_socket": [cores / sockets] * n,
         "cores": [cores] * n,
