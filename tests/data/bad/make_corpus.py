@@ -254,6 +254,10 @@ def build(out: Path = HERE) -> list[Path]:
     made.append(out / "huge_area.xlsx")
     text("too_many_columns.csv", ",".join(f"c{i}" for i in range(2500)) + "\n"
          + ",".join("1" for _ in range(2500)) + "\n")
+    # 200,000 delimiters on one line (under the line limit): parsed naively, 3,000 rows x
+    # 200,001 columns is a 4.5 GiB object array.
+    text("many_delimiters.csv", "Name,vCPU,Memory GB\n" + "".join(
+        f"vm{i},2,4\n" for i in range(3000)) + "," * 200_000 + "\n")
     long_line_csv(out / "long_line.csv", 1_100_000)
     made.append(out / "long_line.csv")
 
