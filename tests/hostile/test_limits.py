@@ -1,0 +1,106 @@
+"""Every reading limit (`tabular.Limits`) refuses quickly, names itself and says how to raise it;
+raising it lets a genuine file through."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+from corpus import BAD, make_corpus
+
+from estimator.errors import InputError
+from estimator.inventory import Limits, read_inventory
+
+MC = make_corpus()
+QUICK_SECONDS = 2.0
+
+
+def _csv(path: Path, rows: int, cols: int = 3) -> Path:
+    header = ["Name", "vCPU", "Memory GB"] + [f"extra{i}" for i in range(cols - 3)]
+    lines = [",".join(header)] + [",".join([f"vm{i}", "2", "8"] + ["x"] * (cols - 3))
+                                  for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _xlsx(path: Path, rows: int, cols: int = 3) -> Path:
+    header = ["VM", "CPUs", "Memory"] + [f"extra{i}" for i in range(cols - 3)]
+    body = [[f"vm{i}", 2, 4096] + ["x"] * (cols - 3) for i in range(rows)]
+    return MC.write_xlsx(path, {"vInfo": [header, *body]})
+
+
+def _refused(path: Path, limits: Limits) -> str:
+    start = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        read_inventory(path, limits=limits)
+    assert time.perf_counter() - start < QUICK_SECONDS
+    message = str(info.value)
+    assert message.startswith(path.name)
+    return message
+
+
+# (limit field, lowered value, file builder, words the message must hold)
+CASES = [
+    ("max_file_bytes", 1024, lambda p: _csv(p / "big.csv", 200), "above the 1 KiB limit"),
+    ("max_rows", 10, lambda p: _csv(p / "rows.csv", 50), "above the 10 row limit"),
+    ("max_rows", 10, lambda p: _xlsx(p / "rows.xlsx", 50), "above the 10 row limit"),
+    ("max_columns", 10, lambda p: _csv(p / "cols.csv", 3, cols=30), "above the 10 column limit"),
+    ("max_columns", 10, lambda p: _xlsx(p / "cols.xlsx", 3, cols=30),
+     "above the 10 column limit"),
+    ("max_csv_line_chars", 100, lambda p: MC.long_line_csv(p / "line.csv", 500),
+     "above the 100 limit"),
+    ("max_uncompressed_bytes", 2048, lambda p: _xlsx(p / "unz.xlsx", 50),
+     "above the 2 KiB limit"),
+    ("max_cells", 100, lambda p: _xlsx(p / "cells.xlsx", 50, cols=5), "cell limit"),
+    ("max_cells", 100, lambda p: _csv(p / "cells.csv", 50, cols=5), "cell limit"),
+]
+
+
+PENDING = pytest.mark.xfail(strict=True, reason="limit messages name neither the limit nor how "
+                             "to raise it (tabular, fixed after 21:05)")
+
+
+@PENDING
+@pytest.mark.parametrize(("field", "value", "build", "words"), CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_lowered_limit_refuses_and_says_how_to_raise_it(tmp_path: Path, field: str, value: int,
+                                                         build, words: str) -> None:
+    if field not in {f.name for f in dataclasses.fields(Limits)}:
+        pytest.xfail(f"Limits has no {field}")  # strict below once the field exists
+    path = build(tmp_path)
+    message = _refused(path, Limits(**{field: value}))
+    assert words in message
+    assert field in message  # which limit
+    assert f"--limit {field}=" in message  # and how a CLI user raises it
+    # The same file reads with the default limits.
+    assert len(read_inventory(path).vms) > 0
+
+
+@PENDING
+def test_compression_ratio_limit_is_configurable() -> None:
+    """The corpus ratio bomb is refused by default and reads once the limit is raised."""
+    path = BAD / "zip_bomb_ratio.xlsx"
+    message = _refused(path, Limits())
+    assert "max_compression_ratio" in message
+    inv = read_inventory(path, limits=Limits(max_compression_ratio=5000))
+    assert inv.vms["name"].tolist() == ["vm001", "vm002", "vm003"]
+
+
+def test_defaults_are_documented() -> None:
+    """docs/security.md lists every limit with its default."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text(
+        encoding="utf-8")
+    for f in dataclasses.fields(Limits):
+        assert f"`{f.name}`" in doc, f.name
+        default = f.default
+        shown = (f"{default:,}" if isinstance(default, int) else f"{default:g}")
+        assert shown in doc or _human(default) in doc, (f.name, shown)
+
+
+def _human(value: float) -> str:
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20)):
+        if value >= size and value % size == 0:
+            return f"{value // size:.0f} {unit}"
+    return str(value)
