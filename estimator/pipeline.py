@@ -197,7 +197,7 @@ def estimate(
                                  series=series))
             for name, sa in runs
         ]
-        est = _replace(est, scenarios=scenario_table(others))
+        est = _replace(est, scenarios=scenario_table([("as configured", est), *others]))
     return est
 
 
@@ -264,7 +264,9 @@ def _estimate_one(
         from estimator.uncertainty import run_uncertainty as _run
 
         progress("Monte Carlo")
-        unc = _run(scoped, inv.hosts, a, point=summary, progress=progress)
+        # With time series the re-plans keep the likely percentiles' usage (see uncertainty.md).
+        base = apply_series(scoped, series, values)[0] if series is not None else scoped
+        unc = _run(base, inv.hosts, a, point=summary, plan=plan, progress=progress)
     return Estimate(
         name=_estate_name(inv),
         currency=a.finance.currency,
