@@ -247,6 +247,11 @@ def build(out: Path = HERE) -> list[Path]:
         [VINFO_HEADER, vinfo_row(1)], dimension="A1:XFD1048576",
         extra_cells='<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')}))
     made.append(out / "huge_dimension.xlsx")
+    # The same far cell without a <dimension> element: only the cell references tell.
+    write_zip(out / "far_cell_no_dimension.xlsx", xlsx_bytes_parts({"vInfo": sheet_xml(
+        [VINFO_HEADER, vinfo_row(1)],
+        extra_cells='<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')}))
+    made.append(out / "far_cell_no_dimension.xlsx")
     # Rows x columns: 300 columns (under the column limit) by a million rows is 300M cells.
     write_zip(out / "huge_area.xlsx", xlsx_bytes_parts({"vInfo": sheet_xml(
         [VINFO_HEADER, vinfo_row(1)],
