@@ -199,6 +199,8 @@ def batch(
     no_uncertainty: bool = typer.Option(False, "--no-uncertainty",
                                         help=ec.NO_UNCERTAINTY_HELP),
     anonymise: bool = typer.Option(False, "--anonymise", help=ec.ANONYMISE_HELP),
+    max_file_mib: int = typer.Option(ec.DEFAULT_MAX_FILE_MIB, "--max-file-mib", min=1,
+                                     help=ec.MAX_FILE_HELP),
 ) -> None:
     """Estimate each inventory on its own and compare them in summary.csv and summary.xlsx.
 
@@ -226,7 +228,7 @@ def batch(
             est, error = _one(item, assumptions, n, used, step, out_dir=out_dir,
                               fmt_name=fmt_name, mapping=mapping, json_out=json_out,
                               no_html=no_html, no_xlsx=no_xlsx, uncertainty=not no_uncertainty,
-                              anonymise=anonymise)
+                              anonymise=anonymise, max_file_mib=max_file_mib)
         display = item.display
         if anonymise:
             display = est.inputs[0] if est is not None else f"inventory-{n}"
@@ -251,14 +253,14 @@ def batch(
 def _one(
     item: Item, assumptions: Assumptions, n: int, used: set[str], say: Any, *, out_dir: Path,
     fmt_name: str | None, mapping: Path | None, json_out: bool, no_html: bool, no_xlsx: bool,
-    uncertainty: bool, anonymise: bool,
+    uncertainty: bool, anonymise: bool, max_file_mib: int,
 ) -> tuple[Estimate | None, str | None]:
     """Estimate and write one inventory; a user error becomes the row's message."""
     try:
         est, names = ec.run_estimate(
             [item.path], assumptions, fmt_name=fmt_name, mapping=mapping, scenarios=[],
             timeseries=None, uncertainty=uncertainty, anonymise=anonymise, say=say,
-            first_file=n)
+            first_file=n, max_file_mib=max_file_mib)
         base = ec.slug(est.name)
         name, k = base, 1
         while name in used:  # a.xlsx and a.csv would share a report name

@@ -18,7 +18,7 @@ from estimator.anonymise import anonymise_estimate
 from estimator.assumptions import PRESETS, Assumptions, load_assumptions
 from estimator.cli._app import app, err_console, handles_errors, is_quiet, out_console
 from estimator.errors import ConfigError, InputError, OutputError
-from estimator.inventory import FORMATS, Inventory, read_inventory
+from estimator.inventory import FORMATS, Inventory, Limits, read_inventory
 from estimator.model import Estimate
 from estimator.pipeline import estimate
 from estimator.report import formatting as fmt
@@ -35,6 +35,9 @@ NO_UNCERTAINTY_HELP = "Skip the Monte Carlo ranges and the tornado (faster)."
 ANONYMISE_HELP = ("Replace VM, host, cluster, datacenter and vCenter names (and owners, notes, "
                   "file names) by pseudonyms in every output; the mapping goes to a separate "
                   "local file.")
+MAX_FILE_HELP = ("Refuse inventory files larger than this many MiB (a guard against broken or "
+                 "hostile files); raise it for exports of several hundred thousand VMs.")
+DEFAULT_MAX_FILE_MIB = Limits().max_file_bytes // 2**20
 DEFAULT_OUT_DIR = Path("reports")
 
 
@@ -117,13 +120,15 @@ def run_estimate(
     inventory: list[Path] | Inventory, assumptions: Assumptions, *, fmt_name: str | None,
     mapping: Path | None, scenarios: list[str], timeseries: Path | None, uncertainty: bool,
     anonymise: bool, say: Callable[[str], None], first_file: int = 1,
+    max_file_mib: int = DEFAULT_MAX_FILE_MIB,
 ) -> tuple[Estimate, pd.DataFrame | None]:
     """Read (unless given an Inventory), estimate and optionally anonymise the result."""
     if isinstance(inventory, Inventory):
         inv = inventory
     else:
         say(f"Reading {len(inventory)} inventor{'y' if len(inventory) == 1 else 'ies'}")
-        inv = read_inventory(inventory, format=fmt_name, mapping=mapping)
+        inv = read_inventory(inventory, format=fmt_name, mapping=mapping,
+                             limits=Limits(max_file_bytes=max_file_mib * 2**20))
     est = estimate(inv, assumptions, scenarios=scenarios or None, uncertainty=uncertainty,
                    timeseries=timeseries, progress=say)
     if est.summary["vms_in_scope"] == 0:
@@ -187,6 +192,8 @@ def estimate_command(
                                  help="Folder for the default report paths."),
     no_uncertainty: bool = typer.Option(False, "--no-uncertainty", help=NO_UNCERTAINTY_HELP),
     anonymise: bool = typer.Option(False, "--anonymise", help=ANONYMISE_HELP),
+    max_file_mib: int = typer.Option(DEFAULT_MAX_FILE_MIB, "--max-file-mib", min=1,
+                                     help=MAX_FILE_HELP),
 ) -> None:
     """Estimate container nodes and yearly savings for one estate and write the reports.
 
@@ -208,7 +215,8 @@ def estimate_command(
     with progress.run("Reading") as say:
         est, names = run_estimate(
             inventory, assumptions, fmt_name=fmt_name, mapping=mapping, scenarios=scenarios,
-            timeseries=timeseries, uncertainty=not no_uncertainty, anonymise=anonymise, say=say)
+            timeseries=timeseries, uncertainty=not no_uncertainty, anonymise=anonymise, say=say,
+            max_file_mib=max_file_mib)
         outs = plan_outputs(est.name, out_dir=out_dir, html=html, xlsx=xlsx, json_out=json_out,
                             no_html=no_html, no_xlsx=no_xlsx, anonymised=anonymise,
                             inputs=inputs)

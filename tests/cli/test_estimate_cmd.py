@@ -231,3 +231,14 @@ def test_timeseries_folder_sizes_the_matching_vm(small: Path, tmp_path: Path) ->
     result = runner.invoke(app, ["estimate", str(small), "--timeseries", str(tmp_path / "none"),
                                  "--no-html", "--no-xlsx", "--no-uncertainty"])
     assert result.exit_code == 1 and "Error:" in result.stderr
+
+
+def test_max_file_mib_guards_big_files(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    rows = "".join(f"vm{i:06d},poweredOn,2,4096,{'x' * 40}\n" for i in range(25_000))
+    path.write_text("VM,Powerstate,CPUs,Memory,Annotation\n" + rows)
+    assert path.stat().st_size > 2**20
+    result = runner.invoke(app, ["estimate", str(path), "--max-file-mib", "1", "--no-html",
+                                 "--no-xlsx", "--no-uncertainty"])
+    assert result.exit_code == 1
+    assert "above the 1 MiB limit" in result.stderr

@@ -1,0 +1,138 @@
+"""Time `estimator estimate` end to end: read, estimate, Monte Carlo, HTML and Excel.
+
+    python benchmarks/bench_end_to_end.py                   # 10k, 100k (median of 3) and 1M (1 run)
+    python benchmarks/bench_end_to_end.py --sizes 10000 --runs 1
+    python benchmarks/bench_end_to_end.py --stages          # also time each stage in-process
+
+Each run is the real command in a subprocess under `/usr/bin/time -v`, so the figures include
+interpreter start-up and imports, and the peak resident memory is the whole process's. The
+estates are written with `estimator.sample.write_sample` into a cache folder (`--cache`, default
+a temporary folder): an .xlsx workbook up to 100,000 VMs, an RVTools CSV folder above (the xlsx
+row limit caps a workbook at about 600,000 VMs). Target: 100,000 VMs in under 60 s.
+
+`--stages` runs the same steps once more inside this process and times each of them (reading,
+then every step the pipeline's progress callback announces, then HTML and Excel), to show
+which stage is slow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ESTIMATOR = Path(sys.executable).with_name("estimator")
+CSV_ABOVE = 100_000  # estates larger than this are written as an RVTools CSV folder
+
+
+def sample_path(cache: Path, vms: int) -> Path:
+    """The cached sample estate for `vms` VMs, written when missing."""
+    from estimator.sample import sample_output_path, write_sample
+
+    name = f"estate_{vms}.csv" if vms > CSV_ABOVE else f"estate_{vms}.xlsx"
+    target = sample_output_path(cache / name)
+    if not target.exists():
+        start = time.perf_counter()
+        write_sample(cache / name, vms=vms, seed=1)
+        print(f"  wrote {target} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return target
+
+
+def _field(text: str, label: str) -> str:
+    match = re.search(rf"^\s*{re.escape(label)}: (.+)$", text, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"/usr/bin/time printed no {label!r}:\n{text[-2000:]}")
+    return match.group(1).strip()
+
+
+def _seconds(clock: str) -> float:
+    """`h:mm:ss` or `m:ss.ss` -> seconds."""
+    total = 0.0
+    for part in clock.split(":"):
+        total = total * 60 + float(part)
+    return total
+
+
+def run_once(path: Path, out: Path) -> dict[str, float]:
+    """One `estimator -q estimate` under /usr/bin/time -v: wall, CPU seconds, peak RSS."""
+    # The 1M-VM vInfo CSV is ~0.9 GiB, above the reader's default 512 MiB guard.
+    cmd = ["/usr/bin/time", "-v", str(ESTIMATOR), "-q", "estimate", str(path), "--out-dir",
+           str(out), "--max-file-mib", "4096"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"estimate failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    err = proc.stderr
+    return {
+        "wall_s": _seconds(_field(err, "Elapsed (wall clock) time (h:mm:ss or m:ss)")),
+        "cpu_s": float(_field(err, "User time (seconds)")) + float(
+            _field(err, "System time (seconds)")),
+        "peak_rss_mib": int(_field(err, "Maximum resident set size (kbytes)")) / 1024,
+    }
+
+
+def stages(path: Path, out: Path) -> list[tuple[str, float, float]]:
+    """(stage, wall s, CPU s) of one in-process run: reading, pipeline steps, HTML, Excel."""
+    from estimator.inventory import Limits, read_inventory
+    from estimator.pipeline import estimate
+
+    def now() -> tuple[float, float]:
+        return time.perf_counter(), time.process_time()
+
+    marks: list[tuple[str, tuple[float, float]]] = [("read", now())]
+    inv = read_inventory(path, limits=Limits(max_file_bytes=2**32))
+    marks.append(("estimate (setup)", now()))
+    est = estimate(inv, progress=lambda msg: marks.append((msg, now())))
+    marks.append(("HTML", now()))
+    est.to_html(out / "stages.html")
+    marks.append(("Excel", now()))
+    est.to_excel(out / "stages.xlsx")
+    marks.append(("end", now()))
+    # Each mark starts a stage that ends at the next one.
+    return [(name, t1[0] - t0[0], t1[1] - t0[1])
+            for (name, t0), (_, t1) in itertools.pairwise(marks)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=3, help="runs per size up to 100,000 VMs")
+    parser.add_argument("--cache", type=Path, default=None, help="folder for the sample estates")
+    parser.add_argument("--stages", action="store_true", help="also time each stage")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = args.cache or Path(tmp) / "estates"
+        cache.mkdir(parents=True, exist_ok=True)
+        out = Path(tmp) / "reports"
+        results = []
+        for vms in args.sizes:
+            path = sample_path(cache, vms)
+            runs = 1 if vms > CSV_ABOVE else args.runs
+            samples = []
+            for i in range(runs):
+                samples.append(run_once(path, out))
+                print(f"  {vms:,} VMs run {i + 1}/{runs}: {samples[-1]}", file=sys.stderr)
+            results.append((vms, runs, samples))
+            if args.stages:
+                print(f"\nStages, {vms:,} VMs (one in-process run):")
+                for name, wall, cpu in stages(path, out):
+                    print(f"  {name:<72} {wall:7.1f} s wall {cpu:7.1f} s CPU")
+
+    print("\n| VMs | input | runs | wall [s] (median) | CPU [s] (median) | peak RSS [MiB] |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for vms, runs, samples in results:
+        kind = "CSV folder" if vms > CSV_ABOVE else "xlsx"
+        wall = statistics.median(s["wall_s"] for s in samples)
+        cpu = statistics.median(s["cpu_s"] for s in samples)
+        rss = max(s["peak_rss_mib"] for s in samples)
+        print(f"| {vms:,} | {kind} | {runs} | {wall:.1f} | {cpu:.1f} | {rss:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
