@@ -106,7 +106,8 @@ def test_validate_in_process(case: Case) -> None:
 # (a Rust abort, a runaway allocation), plus one accepted file and one config error.
 SUBPROCESS_CASES = {"billion_laughs.xlsx", "xxe.xlsx", "dtd_after_padding.xlsx",
                     "zip_bomb_ratio.xlsx", "zip_bomb_claims.xlsx", "huge_dimension.xlsx",
-                    "far_cell_no_dimension.xlsx",
+                    "far_cell_no_dimension.xlsx", "shared_strings_bomb.xlsx",
+                    "ods_repeat_bomb.ods",
                     "huge_area.xlsx", "many_delimiters.csv", "random_junk.xlsx", "bad_values.csv",
                     "csv_named.xlsx[broken.toml]"}
 

@@ -252,6 +252,46 @@ def build(out: Path = HERE) -> list[Path]:
         [VINFO_HEADER, vinfo_row(1)],
         extra_cells='<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')}))
     made.append(out / "far_cell_no_dimension.xlsx")
+    # A shared-strings table that claims four billion entries: a reader that reserves room
+    # for them up front asks for ~96 GB.
+    parts = xlsx_bytes_parts({"vInfo": sheet_xml([VINFO_HEADER, vinfo_row(1)])})
+    parts["xl/sharedStrings.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.'
+        b'openxmlformats.org/spreadsheetml/2006/main" count="4000000000" '
+        b'uniqueCount="4000000000"><si><t>a</t></si></sst>')
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+        b'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+        b"</Relationships>")
+    write_zip(out / "shared_strings_bomb.xlsx", parts)
+    made.append(out / "shared_strings_bomb.xlsx")
+    # OpenDocument: one row repeated a million times, one cell repeated 3,000 times.
+    ods = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content xmlns:office="urn:'
+        'oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:'
+        'opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:'
+        '1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name='
+        '"vInfo"><table:table-row>' + "".join(
+            f'<table:table-cell office:value-type="string"><text:p>{h}</text:p>'
+            '</table:table-cell>' for h in ("VM", "CPUs", "Memory"))
+        + '</table:table-row><table:table-row table:number-rows-repeated="1000000">'
+        '<table:table-cell table:number-columns-repeated="3000" office:value-type="float" '
+        'office:value="1"/></table:table-row></table:table></office:spreadsheet></office:body>'
+        '</office:document-content>')
+    write_zip(out / "ods_repeat_bomb.ods", {
+        "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+        "content.xml": ods.encode(),
+        "META-INF/manifest.xml": (
+            b'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:'
+            b'names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path='
+            b'"/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            b'<manifest:file-entry manifest:full-path="content.xml" manifest:media-type='
+            b'"text/xml"/></manifest:manifest>'),
+    })
+    made.append(out / "ods_repeat_bomb.ods")
     # Rows x columns: 300 columns (under the column limit) by a million rows is 300M cells.
     write_zip(out / "huge_area.xlsx", xlsx_bytes_parts({"vInfo": sheet_xml(
         [VINFO_HEADER, vinfo_row(1)],
