@@ -201,6 +201,8 @@ def batch(
     anonymise: bool = typer.Option(False, "--anonymise", help=ec.ANONYMISE_HELP),
     max_file_mib: int = typer.Option(ec.DEFAULT_MAX_FILE_MIB, "--max-file-mib", min=1,
                                      help=ec.MAX_FILE_HELP),
+    max_rows: int = typer.Option(ec.DEFAULT_MAX_ROWS, "--max-rows", min=1,
+                                 help=ec.MAX_ROWS_HELP),
 ) -> None:
     """Estimate each inventory on its own and compare them in summary.csv and summary.xlsx.
 
@@ -228,7 +230,8 @@ def batch(
             est, error = _one(item, assumptions, n, used, step, out_dir=out_dir,
                               fmt_name=fmt_name, mapping=mapping, json_out=json_out,
                               no_html=no_html, no_xlsx=no_xlsx, uncertainty=not no_uncertainty,
-                              anonymise=anonymise, max_file_mib=max_file_mib)
+                              anonymise=anonymise, max_file_mib=max_file_mib,
+                              max_rows=max_rows)
         display = item.display
         if anonymise:
             display = est.inputs[0] if est is not None else f"inventory-{n}"
@@ -253,14 +256,14 @@ def batch(
 def _one(
     item: Item, assumptions: Assumptions, n: int, used: set[str], say: Any, *, out_dir: Path,
     fmt_name: str | None, mapping: Path | None, json_out: bool, no_html: bool, no_xlsx: bool,
-    uncertainty: bool, anonymise: bool, max_file_mib: int,
+    uncertainty: bool, anonymise: bool, max_file_mib: int, max_rows: int,
 ) -> tuple[Estimate | None, str | None]:
     """Estimate and write one inventory; a user error becomes the row's message."""
     try:
         est, names = ec.run_estimate(
             [item.path], assumptions, fmt_name=fmt_name, mapping=mapping, scenarios=[],
             timeseries=None, uncertainty=uncertainty, anonymise=anonymise, say=say,
-            first_file=n, max_file_mib=max_file_mib)
+            first_file=n, max_file_mib=max_file_mib, max_rows=max_rows)
         base = ec.slug(est.name)
         name, k = base, 1
         while name in used:  # a.xlsx and a.csv would share a report name

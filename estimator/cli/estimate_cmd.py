@@ -38,6 +38,9 @@ ANONYMISE_HELP = ("Replace VM, host, cluster, datacenter and vCenter names (and 
 MAX_FILE_HELP = ("Refuse inventory files larger than this many MiB (a guard against broken or "
                  "hostile files); raise it for exports of several hundred thousand VMs.")
 DEFAULT_MAX_FILE_MIB = Limits().max_file_bytes // 2**20
+MAX_ROWS_HELP = ("Refuse sheets with more rows than this; an RVTools vPartition tab has about 1.6 "
+                 "rows per VM, so raise it above ~1.2 million VMs.")
+DEFAULT_MAX_ROWS = Limits().max_rows
 DEFAULT_OUT_DIR = Path("reports")
 
 
@@ -120,7 +123,7 @@ def run_estimate(
     inventory: list[Path] | Inventory, assumptions: Assumptions, *, fmt_name: str | None,
     mapping: Path | None, scenarios: list[str], timeseries: Path | None, uncertainty: bool,
     anonymise: bool, say: Callable[[str], None], first_file: int = 1,
-    max_file_mib: int = DEFAULT_MAX_FILE_MIB,
+    max_file_mib: int = DEFAULT_MAX_FILE_MIB, max_rows: int = DEFAULT_MAX_ROWS,
 ) -> tuple[Estimate, pd.DataFrame | None]:
     """Read (unless given an Inventory), estimate and optionally anonymise the result."""
     if isinstance(inventory, Inventory):
@@ -128,7 +131,8 @@ def run_estimate(
     else:
         say(f"Reading {len(inventory)} inventor{'y' if len(inventory) == 1 else 'ies'}")
         inv = read_inventory(inventory, format=fmt_name, mapping=mapping,
-                             limits=Limits(max_file_bytes=max_file_mib * 2**20))
+                             limits=Limits(max_file_bytes=max_file_mib * 2**20,
+                                           max_rows=max_rows))
     est = estimate(inv, assumptions, scenarios=scenarios or None, uncertainty=uncertainty,
                    timeseries=timeseries, progress=say)
     if est.summary["vms_in_scope"] == 0:
@@ -194,6 +198,7 @@ def estimate_command(
     anonymise: bool = typer.Option(False, "--anonymise", help=ANONYMISE_HELP),
     max_file_mib: int = typer.Option(DEFAULT_MAX_FILE_MIB, "--max-file-mib", min=1,
                                      help=MAX_FILE_HELP),
+    max_rows: int = typer.Option(DEFAULT_MAX_ROWS, "--max-rows", min=1, help=MAX_ROWS_HELP),
 ) -> None:
     """Estimate container nodes and yearly savings for one estate and write the reports.
 
@@ -216,7 +221,7 @@ def estimate_command(
         est, names = run_estimate(
             inventory, assumptions, fmt_name=fmt_name, mapping=mapping, scenarios=scenarios,
             timeseries=timeseries, uncertainty=not no_uncertainty, anonymise=anonymise, say=say,
-            max_file_mib=max_file_mib)
+            max_file_mib=max_file_mib, max_rows=max_rows)
         outs = plan_outputs(est.name, out_dir=out_dir, html=html, xlsx=xlsx, json_out=json_out,
                             no_html=no_html, no_xlsx=no_xlsx, anonymised=anonymise,
                             inputs=inputs)

@@ -242,3 +242,17 @@ def test_max_file_mib_guards_big_files(tmp_path: Path) -> None:
                                  "--no-xlsx", "--no-uncertainty"])
     assert result.exit_code == 1
     assert "above the 1 MiB limit" in result.stderr
+
+
+def test_max_rows_guards_long_sheets(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("VM,Powerstate,CPUs,Memory\n" + "".join(
+        f"vm{i},poweredOn,2,4096\n" for i in range(30)))
+    result = runner.invoke(app, ["estimate", str(path), "--max-rows", "10", "--no-html",
+                                 "--no-xlsx", "--no-uncertainty"])
+    assert result.exit_code == 1
+    assert "above the 10 row limit" in result.stderr
+    result = runner.invoke(app, ["batch", str(path), "-o", str(tmp_path / "b"), "--max-rows",
+                                 "10", "--no-html", "--no-xlsx", "--no-uncertainty"])
+    assert result.exit_code == 1
+    assert "above the 10 row limit" in (tmp_path / "b" / "summary.csv").read_text()
