@@ -319,7 +319,7 @@ def render_summary(est: Estimate, console: Console) -> None:
 
 
 def _scenario_table(est: Estimate) -> Table:
-    """The main run first, then each scenario: nodes, savings and their range, payback, NPV."""
+    """One row per scenario (the main run first): nodes, savings and range, payback, NPV."""
     frame = est.scenarios
     assert frame is not None
     cur = est.currency
@@ -327,11 +327,6 @@ def _scenario_table(est: Estimate) -> Table:
               box=None)
     for c in ("scenario", "nodes", "savings", "P10–P90", "payback", "NPV"):
         t.add_column(c, justify="left" if c == "scenario" else "right", no_wrap=True)
-    s, unc = est.summary, est.uncertainty
-    t.add_row("this run", fmt.count(s["nodes"]), fmt.money_number(s["annual_savings"]),
-              fmt.DASH if unc is None else fmt.money_range(unc.annual_savings.p10,
-                                                           unc.annual_savings.p90),
-              fmt.months(s["payback_months"]), fmt.money_number(s["npv"]))
     for r in frame.to_dict("records"):
         t.add_row(str(r.get("name", "")), fmt.count(r.get("nodes")),
                   fmt.money_number(r.get("annual_savings")),

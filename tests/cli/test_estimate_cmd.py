@@ -93,8 +93,9 @@ def test_explicit_paths_preset_set_and_scenario(small: Path, tmp_path: Path) -> 
     assert html.exists() and xlsx.exists()
     doc = json.loads((tmp_path / "e.json").read_text())
     assert doc["currency"] == "EUR"
-    assert [s["name"] for s in doc["scenarios"]] == ["aggressive"]
-    assert "Scenarios (EUR per year)" in result.stdout and "aggressive" in result.stdout
+    assert [s["name"] for s in doc["scenarios"]] == ["as configured", "aggressive"]
+    assert "Scenarios (EUR per year)" in result.stdout
+    assert "as configured" in result.stdout and "aggressive" in result.stdout
     assert "Yearly costs by category (EUR)" in result.stdout
 
 
