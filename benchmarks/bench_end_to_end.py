@@ -64,7 +64,7 @@ def run_once(path: Path, out: Path) -> dict[str, float]:
     # The 1M-VM vInfo CSV is ~0.9 GiB and vPartition ~2.1M rows, above the reader's default
     # guards (512 MiB, 2M rows).
     cmd = ["/usr/bin/time", "-v", str(ESTIMATOR), "-q", "estimate", str(path), "--out-dir",
-           str(out), "--max-file-mib", "4096", "--max-rows", "20000000"]
+           str(out), "--limit", f"max_file_bytes={2**32}", "--limit", "max_rows=20000000"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"estimate failed ({proc.returncode}):\n{proc.stderr[-3000:]}")

@@ -21,10 +21,11 @@ from estimator.assumptions import Assumptions, load_assumptions
 from estimator.cli import estimate_cmd as ec
 from estimator.cli._app import _state, app, err_console, handles_errors, is_quiet, out_console
 from estimator.errors import EstimatorError, InputError
+from estimator.inventory import Limits
 from estimator.inventory.tabular import RVTOOLS_CSV_RE
 from estimator.model import Estimate
 from estimator.report import formatting as fmt
-from estimator.report.atomic import write_atomic, write_text_atomic
+from estimator.report.atomic import check_output_path, write_atomic, write_text_atomic
 
 INVENTORY_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt"})
 # (column, heading, kind) of summary.csv / summary.xlsx. Money is yearly, full precision.
@@ -199,10 +200,7 @@ def batch(
     no_uncertainty: bool = typer.Option(False, "--no-uncertainty",
                                         help=ec.NO_UNCERTAINTY_HELP),
     anonymise: bool = typer.Option(False, "--anonymise", help=ec.ANONYMISE_HELP),
-    max_file_mib: int = typer.Option(ec.DEFAULT_MAX_FILE_MIB, "--max-file-mib", min=1,
-                                     help=ec.MAX_FILE_HELP),
-    max_rows: int = typer.Option(ec.DEFAULT_MAX_ROWS, "--max-rows", min=1,
-                                 help=ec.MAX_ROWS_HELP),
+    limit: list[str] = typer.Option([], "--limit", help=ec.LIMIT_HELP),
 ) -> None:
     """Estimate each inventory on its own and compare them in summary.csv and summary.xlsx.
 
@@ -212,8 +210,12 @@ def batch(
     Example: estimator batch exports/ --out-dir reports/batch --preset conservative
     """
     items, notes = expand_inputs(inputs, out_dir)
-    ec.check_out_dir(out_dir, tuple(i.path for i in items))
+    sources = tuple(i.path for i in items)
+    ec.check_out_dir(out_dir, sources)
+    for name in ("summary.csv", "summary.xlsx"):  # never over an input of that name
+        check_output_path(out_dir / name, sources)
     assumptions = load_assumptions(preset, files, sets)
+    limits = ec.parse_limits(limit)
     if not is_quiet() and notes:
         # Anonymised runs print no original file name, not even of skipped files.
         shown = [f"skipped {len(notes)} non-inventory file(s)"] if anonymise else notes
@@ -230,8 +232,7 @@ def batch(
             est, error = _one(item, assumptions, n, used, step, out_dir=out_dir,
                               fmt_name=fmt_name, mapping=mapping, json_out=json_out,
                               no_html=no_html, no_xlsx=no_xlsx, uncertainty=not no_uncertainty,
-                              anonymise=anonymise, max_file_mib=max_file_mib,
-                              max_rows=max_rows)
+                              anonymise=anonymise, limits=limits)
         display = item.display
         if anonymise:
             display = est.inputs[0] if est is not None else f"inventory-{n}"
@@ -256,14 +257,14 @@ def batch(
 def _one(
     item: Item, assumptions: Assumptions, n: int, used: set[str], say: Any, *, out_dir: Path,
     fmt_name: str | None, mapping: Path | None, json_out: bool, no_html: bool, no_xlsx: bool,
-    uncertainty: bool, anonymise: bool, max_file_mib: int, max_rows: int,
+    uncertainty: bool, anonymise: bool, limits: Limits,
 ) -> tuple[Estimate | None, str | None]:
     """Estimate and write one inventory; a user error becomes the row's message."""
     try:
         est, names = ec.run_estimate(
             [item.path], assumptions, fmt_name=fmt_name, mapping=mapping, scenarios=[],
             timeseries=None, uncertainty=uncertainty, anonymise=anonymise, say=say,
-            first_file=n, max_file_mib=max_file_mib, max_rows=max_rows)
+            first_file=n, limits=limits)
         base = ec.slug(est.name)
         name, k = base, 1
         while name in used:  # a.xlsx and a.csv would share a report name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,12 +36,8 @@ NO_UNCERTAINTY_HELP = "Skip the Monte Carlo ranges and the tornado (faster)."
 ANONYMISE_HELP = ("Replace VM, host, cluster, datacenter and vCenter names (and owners, notes, "
                   "file names) by pseudonyms in every output; the mapping goes to a separate "
                   "local file.")
-MAX_FILE_HELP = ("Refuse inventory files larger than this many MiB (a guard against broken or "
-                 "hostile files); raise it for exports of several hundred thousand VMs.")
-DEFAULT_MAX_FILE_MIB = Limits().max_file_bytes // 2**20
-MAX_ROWS_HELP = ("Refuse sheets with more rows than this; an RVTools vPartition tab has about 1.6 "
-                 "rows per VM, so raise it above ~1.2 million VMs.")
-DEFAULT_MAX_ROWS = Limits().max_rows
+LIMIT_HELP = ("Raise or lower a reader guard, e.g. --limit max_rows=5000000 (repeatable; "
+              "names in docs/security.md). Raise one only for a file you trust.")
 DEFAULT_OUT_DIR = Path("reports")
 
 
@@ -104,6 +101,32 @@ def plan_outputs(
     return outs
 
 
+def parse_limits(items: list[str]) -> Limits:
+    """`--limit NAME=VALUE` options over the default `Limits`.
+
+    >>> parse_limits(["max_rows=5_000_000"]).max_rows
+    5000000
+    """
+    fields = {f.name: f for f in dataclasses.fields(Limits)}
+    changes: dict[str, int | float] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        if not sep or name not in fields:
+            raise ConfigError(f"unknown limit {item!r}; use NAME=VALUE with NAME one of "
+                              f"{', '.join(fields)}", file="--limit")
+        number = int if fields[name].type in (int, "int") else float
+        try:
+            value = number(raw.strip())
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, got {raw.strip()!r}",
+                              file="--limit") from None
+        if not value > 0:
+            raise ConfigError(f"{name} must be above 0, got {raw.strip()!r}", file="--limit")
+        changes[name] = value
+    return dataclasses.replace(Limits(), **changes)
+
+
 def check_out_dir(out_dir: Path, inputs: tuple[Path, ...]) -> None:
     """An unusable --out-dir fails now, not after a long run."""
     if out_dir.exists() and not out_dir.is_dir():
@@ -123,7 +146,7 @@ def run_estimate(
     inventory: list[Path] | Inventory, assumptions: Assumptions, *, fmt_name: str | None,
     mapping: Path | None, scenarios: list[str], timeseries: Path | None, uncertainty: bool,
     anonymise: bool, say: Callable[[str], None], first_file: int = 1,
-    max_file_mib: int = DEFAULT_MAX_FILE_MIB, max_rows: int = DEFAULT_MAX_ROWS,
+    limits: Limits | None = None,
 ) -> tuple[Estimate, pd.DataFrame | None]:
     """Read (unless given an Inventory), estimate and optionally anonymise the result."""
     if isinstance(inventory, Inventory):
@@ -131,8 +154,7 @@ def run_estimate(
     else:
         say(f"Reading {len(inventory)} inventor{'y' if len(inventory) == 1 else 'ies'}")
         inv = read_inventory(inventory, format=fmt_name, mapping=mapping,
-                             limits=Limits(max_file_bytes=max_file_mib * 2**20,
-                                           max_rows=max_rows))
+                             limits=limits)
     est = estimate(inv, assumptions, scenarios=scenarios or None, uncertainty=uncertainty,
                    timeseries=timeseries, progress=say)
     if est.summary["vms_in_scope"] == 0:
@@ -196,9 +218,7 @@ def estimate_command(
                                  help="Folder for the default report paths."),
     no_uncertainty: bool = typer.Option(False, "--no-uncertainty", help=NO_UNCERTAINTY_HELP),
     anonymise: bool = typer.Option(False, "--anonymise", help=ANONYMISE_HELP),
-    max_file_mib: int = typer.Option(DEFAULT_MAX_FILE_MIB, "--max-file-mib", min=1,
-                                     help=MAX_FILE_HELP),
-    max_rows: int = typer.Option(DEFAULT_MAX_ROWS, "--max-rows", min=1, help=MAX_ROWS_HELP),
+    limit: list[str] = typer.Option([], "--limit", help=LIMIT_HELP),
 ) -> None:
     """Estimate container nodes and yearly savings for one estate and write the reports.
 
@@ -215,13 +235,14 @@ def estimate_command(
     if not (no_html and no_xlsx) or anonymise:
         check_out_dir(out_dir, inputs)
     assumptions = load_assumptions(preset, files, sets)
+    limits = parse_limits(limit)
     check_scenarios(scenarios)
     progress = Progress()
     with progress.run("Reading") as say:
         est, names = run_estimate(
             inventory, assumptions, fmt_name=fmt_name, mapping=mapping, scenarios=scenarios,
             timeseries=timeseries, uncertainty=not no_uncertainty, anonymise=anonymise, say=say,
-            max_file_mib=max_file_mib, max_rows=max_rows)
+            limits=limits)
         outs = plan_outputs(est.name, out_dir=out_dir, html=html, xlsx=xlsx, json_out=json_out,
                             no_html=no_html, no_xlsx=no_xlsx, anonymised=anonymise,
                             inputs=inputs)

@@ -159,6 +159,17 @@ def test_out_dir_is_required_and_must_be_a_folder(folder: Path, tmp_path: Path) 
     assert "is a file, not a folder" in result.stderr
 
 
+def test_summary_never_replaces_an_input_named_like_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    inventory = out / "summary.csv"
+    inventory.write_text("VM,Powerstate,CPUs,Memory\nweb01,poweredOn,2,4096\n")
+    result = runner.invoke(app, ["batch", str(inventory), "-o", str(out), *FAST])
+    assert result.exit_code == 1
+    assert "output path is the same as an input file" in result.stderr
+    assert inventory.read_text().startswith("VM,Powerstate")
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [("=1+2", "'=1+2"), ("+cmd", "'+cmd"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"),

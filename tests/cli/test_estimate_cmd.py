@@ -234,26 +234,43 @@ def test_timeseries_folder_sizes_the_matching_vm(small: Path, tmp_path: Path) ->
     assert result.exit_code == 1 and "Error:" in result.stderr
 
 
-def test_max_file_mib_guards_big_files(tmp_path: Path) -> None:
+def test_limit_guards_big_files(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
     rows = "".join(f"vm{i:06d},poweredOn,2,4096,{'x' * 40}\n" for i in range(25_000))
     path.write_text("VM,Powerstate,CPUs,Memory,Annotation\n" + rows)
     assert path.stat().st_size > 2**20
-    result = runner.invoke(app, ["estimate", str(path), "--max-file-mib", "1", "--no-html",
-                                 "--no-xlsx", "--no-uncertainty"])
+    result = runner.invoke(app, ["estimate", str(path), "--limit", f"max_file_bytes={2**20}",
+                                 "--no-html", "--no-xlsx", "--no-uncertainty"])
     assert result.exit_code == 1
     assert "above the 1 MiB limit" in result.stderr
 
 
-def test_max_rows_guards_long_sheets(tmp_path: Path) -> None:
+def test_limit_guards_long_sheets_in_estimate_and_batch(tmp_path: Path) -> None:
     path = tmp_path / "long.csv"
     path.write_text("VM,Powerstate,CPUs,Memory\n" + "".join(
         f"vm{i},poweredOn,2,4096\n" for i in range(30)))
-    result = runner.invoke(app, ["estimate", str(path), "--max-rows", "10", "--no-html",
+    result = runner.invoke(app, ["estimate", str(path), "--limit", "max_rows=10", "--no-html",
                                  "--no-xlsx", "--no-uncertainty"])
     assert result.exit_code == 1
     assert "above the 10 row limit" in result.stderr
-    result = runner.invoke(app, ["batch", str(path), "-o", str(tmp_path / "b"), "--max-rows",
-                                 "10", "--no-html", "--no-xlsx", "--no-uncertainty"])
+    result = runner.invoke(app, ["batch", str(path), "-o", str(tmp_path / "b"), "--limit",
+                                 "max_rows=10", "--no-html", "--no-xlsx", "--no-uncertainty"])
     assert result.exit_code == 1
     assert "above the 10 row limit" in (tmp_path / "b" / "summary.csv").read_text()
+    result = runner.invoke(app, ["estimate", str(path), "--limit", "max_rows=1_000",
+                                 "--no-html", "--no-xlsx", "--no-uncertainty"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("option", "words"), [
+    ("max_rowz=10", "--limit: unknown limit 'max_rowz=10'; use NAME=VALUE with NAME one of "
+     "max_file_bytes"),
+    ("max_rows=lots", "--limit: max_rows must be a number, got 'lots'"),
+    ("max_rows=0", "--limit: max_rows must be above 0, got '0'"),
+    ("max_rows", "--limit: unknown limit 'max_rows'"),
+])
+def test_bad_limit_is_a_config_error(small: Path, option: str, words: str) -> None:
+    result = runner.invoke(app, ["estimate", str(small), "--limit", option, "--no-html",
+                                 "--no-xlsx"])
+    assert result.exit_code == 1
+    assert words in result.stderr
