@@ -48,7 +48,22 @@ class Limits:
     max_compression_ratio: float = 200.0  # uncompressed / compressed, per part
     max_rows: int = 2_000_000
     max_columns: int = 2_000
+    max_cells: int = 100_000_000  # rows x columns of one sheet: what a reader must hold
     max_csv_line_chars: int = 1_000_000
+
+
+def limit_hint(name: str) -> str:
+    """How to raise limit `name`, for the message that refuses a file."""
+    return (f"if the file is genuine, raise it with --limit {name}=N, or Limits({name}=N) "
+            "in Python")
+
+
+def _size(n: float) -> str:
+    """Bytes for people: `512 MiB`, `19.5 GiB`, `1 KiB`."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{n:.0f} bytes"
 
 
 @dataclass(frozen=True)
@@ -126,14 +141,13 @@ def _load_file(path: Path, limits: Limits, *, display: str,
         raise InputError("the file is empty", file=display)
     if size > limits.max_file_bytes:
         raise InputError(
-            f"the file is {size / 2**20:.0f} MiB, above the {limits.max_file_bytes / 2**20:.0f} "
-            "MiB limit",
-            file=display,
+            f"the file is {_size(size)}, above the {_size(limits.max_file_bytes)} limit",
+            file=display, hint=limit_hint("max_file_bytes"),
         )
     with path.open("rb") as fh:
         magic = fh.read(8)
     if magic.startswith(_ZIP_MAGIC):
-        _check_zip(path, limits, display)
+        _check_zip(path, limits, display, sheet_filter)
         return _load_workbook(path, limits, display, sheet_filter)
     if magic == _OLE_MAGIC:
         return _load_workbook(path, limits, display, sheet_filter)
@@ -149,7 +163,8 @@ def _csv_sheet_name(path: Path) -> str | None:
 # --- xlsx --------------------------------------------------------------------------
 
 
-def _check_zip(path: Path, limits: Limits, display: str) -> None:
+def _check_zip(path: Path, limits: Limits, display: str,
+               sheet_filter: SheetFilter | None = None) -> None:
     """Refuse zip bombs and DTD-bearing XML before any XML parser sees the file."""
     try:
         with zipfile.ZipFile(path) as zf:
@@ -157,9 +172,9 @@ def _check_zip(path: Path, limits: Limits, display: str) -> None:
             total = sum(i.file_size for i in infos)
             if total > limits.max_uncompressed_bytes:
                 raise InputError(
-                    f"the workbook would expand to {total / 2**30:.1f} GiB, above the "
-                    f"{limits.max_uncompressed_bytes / 2**30:.1f} GiB limit",
-                    file=display,
+                    f"the workbook would expand to {_size(total)}, above the "
+                    f"{_size(limits.max_uncompressed_bytes)} limit",
+                    file=display, hint=limit_hint("max_uncompressed_bytes"),
                 )
             for i in infos:
                 ratio = i.file_size / max(i.compress_size, 1)
@@ -169,7 +184,7 @@ def _check_zip(path: Path, limits: Limits, display: str) -> None:
                     raise InputError(
                         f"part {i.filename!r} expands {ratio:.0f}-fold (limit "
                         f"{limits.max_compression_ratio:.0f}); refusing a possible zip bomb",
-                        file=display,
+                        file=display, hint=limit_hint("max_compression_ratio"),
                     )
             for i in infos:
                 if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
@@ -182,6 +197,13 @@ def _check_zip(path: Path, limits: Limits, display: str) -> None:
                                      "expansion can exhaust memory)", file=display)
                 if i.filename.lower().startswith("xl/worksheets/"):
                     _check_dimension(zf, i.filename, head, limits, display)
+                _check_declared_counts(i, head, limits, display)
+            names = _sheet_names(zf)
+            wanted = (set(sheet_filter(list(names.values()))) if sheet_filter is not None
+                      else None)
+            for part, name in names.items():
+                if (wanted is None or name in wanted) and part in zf.NameToInfo:
+                    _check_cell_refs(zf, part, name, limits, display)
     except zipfile.BadZipFile as exc:
         raise InputError(f"not a readable workbook ({exc})", file=display) from None
 
@@ -219,8 +241,80 @@ def _check_dimension(zf: zipfile.ZipFile, part: str, head: bytes, limits: Limits
                    "row limit")
         hint_key = "max_rows"
     if hint_key:
-        raise InputError(message, file=display, sheet=sheet,
-                         hint=f"a trusted file can be read with a higher Limits.{hint_key}")
+        raise InputError(message, file=display, sheet=sheet, hint=limit_hint(hint_key))
+
+
+# Cell references that can stretch a sheet: a column beyond DZ (130) or a row beyond 99,999.
+# Genuine sheets rarely have either, so the scan finds next to nothing in them; every other
+# cell lies within 99,999 x 130 (13 million cells), which calamine can reserve safely.
+_FAR_REF_RE = re.compile(rb' r="(?:([A-Z]{3}|[E-Z][A-Z])(\d+)|([A-Z]{1,2})(\d{6,}))"')
+_SCAN_CHUNK = 16 * 2**20
+
+
+def _check_cell_refs(zf: zipfile.ZipFile, part: str, sheet: str, limits: Limits,
+                     display: str) -> None:
+    """Refuse a sheet whose cell references reach beyond the limits, before calamine reads it.
+
+    calamine reserves the grid spanned by the cells' `r="XFD1048576"` references before a
+    caller can look at its size, so one far cell would make it reserve billions of cells
+    (the process aborts). The references are found by streaming the part (no XML parsing).
+    """
+    max_row = max_col = 0
+    where = ""
+    tail = b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(_SCAN_CHUNK):
+            buf = tail + chunk
+            for wide_col, wide_row, deep_col, deep_row in _FAR_REF_RE.findall(buf):
+                letters, digits = (wide_col, wide_row) if wide_col else (deep_col, deep_row)
+                row, col = int(digits), _column_number(letters.decode())
+                if col > max_col or row > max_row:
+                    where = f"{letters.decode()}{row}"
+                max_row, max_col = max(max_row, row), max(max_col, col)
+            tail = buf[-24:]
+    if not where:
+        return
+    if max_col > limits.max_columns:
+        raise InputError(f"a cell at {where} (column {max_col}) is beyond the "
+                         f"{limits.max_columns} column limit", file=display, sheet=sheet,
+                         hint=limit_hint("max_columns"))
+    if max_row > limits.max_rows + 1:
+        raise InputError(f"a cell at {where} (row {max_row}) is beyond the {limits.max_rows} "
+                         "row limit", file=display, sheet=sheet, hint=limit_hint("max_rows"))
+    _check_cells(max_row, max_col, limits, display, sheet)
+
+
+# calamine reserves `uniqueCount` entries (`count` is the number of uses and may be larger).
+_SST_COUNT_RE = re.compile(rb'<(?:\w+:)?sst\b[^>]*?\buniqueCount="(\d+)"')
+_MIN_SHARED_STRING_BYTES = 5  # "<si/>"
+
+
+def _check_declared_counts(info: zipfile.ZipInfo, head: bytes, limits: Limits,
+                           display: str) -> None:
+    """Refuse a shared-strings table that declares more entries than it can hold.
+
+    calamine reserves room for the declared count before reading an entry, so a 1 KB part
+    claiming four billion strings asks for ~96 GB and aborts the process.
+    """
+    counts = [int(m) for m in _SST_COUNT_RE.findall(head)]
+    if not counts:
+        return
+    declared = max(counts)
+    room = min(info.file_size // _MIN_SHARED_STRING_BYTES + 1, limits.max_cells)
+    if declared > room:
+        raise InputError(
+            f"part {info.filename!r} declares {declared} shared strings but can hold at most "
+            f"{room}; refusing it", file=display,
+            hint=limit_hint("max_cells") if declared <= info.file_size else None)
+
+
+def _check_cells(rows: int, columns: int, limits: Limits, display: str,
+                 sheet: str | None, row: int | None = None) -> None:
+    if rows * columns > limits.max_cells:
+        raise InputError(
+            f"the sheet spans {rows} rows by {columns} columns ({rows * columns} cells), above "
+            f"the {limits.max_cells} cell limit", file=display, sheet=sheet, row=row,
+            hint=limit_hint("max_cells"))
 
 
 def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -277,13 +371,14 @@ def _load_workbook(path: Path, limits: Limits, display: str,
             if sheet.height > limits.max_rows + 1:
                 raise InputError(
                     f"{sheet.height} rows, above the {limits.max_rows} row limit",
-                    file=display, sheet=meta.name,
+                    file=display, sheet=meta.name, hint=limit_hint("max_rows"),
                 )
             if sheet.width > limits.max_columns:
                 raise InputError(
                     f"{sheet.width} columns, above the {limits.max_columns} column limit",
-                    file=display, sheet=meta.name,
+                    file=display, sheet=meta.name, hint=limit_hint("max_columns"),
                 )
+            _check_cells(sheet.height, sheet.width, limits, display, meta.name)
             rows = sheet.to_python(skip_empty_area=False)
             table = _table_from_rows(rows, file=display, sheet=meta.name, path=path)
             if table is not None:
@@ -348,18 +443,20 @@ def _load_csv(path: Path, limits: Limits, *, display: str, sheet: str | None) ->
         raise InputError(
             f"a line is {longest} characters long, above the {limits.max_csv_line_chars} limit; "
             "this does not look like a CSV inventory",
-            file=display, sheet=sheet,
+            file=display, sheet=sheet, hint=limit_hint("max_csv_line_chars"),
         )
     if len(lines) > limits.max_rows + 1:
         raise InputError(
-            f"{len(lines)} lines, above the {limits.max_rows} row limit", file=display, sheet=sheet
+            f"{len(lines)} lines, above the {limits.max_rows} row limit", file=display,
+            sheet=sheet, hint=limit_hint("max_rows"),
         )
     sample = [line for line in lines[:200] if line.strip()][:50]
     delim = sniff_delimiter(sample)
     # Lines may have different widths (a title line above the header, ragged rows): name
     # enough columns up front. Delimiters inside quotes only over-count, and the surplus
     # columns are blank and dropped later.
-    width = max(map(operator.methodcaller("count", delim), lines)) + 1
+    width = _csv_width(lines, delim, limits, display, sheet)
+    _check_cells(len(lines), width, limits, display, sheet)
     try:
         raw = pd.read_csv(
             io.StringIO(text), sep=delim, header=None, names=list(range(width)), dtype=str,
@@ -368,16 +465,36 @@ def _load_csv(path: Path, limits: Limits, *, display: str, sheet: str | None) ->
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"not a readable CSV file ({_short(exc)})", file=display) from None
-    if raw.shape[1] > limits.max_columns:
-        raise InputError(
-            f"{raw.shape[1]} columns, above the {limits.max_columns} column limit",
-            file=display, sheet=sheet,
-        )
     rows = raw.to_numpy(dtype=object)
     table = _table_from_matrix(rows, file=display, sheet=sheet, path=path, numeric_text=True)
     if table is None:
         raise InputError("the file holds no data", file=display)
     return table
+
+
+def _csv_width(lines: Sequence[str], delim: str, limits: Limits, display: str,
+               sheet: str | None) -> int:
+    """Columns to name for `read_csv`: the most fields on any line, checked against the
+    column limit before pandas builds a frame that wide.
+
+    Counting delimiters over-counts those inside quotes, so a line over the limit is parsed
+    properly before it is refused.
+    """
+    counts = np.fromiter(map(operator.methodcaller("count", delim), lines), dtype=np.int64,
+                         count=len(lines))
+    width = int(counts.max()) + 1
+    if width <= limits.max_columns:
+        return width
+    wide = counts + 1 > limits.max_columns
+    width = int(counts[~wide].max(initial=0)) + 1
+    for i in np.flatnonzero(wide):
+        fields = len(next(csv.reader([lines[i]], delimiter=delim), []))
+        if fields > limits.max_columns:
+            raise InputError(f"{fields} columns, above the {limits.max_columns} column limit",
+                             file=display, sheet=sheet, row=int(i) + 1,
+                             hint=limit_hint("max_columns"))
+        width = max(width, fields)  # the delimiters over the limit were quoted text
+    return width
 
 
 # --- shared: rows -> Table -----------------------------------------------------------

@@ -15,19 +15,7 @@ ESTIMATOR_BIN = ROOT / ".venv" / "bin" / "estimator"
 
 # Defects found by these tests and not fixed yet (case id -> why). Each is run as a strict xfail,
 # so a fix makes the test fail until the entry is removed.
-KNOWN_DEFECTS: dict[str, str] = {
-    "far_cell_no_dimension.xlsx": "calamine reserves rows x columns of the cell references "
-    "before the size check: the process aborts (Rust out-of-memory); only <dimension> is checked",
-    "huge_area.xlsx": "no limit on rows x columns: 300 million cells are built (minutes, GBs)",
-    "shared_strings_bomb.xlsx": "calamine reserves the declared shared-string count up front: "
-    "a 1 KB file aborts the process (96 GB allocation)",
-    "many_delimiters.csv": "CSV width is only checked after pandas built the whole frame: "
-    "a 4.5 GiB object array from a 600 KB file",
-    "zip_bomb_ratio.xlsx": "limit messages do not say which limit or how to raise it",
-    "zip_bomb_claims.xlsx": "limit messages do not say which limit or how to raise it",
-    "too_many_columns.csv": "limit messages do not say which limit or how to raise it",
-    "long_line.csv": "limit messages do not say which limit or how to raise it",
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 # Known defects that would abort or stall the test process itself: only run in a subprocess.
 UNSAFE_IN_PROCESS = {"far_cell_no_dimension.xlsx", "huge_area.xlsx", "many_delimiters.csv",

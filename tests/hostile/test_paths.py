@@ -158,7 +158,6 @@ def test_validate_json_equal_to_input(inventory: Path) -> None:
     assert _same(inventory, data, mtime)
 
 
-@pytest.mark.xfail(strict=True, reason="batch writes summary.csv over an input of that name")
 def test_batch_never_overwrites_an_input_named_like_its_summary(tmp_path: Path) -> None:
     """An inventory called summary.csv inside --out-dir must not be replaced by the summary."""
     out = tmp_path / "out"

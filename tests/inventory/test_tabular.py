@@ -161,7 +161,7 @@ def test_row_column_and_line_limits(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="row limit") as info:
         load_tables(xlsx, Limits(max_rows=10))
     assert info.value.sheet == "S"
-    with pytest.raises(InputError, match="MiB limit"):
+    with pytest.raises(InputError, match="above the 100 bytes limit"):
         load_tables(xlsx, Limits(max_file_bytes=100))
 
 
