@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import InputError
+from estimator.inventory.tabular import Limits
 
 __all__ = ["SERIES_COLUMNS", "apply_timeseries", "read_timeseries", "utilisation_percentiles"]
 
@@ -94,9 +95,14 @@ def _expand(path: Path | Sequence[Path]) -> list[Path]:
     return files
 
 
-def _read_one(file: Path) -> pd.DataFrame:
+def _read_one(file: Path, limits: Limits) -> pd.DataFrame:
     """One VM's series: the six numeric fields, checked, with the source row numbers."""
     name = str(file)
+    size = file.stat().st_size
+    if size > limits.max_file_bytes:
+        raise InputError(f"the file is {size:,} bytes, above the {limits.max_file_bytes:,} byte "
+                         "limit", file=name,
+                         hint="read_timeseries(..., limits=Limits(max_file_bytes=N)) in Python")
     try:
         with open(file, encoding="utf-8-sig") as fh:
             header = fh.readline()
@@ -106,6 +112,11 @@ def _read_one(file: Path) -> pd.DataFrame:
         raise InputError("the file is empty", file=name)
     # Bitbrains writes ";\t"; the tab then reads as leading space, which numbers tolerate.
     sep = ";" if ";" in header else "\t" if "\t" in header else ","
+    # A header of 200,000 fields would make pandas de-duplicate names for minutes.
+    if header.count(sep) + 1 > limits.max_columns:
+        raise InputError(f"{header.count(sep) + 1} columns, above the {limits.max_columns} "
+                         "column limit", file=name, row=1,
+                         hint=f"a time series has {len(_HEADERS)} to a dozen columns")
     try:
         raw = pd.read_csv(file, sep=sep, encoding="utf-8-sig", skipinitialspace=True)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
@@ -142,7 +153,7 @@ def _read_one(file: Path) -> pd.DataFrame:
     return frame
 
 
-def read_timeseries(path: Path | Sequence[Path]) -> pd.DataFrame:
+def read_timeseries(path: Path | Sequence[Path], limits: Limits | None = None) -> pd.DataFrame:
     """Read Bitbrains-style per-VM CSV files into one long frame.
 
     `path` is a file, a folder (every `*.csv` in it) or a list of either. The VM name is the file
@@ -163,7 +174,8 @@ def read_timeseries(path: Path | Sequence[Path]) -> pd.DataFrame:
             raise InputError(f"VM {f.stem!r} also has a time series in {seen[key]}", file=str(f),
                              hint="give each VM one file (file name = VM name)")
         seen[key] = f
-    parts = [_read_one(f) for f in files]
+    limits = limits or Limits()
+    parts = [_read_one(f, limits) for f in files]
     lengths = [len(p) for p in parts]
     data = pd.concat(parts, ignore_index=True)
     timestamps = data["timestamp"].to_numpy()

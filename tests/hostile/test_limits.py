@@ -138,3 +138,19 @@ def test_cli_limit_option_refuses_bad_values(tmp_path: Path, option: str, words:
     assert result.exit_code == 1
     [line] = [x for x in result.stderr.splitlines() if x.startswith("Error:")]
     assert words in line and "--limit" in line
+
+
+def test_time_series_header_with_200000_fields_is_refused_quickly(tmp_path: Path) -> None:
+    """pandas would spend minutes de-duplicating 200,000 header names of a 440 KB file."""
+    from estimator.inventory.timeseries import read_timeseries
+
+    header = "Timestamp [ms];\tCPU cores;\tCPU usage [MHZ]" + ";x" * 200_000
+    path = tmp_path / "vm1.csv"
+    path.write_text(header + "\n" + "1;2;3\n" * 3000, encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        read_timeseries(path)
+    assert time.perf_counter() - start < QUICK_SECONDS
+    assert str(info.value).startswith(f"{path}, row 1: 200003 columns, above the 2000 column")
+    with pytest.raises(InputError, match="above the 100 byte limit"):
+        read_timeseries(path, limits=Limits(max_file_bytes=100))
