@@ -13,6 +13,7 @@ extension, so a workbook renamed to `.csv` still opens.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import operator
 import re
@@ -332,8 +333,10 @@ def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
     for m in re.finditer(rb'<sheet\b[^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', workbook):
         target = targets.get(m.group(2))
         if target:
-            t = target.decode().lstrip("/")
-            out[t if t.startswith("xl/") else f"xl/{t}"] = m.group(1).decode()
+            # Attribute text: XML-escaped, and not necessarily valid UTF-8 in a broken file.
+            t = html.unescape(target.decode("utf-8", "replace")).lstrip("/")
+            name = html.unescape(m.group(1).decode("utf-8", "replace"))
+            out[t if t.startswith("xl/") else f"xl/{t}"] = name
     return out
 
 

@@ -1,4 +1,4 @@
-"""Fuzzing `read_inventory`: random bytes, random CSV text and random workbooks.
+"""Fuzzing `read_inventory`: random bytes, random CSV text, random and mutated workbooks.
 
 Whatever the file holds, a reader either returns a valid `Inventory` (the VM schema's columns and
 dtypes, every VM with a name and positive vCPU and memory) or raises the package's own
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from corpus import make_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -170,4 +171,42 @@ def test_random_workbooks(sheets: dict[str, list[list[object]]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "inventory.xlsx"
         _save(path, sheets)
+        _check(path)
+
+
+MC = make_corpus()
+BASE_PARTS = MC.xlsx_bytes_parts({"vInfo": MC.sheet_xml(
+    [MC.VINFO_HEADER] + [MC.vinfo_row(i) for i in range(1, 6)])})
+XML_TOKENS = [b"<", b">", b'"', b"&", b' r="', b' t="s"', b"<v>", b"</c>", b"<row>", b"XFD",
+              b"99999999999", b"-1", b"\x00", b"\xff", b'<c r="A0">', b"<is>",
+              b' t="inlineStr"', b' t="e"', b' t="b"', b' t="d"', b"<f>", b' s="999"',
+              b"<!DOCTYPE", b'uniqueCount="9"', b"<dimension ref=\"A1:C9\"/>"]
+
+
+@st.composite
+def mutated_workbooks(draw: st.DrawFn) -> dict[str, bytes]:
+    """A valid workbook with a few parts cut, spliced with XML tokens or bit-flipped."""
+    parts = dict(BASE_PARTS)
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(st.sampled_from(sorted(parts)))
+        data = bytearray(parts[name])
+        for _ in range(draw(st.integers(1, 6))):
+            pos = draw(st.integers(0, len(data) - 1))
+            op = draw(st.sampled_from(["cut", "insert", "flip"]))
+            if op == "cut":
+                del data[pos:pos + draw(st.integers(0, 8))]
+            elif op == "insert":
+                data[pos:pos] = draw(st.sampled_from(XML_TOKENS))
+            else:
+                data[pos] = draw(st.integers(0, 255))
+        parts[name] = bytes(data)
+    return parts
+
+
+@FUZZ
+@given(mutated_workbooks())
+def test_mutated_workbooks(parts: dict[str, bytes]) -> None:
+    """Broken XML inside a well-formed zip (found: a non-UTF-8 relationship target)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = MC.write_zip(Path(tmp) / "inventory.xlsx", parts)
         _check(path)
