@@ -17,6 +17,7 @@ import html
 import io
 import operator
 import re
+import struct
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -151,6 +152,7 @@ def _load_file(path: Path, limits: Limits, *, display: str,
         _check_zip(path, limits, display, sheet_filter)
         return _load_workbook(path, limits, display, sheet_filter)
     if magic == _OLE_MAGIC:
+        _check_xls_dimensions(path, limits, display)
         return _load_workbook(path, limits, display, sheet_filter)
     sheet = _csv_sheet_name(path)
     return [_load_csv(path, limits, display=display, sheet=sheet)]
@@ -286,6 +288,49 @@ def _check_cell_refs(zf: zipfile.ZipFile, part: str, sheet: str, limits: Limits,
 
 
 # calamine reserves `uniqueCount` entries (`count` is the number of uses and may be larger).
+# BIFF8 DIMENSIONS record: type 0x0200, length 14, then first row, last row + 1 (u32), first
+# column, last column + 1 (u16).
+_XLS_DIMENSIONS = b"\x00\x02\x0e\x00"
+# Fixed-size BIFF8 cell records (type, length): LABELSST, NUMBER, RK, BLANK, BOOLERR. Row and
+# column (u16) follow the 4-byte header.
+_XLS_CELL_RECORDS = (b"\xfd\x00\x0a\x00", b"\x03\x02\x0e\x00", b"\x7e\x02\x0a\x00",
+                     b"\x01\x02\x06\x00", b"\x05\x02\x08\x00")
+
+
+def _check_xls_dimensions(path: Path, limits: Limits, display: str) -> None:
+    """Refuse a legacy .xls whose DIMENSIONS records declare a sheet beyond the limits.
+
+    calamine sizes the sheet from this record before reading a cell: one corrupt byte asked
+    for 1.5 TB and aborted the process. The records are found in the raw file (they are 18
+    bytes; one split across two sectors of the compound file would be missed).
+    """
+    data = path.read_bytes()
+    pos = data.find(_XLS_DIMENSIONS)
+    while pos >= 0 and pos + 16 <= len(data):
+        row_first, row_end = struct.unpack_from("<II", data, pos + 4)
+        col_first, col_end = struct.unpack_from("<HH", data, pos + 12)
+        rows, cols = max(row_first, row_end), max(col_first, col_end)
+        if rows > limits.max_rows + 1:
+            raise InputError(f"a sheet declares {rows} rows, above the {limits.max_rows} row "
+                             "limit", file=display, hint=limit_hint("max_rows"))
+        if cols > limits.max_columns:
+            raise InputError(f"a sheet declares {cols} columns, above the {limits.max_columns} "
+                             "column limit", file=display, hint=limit_hint("max_columns"))
+        _check_cells(rows, cols, limits, display, None)
+        pos = data.find(_XLS_DIMENSIONS, pos + 4)
+    # A BIFF8 cell has at most 65,536 rows and 256 columns; calamine trusts a corrupt column
+    # number and reserves terabytes. The fixed-size cell records are checked where found.
+    for header in _XLS_CELL_RECORDS:
+        pos = data.find(header)
+        while pos >= 0 and pos + 8 <= len(data):
+            col = struct.unpack_from("<H", data, pos + 6)[0]
+            if col > 255:
+                raise InputError(f"a cell record at byte {pos} names column {col + 1}, beyond "
+                                 "the 256 columns of the .xls format; the file is corrupt",
+                                 file=display, hint="save it again as .xlsx")
+            pos = data.find(header, pos + 4)
+
+
 _SST_COUNT_RE = re.compile(rb'<(?:\w+:)?sst\b[^>]*?\buniqueCount="(\d+)"')
 _MIN_SHARED_STRING_BYTES = 5  # "<si/>"
 
@@ -361,7 +406,9 @@ def _load_workbook(path: Path, limits: Limits, display: str,
 
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for every bad file
+    except BaseException as exc:  # calamine raises its own error types for every bad file
+        if not _reader_failure(exc):
+            raise
         raise InputError(f"not a readable workbook ({_short(exc)})", file=display) from None
     tables: list[Table] = []
     try:
@@ -388,14 +435,22 @@ def _load_workbook(path: Path, limits: Limits, display: str,
                 tables.append(table)
     except InputError:
         raise
-    except Exception as exc:
+    except BaseException as exc:
+        if not _reader_failure(exc):
+            raise
         raise InputError(f"not a readable workbook ({_short(exc)})", file=display) from None
     finally:
         wb.close()
     return tables
 
 
-def _short(exc: Exception) -> str:
+def _reader_failure(exc: BaseException) -> bool:
+    """An error of the reader on a bad file: any Exception, or a Rust panic inside calamine
+    (pyo3's PanicException derives from BaseException, so `except Exception` misses it)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__
 

@@ -107,7 +107,7 @@ def test_validate_in_process(case: Case) -> None:
 SUBPROCESS_CASES = {"billion_laughs.xlsx", "xxe.xlsx", "dtd_after_padding.xlsx",
                     "zip_bomb_ratio.xlsx", "zip_bomb_claims.xlsx", "huge_dimension.xlsx",
                     "far_cell_no_dimension.xlsx", "shared_strings_bomb.xlsx",
-                    "ods_repeat_bomb.ods",
+                    "ods_repeat_bomb.ods", "xls_dimensions_bomb.xls", "xls_column_bomb.xls",
                     "huge_area.xlsx", "many_delimiters.csv", "random_junk.xlsx", "bad_values.csv",
                     "csv_named.xlsx[broken.toml]"}
 

@@ -5,6 +5,9 @@ assembled part by part with `zipfile` and a fixed timestamp (openpyxl would stam
 time into docProps), and "random" junk comes from a seeded generator. `expected.toml` next to
 this script says what `estimator validate` must do with each file.
 
+`legacy.xls` is the one input not generated here: LibreOffice's .xls of `dup_uuid_a.xlsx`
+(`soffice --headless --convert-to xls`); the corrupt .xls files are derived from it byte by byte.
+
 Big inputs are not committed: the 100 MB single-line CSV is made at test time
 (`long_line_csv`), and the committed `long_line.csv` is just over the default line limit.
 """
@@ -292,6 +295,13 @@ def build(out: Path = HERE) -> list[Path]:
             b'"text/xml"/></manifest:manifest>'),
     })
     made.append(out / "ods_repeat_bomb.ods")
+    # Legacy .xls: corrupt a DIMENSIONS record (last row 2,952,790,020) and a cell's column.
+    legacy = (HERE / "legacy.xls").read_bytes()
+    at = legacy.find(b"\x00\x02\x0e\x00")  # DIMENSIONS
+    raw("xls_dimensions_bomb.xls",
+        legacy[:at + 8] + struct.pack("<I", 0xB0000004) + legacy[at + 12:])
+    at = legacy.find(b"\xfd\x00\x0a\x00")  # the first LABELSST cell
+    raw("xls_column_bomb.xls", legacy[:at + 6] + struct.pack("<H", 0xB90A) + legacy[at + 8:])
     # Rows x columns: 300 columns (under the column limit) by a million rows is 300M cells.
     write_zip(out / "huge_area.xlsx", xlsx_bytes_parts({"vInfo": sheet_xml(
         [VINFO_HEADER, vinfo_row(1)],
