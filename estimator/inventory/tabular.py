@@ -50,7 +50,7 @@ class Limits:
     max_compression_ratio: float = 200.0  # uncompressed / compressed, per part
     max_rows: int = 2_000_000
     max_columns: int = 2_000
-    max_cells: int = 100_000_000  # rows x columns of one sheet: what a reader must hold
+    max_cells: int = 200_000_000  # rows x columns of one sheet: 2M rows of 100 columns
     max_csv_line_chars: int = 1_000_000
 
 
