@@ -19,7 +19,15 @@ from rich.table import Table
 
 from estimator.assumptions import Assumptions, load_assumptions
 from estimator.cli import estimate_cmd as ec
-from estimator.cli._app import _state, app, err_console, handles_errors, is_quiet, out_console
+from estimator.cli._app import (
+    _state,
+    app,
+    err_console,
+    handles_errors,
+    is_quiet,
+    out_console,
+    plain,
+)
 from estimator.errors import EstimatorError, InputError
 from estimator.inventory import Limits
 from estimator.inventory.tabular import RVTOOLS_CSV_RE
@@ -294,7 +302,7 @@ def _render(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         ok = r["status"] == "ok"
         table.add_row(
-            str(r["file"]), fmt.count(r["vms"]), fmt.count(r["vms_in_scope"]),
+            plain(r["file"]), fmt.count(r["vms"]), fmt.count(r["vms_in_scope"]),
             fmt.count(r["nodes"]), fmt.money(r["annual_savings"], r["currency"] or "USD"),
             fmt.months(r["payback_months"]) if ok else fmt.DASH,
             "ok" if ok else "error", style=None if ok else "red")

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from estimator.anonymise import anonymise_estimate
 from estimator.assumptions import PRESETS, Assumptions, load_assumptions
-from estimator.cli._app import app, err_console, handles_errors, is_quiet, out_console
+from estimator.cli._app import app, err_console, handles_errors, is_quiet, out_console, plain
 from estimator.errors import ConfigError, InputError, OutputError
 from estimator.inventory import FORMATS, Inventory, Limits, read_inventory
 from estimator.model import Estimate
@@ -297,7 +297,7 @@ def headline_rows(est: Estimate) -> list[tuple[str, str]]:
 
 def render_summary(est: Estimate, console: Console) -> None:
     """Headline numbers, node pools and cost categories as rich tables."""
-    head = Table(title=f"Estimate: {est.name}", title_justify="left", show_header=False,
+    head = Table(title=plain(f"Estimate: {est.name}"), title_justify="left", show_header=False,
                  box=None)
     head.add_column("figure")
     head.add_column("value", justify="right")
@@ -313,7 +313,7 @@ def render_summary(est: Estimate, console: Console) -> None:
             pools.add_column(c, justify="left" if c in ("pool", "node type") else "right",
                              no_wrap=True)
         for r in est.pools.itertuples(index=False):
-            pools.add_row(str(r.pool), str(r.node_type), fmt.count(r.nodes),
+            pools.add_row(plain(r.pool), plain(r.node_type), fmt.count(r.nodes),
                           fmt.count(r.spare_nodes), fmt.count(r.workloads),
                           fmt.pct(r.cpu_allocatable_util), fmt.pct(r.memory_allocatable_util),
                           fmt.money(r.annual_cost_usd, cur))
@@ -349,7 +349,7 @@ def _scenario_table(est: Estimate) -> Table:
     for c in ("scenario", "nodes", "savings", "P10–P90", "payback", "NPV"):
         t.add_column(c, justify="left" if c == "scenario" else "right", no_wrap=True)
     for r in frame.to_dict("records"):
-        t.add_row(str(r.get("name", "")), fmt.count(r.get("nodes")),
+        t.add_row(plain(r.get("name", "")), fmt.count(r.get("nodes")),
                   fmt.money_number(r.get("annual_savings")),
                   fmt.money_range(r.get("savings_p10"), r.get("savings_p90")),
                   # NaN payback: never within the horizon.

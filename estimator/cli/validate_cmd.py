@@ -11,7 +11,16 @@ from rich.console import Console
 from rich.table import Table
 
 from estimator.assumptions import load_assumptions
-from estimator.cli._app import app, err_console, fail, handles_errors, is_quiet, out_console
+from estimator.cli._app import (
+    app,
+    err_console,
+    fail,
+    handles_errors,
+    is_quiet,
+    out_console,
+    plain,
+)
+from estimator.cli.estimate_cmd import LIMIT_HELP, parse_limits
 from estimator.inventory import FORMATS, read_inventory
 from estimator.inventory.overrides import load_overrides
 from estimator.quality import validation_summary
@@ -37,6 +46,7 @@ def validate(
         [], "--config", "-c", help="Assumptions TOML file (scope settings; repeatable)."),
     sets: list[str] = typer.Option(
         [], "--set", help="Override one assumption, e.g. --set scope.include_powered_off=true."),
+    limit: list[str] = typer.Option([], "--limit", help=LIMIT_HELP),
 ) -> None:
     """Check inventory files and show what was read, in scope and excluded.
 
@@ -45,7 +55,7 @@ def validate(
     if json_out not in (None, "-"):
         check_output_path(Path(json_out), tuple(inventory))
     scope = load_assumptions(files=config, sets=sets).scope
-    inv = read_inventory(inventory, format=format, mapping=mapping)
+    inv = read_inventory(inventory, format=format, mapping=mapping, limits=parse_limits(limit))
     overrides = load_overrides(scope.overrides_file) if scope.overrides_file else None
     scoped = apply_scope(inv.vms, scope, overrides)
     extra = tuple(override_problems(inv.vms, overrides, scope.overrides_file))
@@ -69,7 +79,7 @@ def render(summary: dict[str, Any], console: Console) -> None:
         t.add_column(c, justify="left" if c in ("source", "format") else "right")
     for f in summary["quality"]["files"]:
         share = f["usage_share"]
-        t.add_row(f["file"], f["format"], f"{f['vms_kept']:,}", f"{f['vms_in_scope']:,}",
+        t.add_row(plain(f["file"]), f["format"], f"{f['vms_kept']:,}", f"{f['vms_in_scope']:,}",
                   "–" if share is None else f"{share:.0%}",
                   "–" if f["stars"] is None else "★" * f["stars"] + "☆" * (5 - f["stars"]))
     console.print(t)

@@ -172,7 +172,6 @@ def test_anonymise_mapping_csv_neutralises_original_names(tmp_path: Path) -> Non
     assert not [v for v in cells if v.startswith(FORMULA_STARTS)]
 
 
-@pytest.mark.xfail(strict=True, reason="cli renders file and pool names as rich markup")
 def test_terminal_shows_rich_markup_in_names_literally(tmp_path: Path) -> None:
     """File names and pool names are data, not rich console markup."""
     path = tmp_path / "[bold]estate[-] [link=x]y.csv"
@@ -182,7 +181,6 @@ def test_terminal_shows_rich_markup_in_names_literally(tmp_path: Path) -> None:
     assert "[bold]estate[-] [link=x]y.csv" in " ".join(result.stdout.split())
 
 
-@pytest.mark.xfail(strict=True, reason="cli prints file names and cell text with raw ESC codes")
 def test_terminal_output_carries_no_escape_sequences(tmp_path: Path) -> None:
     """ESC in a file name or a cell must not reach the terminal (title change, fake links,
     screen clearing); it is shown escaped instead."""

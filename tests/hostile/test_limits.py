@@ -98,11 +98,7 @@ def _human(value: float) -> str:
     return str(value)
 
 
-CLI_PENDING = pytest.mark.xfail(strict=True, reason="validate has no --limit option yet")
-
-
-@pytest.mark.parametrize("command", [pytest.param("validate", marks=CLI_PENDING), "estimate",
-                                     "batch"])
+@pytest.mark.parametrize("command", ["validate", "estimate", "batch"])
 def test_cli_limit_option_lowers_and_raises(tmp_path: Path, command: str) -> None:
     from typer.testing import CliRunner
 
