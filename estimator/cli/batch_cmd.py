@@ -55,19 +55,9 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("status", "Status", "text"),
     ("error", "Error", "text"),
 )
-# Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> Any:
-    """A string a spreadsheet would read as a formula gets a leading apostrophe; others as is.
-
-    >>> csv_safe("=HYPERLINK(1)"), csv_safe("web01"), csv_safe(-3.5)
-    ("'=HYPERLINK(1)", 'web01', -3.5)
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+# Kept importable from here: the CSV cell rule lives with the other output formatting.
+FORMULA_STARTS = fmt.FORMULA_STARTS
+csv_safe = fmt.csv_safe
 
 
 def text_cell(ws: Any, value: str, font: Font | None = None) -> WriteOnlyCell:

@@ -174,7 +174,8 @@ def write_outputs(est: Estimate, outs: Outputs, mapping: pd.DataFrame | None,
     written: list[Path] = []
     if outs.mapping is not None and mapping is not None:
         say(f"Writing {outs.mapping.name}")
-        write_text_atomic(outs.mapping, mapping.to_csv(index=False))
+        # The mapping holds the original names: a CSV people open in a spreadsheet.
+        write_text_atomic(outs.mapping, mapping.map(fmt.csv_safe).to_csv(index=False))
         written.append(outs.mapping)
     if outs.html is not None:
         say(f"Writing {outs.html.name}")

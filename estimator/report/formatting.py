@@ -30,6 +30,23 @@ _SCALES: tuple[tuple[float, float, str], ...] = (
     (1e3, 1e3, "k"),
 )
 
+# Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A string a spreadsheet would read as a formula gets a leading apostrophe; others as is.
+
+    Every CSV the tool writes passes its cells through here (numbers stay numbers).
+
+    >>> csv_safe("=HYPERLINK(1)"), csv_safe("web01"), csv_safe(-3.5)
+    ("'=HYPERLINK(1)", 'web01', -3.5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 # Excel number formats. Money is whole units: a finance reader wants 1,234,567 not 1.23 M.
 EXCEL_COUNT = "#,##0"
 EXCEL_DECIMAL = "#,##0.0"

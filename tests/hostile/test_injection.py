@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from estimator.cli import app
-from estimator.cli.batch_cmd import FORMULA_STARTS, csv_safe
 from estimator.pipeline import estimate
+from estimator.report.formatting import FORMULA_STARTS, csv_safe
 
 MC = make_corpus()
 FORMULA = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(A1)"]
@@ -156,7 +156,6 @@ def test_batch_summaries_keep_names_as_text_and_neutralise_csv(tmp_path: Path) -
                for c in error_cells)
 
 
-@pytest.mark.xfail(strict=True, reason="estimate writes the mapping CSV with pandas, unescaped")
 def test_anonymise_mapping_csv_neutralises_original_names(tmp_path: Path) -> None:
     """The pseudonym mapping holds the original names: it is a CSV people open in Excel."""
     path = hostile_inventory(tmp_path, "estate.xlsx")
