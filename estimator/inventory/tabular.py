@@ -488,10 +488,12 @@ def _load_xls_isolated(path: Path, limits: Limits, display: str,
 
 def _xls_child(send: object, path: Path, limits: Limits, display: str,
                sheet_filter: SheetFilter | None) -> None:  # pragma: no cover (child process)
+    import faulthandler
     import os
     import resource
 
     # Whatever a crashing reader prints (Rust panic or abort text) must not reach the user.
+    faulthandler.disable()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     try:
