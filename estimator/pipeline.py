@@ -7,15 +7,14 @@ this module only wires them in order and assembles the frozen result.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from estimator.assumptions import Assumptions, load_assumptions
-from estimator.costs import compute_costs
+from estimator.costs import CostResult, compute_costs
 from estimator.costs.nodes import node_costs
 from estimator.errors import ConfigError
 from estimator.fit import classify_fit, fit_counts, top_reasons
@@ -26,11 +25,10 @@ from estimator.inventory.timeseries import (
     read_timeseries,
     utilisation_percentiles,
 )
-from estimator.model import FIT_LEVELS, Estimate
-from estimator.packing import PoolPlan, isolation_cost, plan_pools
+from estimator.model import Estimate
+from estimator.packing import PoolPlan, isolation_cost, node_capacity, plan_pools
 from estimator.quality import validation_summary
-from estimator.reservations import allocatable
-from estimator.scope import apply_scope
+from estimator.scope import apply_scope, excluded_counts
 from estimator.sizing import assign_pools, size_containers
 
 Progress = Callable[[str], None]
@@ -42,7 +40,7 @@ class Plan:
 
     vms: pd.DataFrame
     pools: pd.DataFrame
-    plan: Any
+    plan: PoolPlan
     fallbacks: int
     isolation_extra_nodes: int
 
@@ -77,31 +75,24 @@ def plan_estate(
         vms, _ = apply_series(vms, series, values)
     sizing = size_containers(vms, a.sizing, values)
     nodes = node_types_frame(a)
-    # Fit needs the largest request any node type can host, after reservations and headroom.
-    alloc_cpu, alloc_mem = allocatable(
-        nodes["cores"].to_numpy(float),
-        nodes["memory_gib"].to_numpy(float),
-        model=p.reservation_model,
-        max_pods=int(values["platform.max_pods_per_node"]),
+    kwargs: dict[str, Any] = dict(
+        reservation_model=p.reservation_model,
+        max_pods_per_node=int(values["platform.max_pods_per_node"]),
+        target_utilisation=values["platform.target_utilisation"],
+        daemonset_cpu_cores=values["platform.daemonset_cpu_cores"],
+        daemonset_memory_gib=values["platform.daemonset_memory_gib"],
     )
-    util = values["platform.target_utilisation"]
-    max_cpu = float(np.max(np.asarray(alloc_cpu) * util - values["platform.daemonset_cpu_cores"]))
-    max_mem = float(np.max(np.asarray(alloc_mem) * util - values["platform.daemonset_memory_gib"]))
+    # Fit needs the largest request any node type can host: the capacity packing uses.
+    capacity = node_capacity(nodes, os_family="linux", **kwargs)[0]
+    max_request = (float(capacity[:, 0].max()), float(capacity[:, 1].max()))
     sized = pd.concat([vms, sizing.frame], axis=1)
-    fit = classify_fit(sized, a.fit, values, max_request=(max_cpu, max_mem))
+    fit = classify_fit(sized, a.fit, values, max_request=max_request)
     out = pd.concat([sized, fit], axis=1)
     out["pool"] = assign_pools(out, list(p.isolation_keys)).where(out["moves"], pd.NA)
 
     items = out.loc[out["moves"].fillna(False).astype(bool),
                     ["pool", "os_family", "cpu_request_cores", "memory_request_gib", "replicas"]]
-    kwargs: dict[str, Any] = dict(
-        reservation_model=p.reservation_model,
-        max_pods_per_node=int(values["platform.max_pods_per_node"]),
-        target_utilisation=util,
-        daemonset_cpu_cores=values["platform.daemonset_cpu_cores"],
-        daemonset_memory_gib=values["platform.daemonset_memory_gib"],
-        ha_spare_nodes_per_pool=int(values["platform.ha_spare_nodes_per_pool"]),
-    )
+    kwargs["ha_spare_nodes_per_pool"] = int(values["platform.ha_spare_nodes_per_pool"])
     plan, extra = _plan_by_os(items, nodes, a, values, kwargs)
     out["node_index"] = plan.node_index.reindex(out.index).astype("Int64")
     return Plan(out, plan.pools, plan, sizing.fallbacks, int(extra))
@@ -191,13 +182,13 @@ def estimate(
         from estimator.uncertainty import scenario_table
 
         say("Scenarios")
-        runs = [(name, _resolve_scenario(s, a)) for name, s in _named(scenarios)]
+        runs = [(name, _resolve_scenario(s)) for name, s in _named(scenarios)]
         others = [
             (name, _estimate_one(inv, sa, run_uncertainty=uncertainty, progress=say,
                                  series=series))
             for name, sa in runs
         ]
-        est = _replace(est, scenarios=scenario_table([("as configured", est), *others]))
+        est = replace(est, scenarios=scenario_table([("as configured", est), *others]))
     return est
 
 
@@ -215,7 +206,7 @@ def _named(scenarios: Sequence[str | Path | Assumptions]) -> list[tuple[str, Any
     return out
 
 
-def _resolve_scenario(s: str | Path | Assumptions, base: Assumptions) -> Assumptions:
+def _resolve_scenario(s: str | Path | Assumptions) -> Assumptions:
     from estimator.assumptions import PRESETS
 
     if isinstance(s, Assumptions):
@@ -227,12 +218,6 @@ def _resolve_scenario(s: str | Path | Assumptions, base: Assumptions) -> Assumpt
     raise ConfigError(
         f"unknown scenario {s!r}", hint=f"use a preset ({', '.join(PRESETS)}) or a .toml file"
     )
-
-
-def _replace(est: Estimate, **changes: Any) -> Estimate:
-    from dataclasses import replace
-
-    return replace(est, **changes)
 
 
 def _estimate_one(
@@ -248,25 +233,24 @@ def _estimate_one(
     scoped = apply_scope(inv.vms, a.scope, overrides)
     notes: list[str] = []
     if series is not None:
-        _, matched = apply_series(scoped, series, values)
+        scoped, matched = apply_series(scoped, series, values)
         notes.append(f"usage of {matched} VM(s) taken from time-series percentiles "
                      f"(CPU p{values['sizing.cpu_percentile']:g}, "
                      f"memory p{values['sizing.memory_percentile']:g})")
-    plan = plan_estate(scoped, a, values, series=series)
+    plan = plan_estate(scoped, a, values)
     progress("Costs")
     costs = compute_costs(plan.vms, inv.hosts, plan.pools, a, values)
     per_vm = costs.per_vm.drop(columns=["vm_id"], errors="ignore")
     vms = pd.concat([plan.vms, per_vm.reindex(plan.vms.index)], axis=1)
     quality = validation_summary(inv, scoped)
-    summary = summarise(vms, plan, costs, quality, a)
+    summary = summarise(vms, plan, costs, quality, values)
     unc = None
     if run_uncertainty and a.ranges():
         from estimator.uncertainty import run_uncertainty as _run
 
         progress("Monte Carlo")
         # With time series the re-plans keep the likely percentiles' usage (see uncertainty.md).
-        base = apply_series(scoped, series, values)[0] if series is not None else scoped
-        unc = _run(base, inv.hosts, a, point=summary, plan=plan, progress=progress)
+        unc = _run(scoped, inv.hosts, a, point=summary, plan=plan, progress=progress)
     return Estimate(
         name=_estate_name(inv),
         currency=a.finance.currency,
@@ -294,14 +278,14 @@ def _estate_name(inv: Inventory) -> str:
 
 
 def summarise(
-    vms: pd.DataFrame, plan: Plan, costs: Any, quality: dict[str, Any], a: Assumptions
+    vms: pd.DataFrame, plan: Plan, costs: CostResult, quality: dict[str, Any],
+    values: dict[str, float],
 ) -> dict[str, Any]:
     """The headline figures (`estimator.model.SUMMARY_KEYS`) from the step results."""
     in_scope = vms["in_scope"].astype("boolean").fillna(False).to_numpy(bool)
     scoped = vms[in_scope]
     moves = scoped["moves"].astype("boolean").fillna(False)
     retire = scoped["retire_candidate"].astype("boolean").fillna(False)
-    counts = fit_counts(scoped)
     q = costs.quantities
     host_count = int(q.hosts_before)
     totals = plan.plan.totals
@@ -312,15 +296,13 @@ def summarise(
         "vms_total": len(vms),
         "rows_rejected": int(usage.get("rows_dropped", 0)),
         "vms_in_scope": int(in_scope.sum()),
-        "vms_excluded": {
-            str(k): int(v) for k, v in vms.loc[~in_scope, "exclusion_reason"].value_counts().items()
-        },
+        "vms_excluded": {k: n for k, n in excluded_counts(vms).items() if n},
         "vcpus_in_scope": float(scoped["vcpus"].sum()),
         "memory_gib_in_scope": float(scoped["memory_gib"].sum()),
         "vms_moving": int(moves.sum()),
         "vms_staying": int((~moves & ~retire).sum()),
         "vms_retiring": int(retire.sum()),
-        "fit_counts": {lvl: int(counts.get(lvl, 0)) for lvl in FIT_LEVELS},
+        "fit_counts": fit_counts(scoped),
         "os_end_of_support_vms": int(eos.sum()),
         "hosts": host_count,
         "hosts_inferred": bool(q.hosts_inferred or q.unlisted_hosts),
@@ -339,7 +321,7 @@ def summarise(
         "one_off_migration": costs.one_off_migration,
         "payback_months": costs.payback_months,
         "npv": costs.npv,
-        "horizon_years": int(a.flat_values()["finance.horizon_years"]),
+        "horizon_years": int(values["finance.horizon_years"]),
         "usage_coverage": usage.get("usage_share"),
         "confidence_stars": usage.get("stars"),
     }
