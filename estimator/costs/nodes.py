@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from estimator.costs._columns import setting
 from estimator.costs._values import Values
 from estimator.costs.pricing import price
 from estimator.costs.quantities import cost_quantities
@@ -54,14 +55,11 @@ def node_costs(
     })
     q = cost_quantities(pd.DataFrame(), None, pools, settings, values)
     lines = price(q, settings, values)
-    comps = lines.components
-    total = np.zeros(len(pairs))
-    for name in PER_NODE_COMPONENTS:
-        if name in comps and comps[name].shape[-1:] == (len(pairs),):
-            total = total + comps[name]
-    backup = comps.get("backup_licence_moved")
-    if backup is not None and backup.shape[-1:] == (len(pairs),):
-        total = total + backup  # per_node basis; per_namespace does not scale with nodes
+    names = list(PER_NODE_COMPONENTS)
+    # Backup licences scale with nodes only on the per-node basis (not per namespace).
+    if setting(settings, "backup.after_licence_basis", ("per_node", "per_namespace")) == "per_node":
+        names.append("backup_licence_moved")
+    total = np.sum([lines.components[name] for name in names], axis=0)
     return pd.DataFrame({
         "node_type": [t for t, _ in pairs],
         "os_family": [f for _, f in pairs],

@@ -12,6 +12,7 @@ import pandas as pd
 from estimator.costs._values import Values, scalar
 from estimator.costs.attribution import attribute
 from estimator.costs.cashflow import CashFlow, cash_flow
+from estimator.costs.hosts import host_key
 from estimator.costs.pricing import CostLines, price
 from estimator.costs.quantities import CATEGORIES, CostQuantities, cost_quantities
 from estimator.inventory.schema import HOST_SCHEMA, conform, empty_frame
@@ -86,8 +87,6 @@ def hosts_frame(hosts: pd.DataFrame | None, quantities: CostQuantities,
     known = conform(hosts, HOST_SCHEMA) if hosts is not None and len(hosts) else \
         empty_frame(HOST_SCHEMA)
     if len(known):
-        from estimator.costs.hosts import host_key
-
         used = set(host_key(pd.Series(quantities.used_hosts, dtype="string")))
         known = known[np.isin(host_key(known["host"]), list(used))].reset_index(drop=True)
     names = [*quantities.unlisted_hosts,

@@ -38,3 +38,13 @@ def test_windows_node_costs_more_by_its_windows_licence() -> None:
         1 / v["licences.licence_amortisation_years"] + v["licences.software_assurance_fraction"])
     diff = out[("general-16", "windows")] - out[("general-16", "linux")]
     assert diff == pytest.approx(16 * per_core - v["licences.node_linux_usd_per_node_year"])
+
+
+def test_backup_licence_counts_per_node_only_on_the_per_node_basis() -> None:
+    per_node = load_assumptions(sets=["backup.after_licence_basis=per_node"])
+    per_ns = load_assumptions(sets=["backup.after_licence_basis=per_namespace"])
+    frame = node_types_frame(per_node)
+    a = node_costs(frame.head(1), ["linux"], per_node, per_node.flat_values())
+    b = node_costs(frame.head(1), ["linux"], per_ns, per_ns.flat_values())
+    licence = per_node.flat_values()["backup.after_licence_usd_per_unit_year"]
+    assert a.annual_cost.iloc[0] - b.annual_cost.iloc[0] == pytest.approx(licence)
