@@ -28,7 +28,7 @@ import numpy as np
 from estimator.assumptions import Assumptions, load_assumptions
 from estimator.costs import compute_costs
 from estimator.inventory import Inventory, read_inventory
-from estimator.pipeline import plan_estate
+from estimator.planning import plan_estate
 from estimator.scope import apply_scope
 from estimator.uncertainty import Replanner, key_kind, monte_carlo, run_uncertainty
 

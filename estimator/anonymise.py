@@ -22,16 +22,19 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from estimator.errors import Problem
+from estimator.model import Block
 
 if TYPE_CHECKING:
     from estimator.inventory import Inventory
     from estimator.model import Estimate
+
+B = TypeVar("B", bound=Block)
 
 __all__ = ["KINDS", "anonymise", "anonymise_estimate"]
 
@@ -168,6 +171,20 @@ class _Scrubber:
         value = _QUOTED.sub(self._quoted, value)  # names with blanks are quoted in messages
         return _TOKEN.sub(self._token, value)
 
+    def block(self, block: B) -> B:
+        """A result block with every string value scrubbed (field names and keys kept)."""
+        return type(block).model_validate(self.values(block.model_dump()))
+
+    def values(self, obj: Any) -> Any:
+        """Scrub every string value in nested dicts/lists (keys kept)."""
+        if isinstance(obj, str):
+            return self.text(obj)
+        if isinstance(obj, Mapping):
+            return {k: self.values(v) for k, v in obj.items()}
+        if isinstance(obj, list | tuple):
+            return [self.values(v) for v in obj]
+        return obj
+
     def deep(self, obj: Any) -> Any:
         """Scrub every string in nested dicts/lists (keys too)."""
         if isinstance(obj, str):
@@ -251,7 +268,9 @@ def anonymise_estimate(est: Estimate, *, first_file: int = 1) -> tuple[Estimate,
         inputs=inputs,
         vms=_replace_columns(names, est.vms, VM_COLUMN_KINDS),
         hosts=_replace_columns(names, est.hosts, HOST_COLUMN_KINDS),
-        quality=scrub.deep(dict(est.quality)),
+        quality=scrub.block(est.quality),
+        insights=scrub.block(est.insights),
+        fit=scrub.block(est.fit),
         notes=tuple(scrub.text(n) for n in est.notes),
         fit_reasons=est.fit_reasons.copy(),
         assumption_table=table,

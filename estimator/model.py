@@ -1,152 +1,618 @@
-"""The frozen `Estimate` result that every renderer reads.
+"""The typed result of an estimate: its vocabulary, table schemas and the frozen `Estimate`.
 
-`estimate()` (in `estimator.pipeline`) fills it; the HTML and Excel reports, the JSON output, the
-terminal summary and the notebook helpers only read it and recompute nothing.
+A leaf module: it imports nothing from the rest of the package (assumptions only for type
+checking), so every step and every renderer can depend on it without a cycle.
+
+- Vocabulary declared once: fit levels, cost categories.
+- Summary blocks (`InventorySummary`, `CurrentEstate`, `FitSummary`, `TargetSummary`,
+  `MoneySummary`, `QualityReport`, `Insights`, `Uncertainty`) are frozen pydantic models whose
+  fields carry a description and, for numbers, a unit (`x-unit` in the JSON Schema).
+- Every table is declared by a row model (`PoolRow`, `CostRow`, ...). `check_frame` checks a
+  DataFrame against it when the `Estimate` is built, and the JSON document serialises the rows
+  through the same model, so a missing or misnamed column fails loudly in both places.
+
+Money units are written with the placeholder `{currency}`; the JSON Schema shows the
+configured currency (USD by default) and the document's `currency` names it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
     from estimator.assumptions import Assumptions
 
-FIT_LEVELS = ("excellent", "good", "needs_work", "no_fit", "insufficient_data")
+CURRENCY = "{currency}"
+PER_YEAR = f"{CURRENCY} per year"
 
-# The keys of `Estimate.summary`, with their meaning. Money is yearly in `Estimate.currency`.
-SUMMARY_KEYS: dict[str, str] = {
-    "vms_total": "VMs read from all inventories (after rejected rows)",
-    "rows_rejected": "rows rejected with a reason while reading",
-    "vms_in_scope": "VMs in scope",
-    "vms_excluded": "excluded VMs by reason (dict reason -> count)",
-    "vcpus_in_scope": "vCPUs of the in-scope VMs",
-    "memory_gib_in_scope": "memory of the in-scope VMs [GiB]",
-    "vms_moving": "in-scope VMs that become containers",
-    "vms_staying": "in-scope VMs that stay VMs (no fit or insufficient data)",
-    "vms_retiring": "idle or zombie VMs proposed for retirement",
-    "fit_counts": "in-scope VMs by fit level (dict level -> count)",
-    "os_end_of_support_vms": "in-scope VMs on an end-of-support OS",
-    "hosts": "physical hosts today (read or inferred)",
-    "hosts_inferred": "True when some hosts took the current.* shape (not in the host list)",
-    "physical_cores": "physical cores of those hosts",
-    "vms_per_host": "in-scope VMs per host today",
-    "nodes": "container nodes needed, HA spares included",
-    "nodes_lower_bound": "proven lower bound on nodes (spares included)",
-    "spare_nodes": "HA spare nodes included in `nodes`",
-    "workloads": "container workloads (moving VMs)",
-    "workloads_per_node": "workloads per node",
-    "isolation_extra_nodes": "extra nodes caused by isolation keys beyond OS family",
-    "sizing_fallbacks": "in-scope VMs sized from allocation because usage was missing",
-    "annual_before": "yearly cost today",
-    "annual_after": "yearly cost after containerisation (staying VMs included)",
-    "annual_savings": "annual_before - annual_after",
-    "one_off_migration": "one-off migration cost",
-    "payback_months": "months until cumulative savings repay the migration (None: never)",
-    "npv": "net present value over the horizon",
-    "horizon_years": "years in the cash flow",
-    "usage_coverage": "share of in-scope VMs with CPU and memory usage data",
-    "confidence_stars": "1-5, from usage coverage (Azure Migrate bands)",
+# -- vocabulary ------------------------------------------------------------------------------
+# Fit levels in display order; only MOVING_LEVELS become containers.
+FIT_LEVELS: tuple[str, ...] = ("excellent", "good", "needs_work", "no_fit", "insufficient_data")
+MOVING_LEVELS: frozenset[str] = frozenset({"excellent", "good", "needs_work"})
+
+# Cost categories, in report order (one row each in `Estimate.costs`).
+GUEST = "Guest OS licences"
+HYPERVISOR = "Hypervisor licences"
+PATCHING = "Patching labour"
+OPERATIONS = "Other OS operations"
+BACKUP = "Backup"
+HARDWARE = "Hardware and facilities"
+PLATFORM = "Container platform"
+COST_CATEGORIES: tuple[str, ...] = (GUEST, HYPERVISOR, PATCHING, OPERATIONS, BACKUP, HARDWARE,
+                                    PLATFORM)
+
+
+class SchemaError(ValueError):
+    """A table or block does not match its declared schema (a bug, not bad input)."""
+
+
+# -- field helpers ---------------------------------------------------------------------------
+def _extra(unit: str | None) -> dict[str, Any] | None:
+    return None if unit is None else {"x-unit": unit}
+
+
+def num(description: str, unit: str, default: Any = ..., **kw: Any) -> Any:
+    """A numeric field with its unit (`x-unit`) and description."""
+    return Field(default, description=description, json_schema_extra=_extra(unit), **kw)
+
+
+def money(description: str, default: Any = ..., *, per_year: bool = True) -> Any:
+    """A money field in the estimate's currency (per year unless `per_year` is False)."""
+    return num(description, PER_YEAR if per_year else CURRENCY, default)
+
+
+def txt(description: str, default: Any = ...) -> Any:
+    """A text (or boolean, or structured) field with its description."""
+    return Field(default, description=description)
+
+
+class Block(BaseModel):
+    """A frozen, strictly shaped part of the result."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# -- tables ----------------------------------------------------------------------------------
+class PoolRow(Block):
+    """One node pool after the move."""
+
+    pool: str = txt("Pool name: OS family, then the isolation keys' values, joined by '/'.")
+    os_family: str = txt("OS family of the pool's nodes: linux or windows.")
+    node_type: str = txt("Node type chosen for the pool (from the node catalogue).")
+    node_cores: float = num("Physical cores of one node.", "cores")
+    node_memory_gib: float = num("Memory of one node.", "GiB")
+    nodes: int = num("Nodes in the pool, HA spares included.", "nodes")
+    nodes_lower_bound: int = num("Proven lower bound on the pool's nodes, spares included.",
+                                 "nodes")
+    spare_nodes: int = num("HA spare nodes included in `nodes`.", "nodes")
+    workloads: int = num("Workloads (moving VMs) placed in the pool.", "workloads")
+    pods: int = num("Pods placed in the pool (workloads x replicas).", "pods")
+    allocatable_cpu_cores: float = num("Allocatable CPU of one node (after the platform's "
+                                       "reservation).", "cores")
+    allocatable_memory_gib: float = num("Allocatable memory of one node.", "GiB")
+    cpu_request_cores: float = num("CPU requested by the pool's pods.", "cores")
+    memory_request_gib: float = num("Memory requested by the pool's pods.", "GiB")
+    cpu_allocatable_util: float = num("CPU requests / allocatable CPU.", "fraction")
+    memory_allocatable_util: float = num("Memory requests / allocatable memory.", "fraction")
+    annual_cost: float = money("Fully loaded yearly cost of the pool's nodes, as the node-type "
+                               "choice priced it.")
+
+
+class CostRow(Block):
+    """One cost category before and after."""
+
+    category: str = txt("Cost category.")
+    annual_before: float = money("Yearly cost of the category today.")
+    annual_after: float = money("Yearly cost of the category after the move (staying VMs "
+                                "included).")
+    annual_savings: float = money("annual_before - annual_after.")
+
+
+class CashFlowRow(Block):
+    """One year of the cash flow."""
+
+    year: int = num("Year of the horizon, 1 = the first year of the migration.", "years")
+    migration_cost: float = money("One-off migration spent in the year.", per_year=True)
+    savings: float = money("Yearly savings realised in the year (on the share moved).")
+    net: float = money("savings - migration_cost.")
+    cumulative: float = money("Running total of `net` to the end of the year.",
+                              per_year=False)
+    discounted: float = money("`net` discounted at finance.discount_rate.")
+
+
+class FitReasonRow(Block):
+    """How many in-scope VMs share a fit reason."""
+
+    fit_reason: str = txt("Plain-words reason of the most severe fit rule.")
+    fit_level: str = txt("Fit level the reason leads to.")
+    vms: int = num("In-scope VMs with this reason and level.", "VMs")
+
+
+class TornadoRow(Block):
+    """Yearly savings with one ranged assumption at its low and high value."""
+
+    key: str = txt("Assumption key.")
+    label: str = txt("What the assumption means.")
+    unit: str = txt("Unit of the assumption's values.")
+    low_value: float = num("Low end of the assumption's range.", "assumption unit")
+    high_value: float = num("High end of the assumption's range.", "assumption unit")
+    low_savings: float = money("Yearly savings with the assumption at its low value.")
+    high_savings: float = money("Yearly savings with the assumption at its high value.")
+    swing: float = money("|high_savings - low_savings|.")
+
+
+class ScenarioRow(Block):
+    """The headline figures of one scenario (the main run first)."""
+
+    name: str = txt("Scenario: 'as configured', a preset or an assumptions file.")
+    vms_moving: int = num("VMs that become containers.", "VMs")
+    nodes: int = num("Container nodes, HA spares included.", "nodes")
+    nodes_lower_bound: int = num("Proven lower bound on nodes.", "nodes")
+    annual_before: float = money("Yearly cost today.")
+    annual_after: float = money("Yearly cost after the move.")
+    annual_savings: float = money("Yearly savings.")
+    one_off_migration: float = money("One-off migration cost.", per_year=False)
+    payback_months: float | None = num("Months until the cumulative net turns positive; null: "
+                                       "not within the horizon.", "months")
+    npv: float = money("Net present value over the horizon.", per_year=False)
+    savings_p10: float | None = money("P10 of yearly savings (null without a Monte Carlo).",
+                                      None)
+    savings_p90: float | None = money("P90 of yearly savings (null without a Monte Carlo).",
+                                      None)
+
+
+class StayingReasonRow(Block):
+    """In-scope VMs that do not move, grouped by level and reason."""
+
+    fit_level: str = txt("Fit level (retire_idle for idle and zombie VMs).")
+    reason: str = txt("Why the VMs do not move.")
+    vms: int = num("VMs with this level and reason.", "VMs")
+
+
+class StayingVmRow(Block):
+    """One in-scope VM that does not move (the costliest first)."""
+
+    name: str = txt("VM name.")
+    fit_level: str = txt("Fit level (retire_idle for idle and zombie VMs).")
+    reason: str = txt("Why the VM does not move.")
+    os: str | None = txt("OS as exported.")
+    annual_before: float | None = money("Yearly cost of the VM today.")
+
+
+class MovingVmRow(Block):
+    """One moving VM (the largest yearly saving first)."""
+
+    name: str = txt("VM name.")
+    fit_level: str = txt("Fit level.")
+    pool: str | None = txt("Node pool of the workload.")
+    cpu_request_cores: float | None = num("CPU request per replica.", "cores")
+    memory_request_gib: float | None = num("Memory request per replica.", "GiB")
+    annual_before: float | None = money("Yearly cost of the VM today.")
+    annual_after: float | None = money("Yearly cost of the workload after the move.")
+    annual_savings: float | None = money("annual_before - annual_after.")
+    os: str | None = txt("OS as exported.")
+
+
+class OsSupportRow(Block):
+    """In-scope VMs per OS product, split by vendor support."""
+
+    product: str = txt("OS product and version ('other' sums the products beyond the top).")
+    supported_vms: int = num("In-scope VMs on a supported version (or unknown support).",
+                             "VMs")
+    end_of_support_vms: int = num("In-scope VMs past the vendor's end of support.", "VMs")
+    total_vms: int = num("supported_vms + end_of_support_vms.", "VMs")
+
+
+class FileQualityRow(Block):
+    """What was read from one input file."""
+
+    file: str = txt("File name as given.")
+    format: str = txt("Reader that read the file.")
+    rows_read: int = num("Data rows read.", "rows")
+    vms_kept: int = num("VMs kept after rejected rows and duplicates.", "VMs")
+    rows_dropped: int = num("Rows rejected with a reason.", "rows")
+    duplicates: int = num("Duplicate VMs dropped.", "VMs")
+    imputed_fields: int = num("Fields derived or filled in (see problems of kind 'imputed').",
+                              "fields")
+    unmapped_columns: tuple[str, ...] = txt("Headers the reader could not place.")
+    vms_in_scope: int = num("In-scope VMs from the file.", "VMs")
+    vms_with_usage: int = num("In-scope VMs with CPU and memory usage.", "VMs")
+    usage_share: float | None = num("vms_with_usage / vms_in_scope.", "fraction")
+    confidence_stars: int | None = num("1-5 stars from the usage share (Azure Migrate bands).",
+                                       "stars")
+
+
+class ProblemRow(Block):
+    """One problem met while reading (a rejected row, an imputed field, a duplicate...)."""
+
+    kind: str = txt("rejected, imputed, unmapped_column, duplicate, override, ...")
+    message: str = txt("What happened, in plain words.")
+    file: str | None = txt("File of the problem.")
+    sheet: str | None = txt("Sheet (or CSV file) of the problem.")
+    row: int | None = num("1-based row in the sheet (header = 1).", "row number")
+    column: str | None = txt("Column header of the problem.")
+
+
+class SecurityFinding(Block):
+    """One security point tied to this estate's figures."""
+
+    title: str = txt("Topic.")
+    text: str = txt("What to do, with this estate's figures.")
+
+
+# The tables of `Estimate`, by attribute, with the row model that declares their columns.
+TABLE_ROWS: dict[str, type[Block]] = {
+    "pools": PoolRow, "costs": CostRow, "cash_flow": CashFlowRow,
+    "fit_reasons": FitReasonRow, "scenarios": ScenarioRow,
+}
+
+# Per-VM columns the pipeline adds to the inventory's (see docs/architecture.md).
+VM_ADDED_COLUMNS: dict[str, str] = {
+    "in_scope": "bool", "exclusion_reason": "str",
+    "fit_level": "str", "fit_rules": "str", "fit_reason": "str", "retire_candidate": "bool",
+    "moves": "bool", "needs_os_upgrade": "bool",
+    "cpu_request_cores": "number", "memory_request_gib": "number", "replicas": "number",
+    "sizing_basis": "str", "pool": "str", "node_index": "number",
+    "annual_before": "number", "annual_after": "number", "annual_savings": "number",
 }
 
 
-@dataclass(frozen=True)
-class Percentiles:
-    """P10/P50/P90 of one output over the Monte Carlo draws."""
-
-    p10: float | None
-    p50: float | None
-    p90: float | None
-
-    def to_dict(self) -> dict[str, float | None]:
-        return {"p10": _num(self.p10), "p50": _num(self.p50), "p90": _num(self.p90)}
+def _kind_of(annotation: Any) -> str:
+    text = str(annotation)
+    if "float" in text or "int" in text:
+        return "number"
+    if "bool" in text:
+        return "bool"
+    return "str"
 
 
-@dataclass(frozen=True)
-class Uncertainty:
+def _dtype_ok(series: pd.Series, kind: str) -> bool:
+    dtype = series.dtype
+    generic = pd.api.types.is_object_dtype(dtype)
+    if kind == "number":
+        numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        return bool(numeric or (generic and series.isna().all()))
+    if kind == "bool":
+        return bool(pd.api.types.is_bool_dtype(dtype) or generic)
+    return bool(pd.api.types.is_string_dtype(dtype) or generic
+                or isinstance(dtype, pd.CategoricalDtype))
+
+
+def check_columns(frame: pd.DataFrame, kinds: Mapping[str, str], table: str, *,
+                  exact: bool) -> pd.DataFrame:
+    """Raise `SchemaError` unless `frame` has the declared columns with compatible dtypes.
+
+    `exact` also refuses columns that are not declared (a misnamed column). Returns `frame`.
+    """
+    missing = [c for c in kinds if c not in frame.columns]
+    if missing:
+        raise SchemaError(f"table {table!r} lacks column(s) {', '.join(missing)}")
+    if exact:
+        extra = [str(c) for c in frame.columns if c not in kinds]
+        if extra:
+            raise SchemaError(f"table {table!r} has undeclared column(s) {', '.join(extra)}")
+    wrong = [c for c, k in kinds.items() if not _dtype_ok(frame[c], k)]
+    if wrong:
+        raise SchemaError(f"table {table!r}: column(s) {', '.join(wrong)} have the wrong "
+                          f"dtype ({', '.join(str(frame[c].dtype) for c in wrong)})")
+    return frame
+
+
+def row_kinds(row: type[Block]) -> dict[str, str]:
+    """Column -> kind ("number", "bool", "str") of a row model."""
+    return {name: _kind_of(f.annotation) for name, f in row.model_fields.items()}
+
+
+def check_frame(frame: pd.DataFrame, row: type[Block], table: str) -> pd.DataFrame:
+    """`frame` checked against the row model `row` (exact columns, compatible dtypes)."""
+    return check_columns(frame, row_kinds(row), table, exact=True)
+
+
+def empty_table(row: type[Block]) -> pd.DataFrame:
+    """A table with `row`'s columns and no rows."""
+    dtypes = {"number": "float64", "bool": "boolean", "str": "string"}
+    return pd.DataFrame({c: pd.Series(dtype=dtypes[k]) for c, k in row_kinds(row).items()})
+
+
+def plain(x: Any) -> Any:
+    """numpy/pandas values (recursively) as JSON-safe Python values; NaN and NA as None."""
+    if isinstance(x, BaseModel):
+        return plain(x.model_dump())
+    if isinstance(x, Mapping):
+        return {str(k): plain(v) for k, v in x.items()}
+    if isinstance(x, list | tuple | set | frozenset):
+        return [plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return [plain(v) for v in x.tolist()]
+    if x is None or x is pd.NA or x is pd.NaT:
+        return None
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, pd.Timestamp | dt.date):
+        return x.isoformat()
+    return x
+
+
+R = TypeVar("R", bound=Block)
+
+
+def rows(frame: pd.DataFrame | None, row: type[R]) -> tuple[R, ...]:
+    """The rows of `frame` validated as `row` models (no rows for None or empty)."""
+    if frame is None or frame.empty:
+        return ()
+    names = list(row.model_fields)
+    sub = frame[names]
+    out = []
+    for values in sub.itertuples(index=False, name=None):
+        rec = {k: plain(v) for k, v in zip(names, values, strict=True)}
+        out.append(row.model_validate(rec))
+    return tuple(out)
+
+
+# -- summary blocks --------------------------------------------------------------------------
+class InventorySummary(Block):
+    """What was read and what is in scope."""
+
+    vms_total: int = num("VMs read from all inventories (after rejected rows).", "VMs")
+    rows_rejected: int = num("Rows rejected with a reason while reading.", "rows")
+    vms_in_scope: int = num("VMs in scope.", "VMs")
+    excluded: dict[str, int] = num("Excluded VMs by reason (template, powered_off, ...); "
+                                   "reasons with none are left out.", "VMs")
+    vcpus_in_scope: float = num("vCPUs of the in-scope VMs.", "vCPU")
+    memory_gib_in_scope: float = num("Memory of the in-scope VMs.", "GiB")
+    storage_used_gib_in_scope: float = num("Used storage of the in-scope VMs.", "GiB")
+    os_end_of_support_vms: int = num("In-scope VMs on an OS past its end of support.", "VMs")
+    os_families: dict[str, int] = num("In-scope VMs by OS family.", "VMs")
+
+
+class CurrentEstate(Block):
+    """The hosts that run the in-scope VMs today."""
+
+    hosts: int = num("Physical hosts today (read, or inferred).", "hosts")
+    hosts_inferred: bool = txt("True when some hosts took the current.* geometry because the "
+                               "host list lacked them.")
+    physical_cores: float | None = num("Physical cores of those hosts.", "cores")
+    vms_per_host: float | None = num("In-scope VMs per host today.", "VMs per host")
+
+
+class FitSummary(Block):
+    """Which in-scope VMs move, stay or retire."""
+
+    counts: dict[str, int] = num("In-scope VMs by fit level, every level listed.", "VMs")
+    vms_moving: int = num("In-scope VMs that become containers.", "VMs")
+    vms_staying: int = num("In-scope VMs that stay VMs.", "VMs")
+    vms_retiring: int = num("Idle or zombie VMs proposed for retirement.", "VMs")
+    top_reasons: tuple[FitReasonRow, ...] = txt("The most common fit reasons, largest first.")
+
+
+class TargetSummary(Block):
+    """The container platform after the move."""
+
+    nodes: int = num("Container nodes needed, HA spares included.", "nodes")
+    nodes_lower_bound: int = num("Proven lower bound on nodes (spares included).", "nodes")
+    spare_nodes: int = num("HA spare nodes included in `nodes`.", "nodes")
+    workloads: int = num("Container workloads (moving VMs).", "workloads")
+    workloads_per_node: float = num("Workloads per node.", "workloads per node")
+    isolation_extra_nodes: int = num("Extra nodes the isolation keys beyond OS family cost.",
+                                     "nodes")
+    sizing_fallbacks: int = num("In-scope VMs sized from allocation because usage was missing.",
+                                "VMs")
+    cpu_request_cores: float = num("CPU requested by the moving workloads (all replicas).",
+                                   "cores")
+    memory_request_gib: float = num("Memory requested by the moving workloads (all replicas).",
+                                    "GiB")
+    cpu_request_share: float | None = num("Requested / allocatable CPU over every pool.",
+                                          "fraction")
+    memory_request_share: float | None = num("Requested / allocatable memory over every pool.",
+                                             "fraction")
+
+
+class MoneySummary(Block):
+    """Yearly costs before and after, the one-off and the return."""
+
+    annual_before: float = money("Yearly cost today.")
+    annual_after: float = money("Yearly cost after the move (staying VMs included).")
+    annual_savings: float = money("annual_before - annual_after.")
+    one_off_migration: float = money("One-off migration cost.", per_year=False)
+    payback_months: float | None = num("Months until cumulative savings repay the migration; "
+                                       "null: not within the horizon.", "months")
+    npv: float = money("Net present value over the horizon.", per_year=False)
+    horizon_years: int = num("Years in the cash flow.", "years")
+    discount_rate: float = num("Yearly discount rate of the NPV.", "fraction")
+
+
+class QualityOverall(Block):
+    """How far to trust the estimate, over every file."""
+
+    rows_read: int = num("Data rows read.", "rows")
+    vms_kept: int = num("VMs kept after rejected rows and duplicates.", "VMs")
+    rows_dropped: int = num("Rows rejected with a reason.", "rows")
+    duplicates: int = num("Duplicate VMs dropped.", "VMs")
+    vms_in_scope: int = num("In-scope VMs.", "VMs")
+    vms_with_usage: int = num("In-scope VMs with CPU and memory usage.", "VMs")
+    usage_share: float | None = num("vms_with_usage / vms_in_scope.", "fraction")
+    confidence_stars: int | None = num("1-5 stars from the usage share (Azure Migrate bands).",
+                                       "stars")
+
+
+class QualityReport(Block):
+    """Data quality per file and overall, and every problem met while reading."""
+
+    files: tuple[FileQualityRow, ...] = txt("One row per input file.")
+    overall: QualityOverall = txt("Figures over every file.")
+    problems: tuple[ProblemRow, ...] = txt("Every problem, in file order.")
+
+
+class Insights(Block):
+    """Findings computed once from the result, for every renderer to lay out."""
+
+    headline: tuple[str, ...] = txt("The executive summary, one sentence per item.")
+    takeaways: dict[str, str] = txt("One-line takeaway per chart, by chart name.")
+    staying_total: int = num("In-scope VMs that do not move (staying or retiring).", "VMs")
+    staying_by_reason: tuple[StayingReasonRow, ...] = txt(
+        "Non-moving in-scope VMs by level and reason, largest first.")
+    staying_vms: tuple[StayingVmRow, ...] = txt("The costliest non-moving VMs (capped).")
+    moving_vms: tuple[MovingVmRow, ...] = txt("The moving VMs with the largest savings (capped).")
+    os_support: tuple[OsSupportRow, ...] = txt("In-scope VMs by OS product and support, top "
+                                               "products first, the rest as 'other'.")
+    security: tuple[SecurityFinding, ...] = txt("Security findings tied to the estate.")
+
+
+class Percentiles(Block):
+    """P10/P50/P90 of one output over the Monte Carlo draws (null where undefined)."""
+
+    p10: float | None = num("10th percentile.", "unit of the figure")
+    p50: float | None = num("Median.", "unit of the figure")
+    p90: float | None = num("90th percentile.", "unit of the figure")
+
+
+class SavingsRange(Percentiles):
+    """P10/P50/P90 of the yearly savings."""
+
+    p10: float | None = money("10th percentile of the yearly savings.")
+    p50: float | None = money("Median of the yearly savings.")
+    p90: float | None = money("90th percentile of the yearly savings.")
+
+
+class MoneyRange(Percentiles):
+    """P10/P50/P90 of a money total (NPV, one-off)."""
+
+    p10: float | None = money("10th percentile.", per_year=False)
+    p50: float | None = money("Median.", per_year=False)
+    p90: float | None = money("90th percentile.", per_year=False)
+
+
+class MonthsRange(Percentiles):
+    """P10/P50/P90 of the payback; null where those draws do not pay back in the horizon."""
+
+    p10: float | None = num("10th percentile of the payback.", "months")
+    p50: float | None = num("Median of the payback.", "months")
+    p90: float | None = num("90th percentile of the payback.", "months")
+
+
+class NodesRange(Percentiles):
+    """P10/P50/P90 of the container nodes."""
+
+    p10: float | None = num("10th percentile of the nodes.", "nodes")
+    p50: float | None = num("Median of the nodes.", "nodes")
+    p90: float | None = num("90th percentile of the nodes.", "nodes")
+
+
+class Uncertainty(Block):
     """Monte Carlo ranges and the sensitivity tornado."""
 
-    draws: int
-    seed: int
-    distribution: str
-    annual_savings: Percentiles
-    payback_months: Percentiles
-    npv: Percentiles
-    nodes: Percentiles
-    probability_positive_savings: float
-    # key, label, unit, low_value, high_value, low_savings, high_savings, swing (sorted, top first)
-    tornado: pd.DataFrame
-    # every draw's yearly savings, for the distribution chart
-    savings_draws: np.ndarray = field(repr=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "draws": int(self.draws),
-            "seed": int(self.seed),
-            "distribution": self.distribution,
-            "annual_savings": self.annual_savings.to_dict(),
-            "payback_months": self.payback_months.to_dict(),
-            "npv": self.npv.to_dict(),
-            "nodes": self.nodes.to_dict(),
-            "probability_positive_savings": _num(self.probability_positive_savings),
-            "tornado": [
-                {
-                    "key": r.key,
-                    "low_savings": _num(r.low_savings),
-                    "high_savings": _num(r.high_savings),
-                }
-                for r in self.tornado.itertuples()
-            ],
-        }
+    draws: int = num("Monte Carlo draws.", "draws")
+    seed: int = num("Random seed.", "seed")
+    distribution: str = txt("Distribution of each ranged assumption.")
+    annual_savings: SavingsRange = txt("Range of the yearly savings.")
+    payback_months: MonthsRange = txt("Range of the payback; null where the draws do not pay "
+                                      "back within the horizon.")
+    npv: MoneyRange = txt("Range of the net present value.")
+    nodes: NodesRange = txt("Range of the container nodes.")
+    probability_positive_savings: float = num("Share of draws with positive yearly savings.",
+                                              "fraction")
+    tornado: tuple[TornadoRow, ...] = txt("Largest swings first.")
+    savings_draws: tuple[float, ...] = Field(
+        (), description="Every draw's yearly savings (for the distribution chart).",
+        json_schema_extra={"x-unit": PER_YEAR}, exclude=True, repr=False)
+
+    @property
+    def tornado_frame(self) -> pd.DataFrame:
+        """The tornado as a table (columns of `TornadoRow`)."""
+        if not self.tornado:
+            return empty_table(TornadoRow)
+        return pd.DataFrame([r.model_dump() for r in self.tornado])
 
 
+# -- the result ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Estimate:
-    """Everything one run produced. Renderers read it; nothing here is recomputed by them.
+    """Everything one run produced. Renderers lay it out; nothing here is recomputed by them.
 
     Attributes:
         name: estate name (stem of the first inventory file).
         currency: ISO currency of every money figure (assumption finance.currency).
+        as_of: the date end of support is judged against.
         inputs: inventory file names, in the order given.
-        summary: headline figures (see `SUMMARY_KEYS`).
-        vms: one row per VM read (in scope or not): inventory columns, scope, fit, sizing,
-            pool, node index and per-VM yearly cost before/after.
+        inventory, current, fit, target, money, quality, insights: typed summary blocks.
+        vms: one row per VM read (in scope or not): inventory columns plus
+            `VM_ADDED_COLUMNS`.
         hosts: physical hosts today (read, or inferred when the inventory had none).
-        pools: one row per node pool: node type, nodes, lower bound, utilisation, cost.
-        costs: one row per cost category: before, after, savings (yearly, `currency`).
-        cash_flow: one row per year: migration_cost, savings, net, cumulative, discounted.
-        fit_reasons: fit_reason, fit_level, vms (most common reasons first).
-        quality: data-quality report (per file, confidence stars, problems) as a JSON-ready dict.
-        assumptions: the assumptions used.
-        assumption_table: key, value, low, high, unit, description, source, changed.
+        pools, costs, cash_flow, fit_reasons, scenarios: tables declared by `PoolRow`,
+            `CostRow`, `CashFlowRow`, `FitReasonRow`, `ScenarioRow`.
+        assumptions: the assumptions used; assumption_table: key, value, low, high, unit,
+            description, source, changed.
         uncertainty: Monte Carlo result, or None when it was not run.
-        scenarios: one row per scenario with the headline figures, or None for a single run.
         notes: plain-words caveats (hosts inferred, usage missing...).
     """
 
     name: str
     currency: str
+    as_of: dt.date
     inputs: tuple[str, ...]
-    summary: Mapping[str, Any]
-    vms: pd.DataFrame
-    hosts: pd.DataFrame
-    pools: pd.DataFrame
-    costs: pd.DataFrame
-    cash_flow: pd.DataFrame
-    fit_reasons: pd.DataFrame
-    quality: Mapping[str, Any]
-    assumptions: Assumptions
-    assumption_table: pd.DataFrame
+    inventory: InventorySummary
+    current: CurrentEstate
+    fit: FitSummary
+    target: TargetSummary
+    money: MoneySummary
+    quality: QualityReport
+    insights: Insights
+    vms: pd.DataFrame = field(repr=False)
+    hosts: pd.DataFrame = field(repr=False)
+    pools: pd.DataFrame = field(repr=False)
+    costs: pd.DataFrame = field(repr=False)
+    cash_flow: pd.DataFrame = field(repr=False)
+    fit_reasons: pd.DataFrame = field(repr=False)
+    assumptions: Assumptions = field(repr=False)
+    assumption_table: pd.DataFrame = field(repr=False)
     uncertainty: Uncertainty | None = None
-    scenarios: pd.DataFrame | None = None
+    scenarios: pd.DataFrame | None = field(default=None, repr=False)
     notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_columns(self.vms, VM_ADDED_COLUMNS, "vms", exact=False)
+        for name, row in TABLE_ROWS.items():
+            frame = getattr(self, name)
+            if frame is not None:
+                check_frame(frame, row, name)
+
+    # -- a flat view for notebooks -----------------------------------------------------------
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The headline figures as one flat dict (see `SUMMARY_KEYS`), P10/P90 included."""
+        out: dict[str, Any] = {
+            **self.inventory.model_dump(exclude={"excluded", "os_families"}),
+            "vms_excluded": dict(self.inventory.excluded),
+            **self.current.model_dump(),
+            "fit_counts": dict(self.fit.counts),
+            **self.fit.model_dump(exclude={"counts", "top_reasons"}),
+            **self.target.model_dump(),
+            **self.money.model_dump(),
+            "usage_coverage": self.quality.overall.usage_share,
+            "confidence_stars": self.quality.overall.confidence_stars,
+        }
+        unc = self.uncertainty
+        for key in ("annual_savings", "npv", "payback_months", "nodes"):
+            p = getattr(unc, key) if unc is not None else None
+            out[f"{key}_p10"] = p.p10 if p is not None else None
+            out[f"{key}_p90"] = p.p90 if p is not None else None
+        return out
 
     # -- renderers ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -164,7 +630,7 @@ class Estimate:
             write_text_atomic(Path(path), text + "\n")
         return text
 
-    def figures(self) -> dict[str, Any]:
+    def figures(self) -> dict[str, go.Figure]:
         """The report's plotly figures, by name."""
         from estimator.report.charts import figures
 
@@ -193,12 +659,19 @@ class Estimate:
         return render_tiles(self)
 
 
-def _num(x: Any) -> Any:
-    """A JSON-safe number: numpy scalars to Python, NaN/inf to None."""
-    if x is None:
-        return None
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
+# The keys of `Estimate.summary`.
+SUMMARY_KEYS: tuple[str, ...] = (
+    *(k for k in InventorySummary.model_fields if k not in ("excluded", "os_families")),
+    "vms_excluded", *CurrentEstate.model_fields, "fit_counts",
+    *(k for k in FitSummary.model_fields if k not in ("counts", "top_reasons")),
+    *TargetSummary.model_fields, *MoneySummary.model_fields, "usage_coverage",
+    "confidence_stars",
+    *(f"{k}_{p}" for k in ("annual_savings", "npv", "payback_months", "nodes")
+      for p in ("p10", "p90")),
+)
+
+
+def frame_of(items: Iterable[Block], row: type[Block]) -> pd.DataFrame:
+    """Row models back into a table (for renderers that lay out tables)."""
+    records = [r.model_dump() for r in items]
+    return pd.DataFrame(records, columns=list(row.model_fields)) if records else empty_table(row)

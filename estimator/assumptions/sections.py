@@ -7,6 +7,7 @@ rendered with `finance.currency` (which labels values; it does not convert them)
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import pairwise
 from typing import Literal
 
@@ -75,6 +76,13 @@ class Scope(Section):
         description=(
             "CSV of per-VM overrides: column name (required), optional vcenter, exclude, "
             "fit_level, environment, security_zone, replicas."
+        ),
+    )
+    as_of: dt.date | None = setting(
+        None,
+        description=(
+            "Date end of support is judged on (YYYY-MM-DD); empty: the day of the run, which "
+            "the result records."
         ),
     )
 

@@ -9,6 +9,7 @@ from estimator.cli import (
     batch_cmd,  # noqa: F401
     estimate_cmd,  # noqa: F401
     sample_cmd,  # noqa: F401
+    schema_cmd,  # noqa: F401
     validate_cmd,  # noqa: F401
 )
 from estimator.cli._app import app, main

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import functools
-import re
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from estimator import __version__
 from estimator.errors import EstimatorError
+from estimator.report.terminal import SafeConsole, no_controls, plain
 
 F = TypeVar("F", bound=Callable[..., Any])
+__all__ = ["app", "err_console", "fail", "handles_errors", "is_quiet", "no_controls",
+           "out_console", "plain"]
 
 app = typer.Typer(
     name="estimator",
@@ -25,35 +25,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# C0 and C1 control characters but tab and newline: ESC starts terminal sequences (window
-# titles, links, clearing the screen), CR overwrites the line. Inventory text must not send them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _visible(match: re.Match[str]) -> str:
-    return f"\\x{ord(match.group()):02x}"
-
-
-def no_controls(text: str) -> str:
-    """`text` with control characters written as `\\x1b`-style escapes, not sent as such."""
-    return _CONTROL.sub(_visible, text)
-
-
-def plain(value: object) -> Text:
-    """Data (a file, VM or pool name) for a rich table or title: never read as markup."""
-    return Text(no_controls(str(value)))
-
-
-class _Console(Console):
-    """A console that never passes control characters from the text it prints."""
-
-    def render_str(self, text: str, **kwargs: Any) -> Text:  # every printed str comes here
-        return super().render_str(no_controls(text), **kwargs)
-
-
 # stderr for messages and progress; stdout stays clean for --json - and tables.
-err_console = _Console(stderr=True, highlight=False)
-out_console = _Console(highlight=False)
+err_console = SafeConsole(stderr=True, highlight=False)
+out_console = SafeConsole(highlight=False)
 
 _state = {"debug": False, "quiet": False}
 

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from estimator.anonymise import anonymise_estimate
-from estimator.assumptions import PRESETS, Assumptions, load_assumptions
-from estimator.cli._app import app, err_console, handles_errors, is_quiet, out_console, plain
-from estimator.errors import ConfigError, InputError, OutputError
-from estimator.inventory import FORMATS, Inventory, Limits, read_inventory
-from estimator.model import Estimate
-from estimator.pipeline import estimate
-from estimator.report import formatting as fmt
-from estimator.report.atomic import check_output_path, write_text_atomic
+from estimator.assumptions import PRESETS, load_assumptions
+from estimator.cli._app import app, err_console, handles_errors, is_quiet, out_console
+from estimator.errors import ConfigError
+from estimator.inventory import FORMATS, Limits, read_inventory
+from estimator.pipeline import estimate, resolve_scenario
+from estimator.report.atomic import check_output_path
+from estimator.report.outputs import check_out_dir, plan_outputs, write_outputs
+from estimator.report.terminal import render_summary
 
 # Option help shared with `batch`.
 PRESET_HELP = f"Preset merged over the defaults: {', '.join(PRESETS)}."
@@ -39,12 +35,6 @@ ANONYMISE_HELP = ("Replace VM, host, cluster, datacenter and vCenter names (and 
 LIMIT_HELP = ("Raise or lower a reader guard, e.g. --limit max_rows=5000000 (repeatable; "
               "names in docs/security.md). Raise one only for a file you trust.")
 DEFAULT_OUT_DIR = Path("reports")
-
-
-def slug(name: str) -> str:
-    """A file-name-safe form of an estate name: `'RVTools Acme (+1)'` -> `'rvtools-acme-1'`."""
-    text = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-.")
-    return text or "estate"
 
 
 class Progress:
@@ -68,37 +58,6 @@ class Progress:
     def say(self, message: str) -> None:
         if self._status is not None:
             self._status.update(f"{message}…")
-
-
-@dataclass(frozen=True)
-class Outputs:
-    """Where one estimate's files go (None: not written)."""
-
-    html: Path | None
-    xlsx: Path | None
-    json: str | None  # a path, "-" for stdout, or None
-    mapping: Path | None
-
-    def paths(self) -> list[Path]:
-        out = [p for p in (self.html, self.xlsx, self.mapping) if p is not None]
-        return out + ([Path(self.json)] if self.json not in (None, "-") else [])
-
-
-def plan_outputs(
-    name: str, *, out_dir: Path, html: Path | None, xlsx: Path | None, json_out: str | None,
-    no_html: bool, no_xlsx: bool, anonymised: bool, inputs: tuple[Path, ...],
-) -> Outputs:
-    """Resolve the default and explicit output paths, and refuse unusable ones early."""
-    base = slug(name)
-    outs = Outputs(
-        html=None if no_html else (html or out_dir / f"{base}.html"),
-        xlsx=None if no_xlsx else (xlsx or out_dir / f"{base}.xlsx"),
-        json=json_out,
-        mapping=out_dir / f"{base}.mapping.csv" if anonymised else None,
-    )
-    for path in outs.paths():
-        check_output_path(path, inputs)
-    return outs
 
 
 def parse_limits(items: list[str]) -> Limits:
@@ -125,71 +84,6 @@ def parse_limits(items: list[str]) -> Limits:
             raise ConfigError(f"{name} must be above 0, got {raw.strip()!r}", file="--limit")
         changes[name] = value
     return dataclasses.replace(Limits(), **changes)
-
-
-def check_out_dir(out_dir: Path, inputs: tuple[Path, ...]) -> None:
-    """An unusable --out-dir fails now, not after a long run."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: is a file, not a folder", hint="choose another --out-dir")
-    check_output_path(out_dir / "report", inputs)
-
-
-def check_scenarios(scenarios: list[str]) -> None:
-    """Fail before the run on a scenario that is neither a preset nor an existing file."""
-    for s in scenarios:
-        if s not in PRESETS and not Path(s).is_file():
-            raise ConfigError(f"unknown scenario {s!r}",
-                              hint=f"use a preset ({', '.join(PRESETS)}) or a .toml file")
-
-
-def run_estimate(
-    inventory: list[Path] | Inventory, assumptions: Assumptions, *, fmt_name: str | None,
-    mapping: Path | None, scenarios: list[str], timeseries: Path | None, uncertainty: bool,
-    anonymise: bool, say: Callable[[str], None], first_file: int = 1,
-    limits: Limits | None = None,
-) -> tuple[Estimate, pd.DataFrame | None]:
-    """Read (unless given an Inventory), estimate and optionally anonymise the result."""
-    if isinstance(inventory, Inventory):
-        inv = inventory
-    else:
-        say(f"Reading {len(inventory)} inventor{'y' if len(inventory) == 1 else 'ies'}")
-        inv = read_inventory(inventory, format=fmt_name, mapping=mapping,
-                             limits=limits)
-    est = estimate(inv, assumptions, scenarios=scenarios or None, uncertainty=uncertainty,
-                   timeseries=timeseries, progress=say)
-    if est.summary["vms_in_scope"] == 0:
-        excluded = ", ".join(f"{k.replace('_', ' ')} {v:,}"
-                             for k, v in est.summary["vms_excluded"].items() if v)
-        raise InputError(f"no VM is in scope ({excluded}), so there is nothing to estimate",
-                         hint="widen scope with --set scope.include_..., see estimator validate")
-    if not anonymise:
-        return est, None
-    say("Anonymising")
-    return anonymise_estimate(est, first_file=first_file)
-
-
-def write_outputs(est: Estimate, outs: Outputs, mapping: pd.DataFrame | None,
-                  say: Callable[[str], None]) -> list[Path]:
-    """Write every requested file atomically; return what was written (stdout JSON excluded)."""
-    written: list[Path] = []
-    if outs.mapping is not None and mapping is not None:
-        say(f"Writing {outs.mapping.name}")
-        # The mapping holds the original names: a CSV people open in a spreadsheet.
-        write_text_atomic(outs.mapping, mapping.map(fmt.csv_safe).to_csv(index=False))
-        written.append(outs.mapping)
-    if outs.html is not None:
-        say(f"Writing {outs.html.name}")
-        est.to_html(outs.html)
-        written.append(outs.html)
-    if outs.xlsx is not None:
-        say(f"Writing {outs.xlsx.name}")
-        est.to_excel(outs.xlsx)
-        written.append(outs.xlsx)
-    if outs.json not in (None, "-"):
-        say("Writing JSON")
-        est.to_json(Path(outs.json))
-        written.append(Path(outs.json))
-    return written
 
 
 @app.command("estimate")
@@ -237,13 +131,18 @@ def estimate_command(
         check_out_dir(out_dir, inputs)
     assumptions = load_assumptions(preset, files, sets)
     limits = parse_limits(limit)
-    check_scenarios(scenarios)
+    for s in scenarios:  # fail before the (possibly long) run
+        resolve_scenario(s)
     progress = Progress()
     with progress.run("Reading") as say:
-        est, names = run_estimate(
-            inventory, assumptions, fmt_name=fmt_name, mapping=mapping, scenarios=scenarios,
-            timeseries=timeseries, uncertainty=not no_uncertainty, anonymise=anonymise, say=say,
-            limits=limits)
+        say(f"Reading {len(inventory)} inventor{'y' if len(inventory) == 1 else 'ies'}")
+        inv = read_inventory(inventory, format=fmt_name, mapping=mapping, limits=limits)
+        est = estimate(inv, assumptions, scenarios=scenarios or None,
+                       uncertainty=not no_uncertainty, timeseries=timeseries, progress=say)
+        names = None
+        if anonymise:
+            say("Anonymising")
+            est, names = anonymise_estimate(est)
         outs = plan_outputs(est.name, out_dir=out_dir, html=html, xlsx=xlsx, json_out=json_out,
                             no_html=no_html, no_xlsx=no_xlsx, anonymised=anonymise,
                             inputs=inputs)
@@ -261,100 +160,3 @@ def estimate_command(
             err_console.print(f"The pseudonym mapping is in {outs.mapping}: keep it local, "
                               "do not send it with the reports.", markup=False, highlight=False,
                               soft_wrap=True)
-
-
-# -- terminal summary ----------------------------------------------------------------------
-def headline_rows(est: Estimate) -> list[tuple[str, str]]:
-    """(label, value) rows of the headline figures, money via `formatting`."""
-    s, cur = est.summary, est.currency
-    rows = [
-        ("VMs in scope", f"{fmt.count(s['vms_in_scope'])} of {fmt.count(s['vms_total'])}"),
-        ("Moving / staying / retiring",
-              f"{fmt.count(s['vms_moving'])} / {fmt.count(s['vms_staying'])} / "
-              f"{fmt.count(s['vms_retiring'])}"),
-        ("Hosts today", fmt.count(s["hosts"]) + (" (inferred)" if s["hosts_inferred"]
-                                                     else "")),
-        ("Container nodes", f"{fmt.count(s['nodes'])} (lower bound "
-              f"{fmt.count(s['nodes_lower_bound'])}, {fmt.count(s['spare_nodes'])} spare)"),
-        ("Yearly cost before", fmt.money(s["annual_before"], cur)),
-        ("Yearly cost after", fmt.money(s["annual_after"], cur)),
-        ("Yearly savings", fmt.money(s["annual_savings"], cur)),
-    ]
-    unc = est.uncertainty
-    if unc is not None:
-        rows.append(("Savings P10–P90", fmt.money_range(
-            unc.annual_savings.p10, unc.annual_savings.p90, cur)))
-        rows.append(("Chance savings > 0", fmt.pct(unc.probability_positive_savings)))
-    rows += [
-        ("One-off migration", fmt.money(s["one_off_migration"], cur)),
-        ("Payback", fmt.months(s["payback_months"])),
-        (f"NPV ({s['horizon_years']} years)", fmt.money(s["npv"], cur)),
-    ]
-    if unc is not None:
-        rows.append(("NPV P10–P90", fmt.money_range(unc.npv.p10, unc.npv.p90, cur)))
-    rows.append(("Data confidence", fmt.stars(s.get("confidence_stars"))))
-    return rows
-
-
-def render_summary(est: Estimate, console: Console) -> None:
-    """Headline numbers, node pools and cost categories as rich tables."""
-    head = Table(title=plain(f"Estimate: {est.name}"), title_justify="left", show_header=False,
-                 box=None)
-    head.add_column("figure")
-    head.add_column("value", justify="right")
-    for label, value in headline_rows(est):
-        head.add_row(label, value)
-    console.print(head)
-    cur = est.currency
-    if len(est.pools):
-        pools = Table(title="Node pools (requests / allocatable)", title_justify="left",
-                      header_style="bold", box=None)
-        for c in ("pool", "node type", "nodes", "spare", "workloads", "CPU", "memory",
-                  "nodes/year"):
-            pools.add_column(c, justify="left" if c in ("pool", "node type") else "right",
-                             no_wrap=True)
-        for r in est.pools.itertuples(index=False):
-            pools.add_row(plain(r.pool), plain(r.node_type), fmt.count(r.nodes),
-                          fmt.count(r.spare_nodes), fmt.count(r.workloads),
-                          fmt.pct(r.cpu_allocatable_util), fmt.pct(r.memory_allocatable_util),
-                          fmt.money(r.annual_cost_usd, cur))
-        console.print()
-        console.print(pools)
-    if len(est.costs):
-        costs = Table(title=f"Yearly costs by category ({cur})", title_justify="left",
-                      header_style="bold", box=None)
-        for c in ("category", "before", "after", "savings"):
-            costs.add_column(c, justify="left" if c == "category" else "right", no_wrap=True)
-        for r in est.costs.itertuples(index=False):
-            costs.add_row(str(r.category), fmt.money_number(r.before),
-                          fmt.money_number(r.after), fmt.money_number(r.savings))
-        costs.add_row("Total", fmt.money_number(est.summary["annual_before"]),
-                      fmt.money_number(est.summary["annual_after"]),
-                      fmt.money_number(est.summary["annual_savings"]), style="bold")
-        console.print()
-        console.print(costs)
-    if est.scenarios is not None and len(est.scenarios):
-        console.print()
-        console.print(_scenario_table(est))
-    for note in est.notes:
-        console.print(f"Note: {note}", markup=False, highlight=False)
-
-
-def _scenario_table(est: Estimate) -> Table:
-    """One row per scenario (the main run first): nodes, savings and range, payback, NPV."""
-    frame = est.scenarios
-    assert frame is not None
-    cur = est.currency
-    t = Table(title=f"Scenarios ({cur} per year)", title_justify="left", header_style="bold",
-              box=None)
-    for c in ("scenario", "nodes", "savings", "P10–P90", "payback", "NPV"):
-        t.add_column(c, justify="left" if c == "scenario" else "right", no_wrap=True)
-    for r in frame.to_dict("records"):
-        t.add_row(plain(r.get("name", "")), fmt.count(r.get("nodes")),
-                  fmt.money_number(r.get("annual_savings")),
-                  fmt.money_range(r.get("savings_p10"), r.get("savings_p90")),
-                  # NaN payback: never within the horizon.
-                  fmt.months(None if fmt.is_missing(r.get("payback_months"))
-                             else r.get("payback_months")),
-                  fmt.money_number(r.get("npv")))
-    return t

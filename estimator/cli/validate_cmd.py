@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from estimator import formatting as fmt
 from estimator.assumptions import load_assumptions
 from estimator.cli._app import (
     app,
@@ -42,8 +43,10 @@ def validate(
         None, "--mapping", help="TOML column mapping for headers the readers do not know."),
     json_out: str | None = typer.Option(
         None, "--json", help="Write the summary as JSON to PATH, or '-' for stdout."),
-    config: list[Path] = typer.Option(
-        [], "--config", "-c", help="Assumptions TOML file (scope settings; repeatable)."),
+    files: list[Path] = typer.Option(
+        [], "--assumptions", "-a", help="Assumptions TOML file (scope settings; repeatable)."),
+    config: list[Path] = typer.Option([], "--config", "-c", hidden=True,
+                                      help="Old spelling of --assumptions."),
     sets: list[str] = typer.Option(
         [], "--set", help="Override one assumption, e.g. --set scope.include_powered_off=true."),
     limit: list[str] = typer.Option([], "--limit", help=LIMIT_HELP),
@@ -54,7 +57,7 @@ def validate(
     """
     if json_out not in (None, "-"):
         check_output_path(Path(json_out), tuple(inventory))
-    scope = load_assumptions(files=config, sets=sets).scope
+    scope = load_assumptions(files=[*files, *config], sets=sets).scope
     inv = read_inventory(inventory, format=format, mapping=mapping, limits=parse_limits(limit))
     overrides = load_overrides(scope.overrides_file) if scope.overrides_file else None
     scoped = apply_scope(inv.vms, scope, overrides)
@@ -79,9 +82,8 @@ def render(summary: dict[str, Any], console: Console) -> None:
         t.add_column(c, justify="left" if c in ("source", "format") else "right")
     for f in summary["quality"]["files"]:
         share = f["usage_share"]
-        t.add_row(plain(f["file"]), f["format"], f"{f['vms_kept']:,}", f"{f['vms_in_scope']:,}",
-                  "–" if share is None else f"{share:.0%}",
-                  "–" if f["stars"] is None else "★" * f["stars"] + "☆" * (5 - f["stars"]))
+        t.add_row(plain(f["file"]), f["format"], fmt.count(f["vms_kept"]),
+                  fmt.count(f["vms_in_scope"]), fmt.pct(share), fmt.stars(f["confidence_stars"]))
     console.print(t)
     console.print(
         f"\n[bold]{inv['vms_in_scope']:,}[/] of {inv['vms_total']:,} VMs in scope: "

@@ -51,7 +51,7 @@ def _spread(amount: np.ndarray, share: Share, fallback: np.ndarray) -> np.ndarra
 
 def attribute(quantities: CostQuantities, lines: CostLines,
               vms: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per-VM `annual_cost_before`, `annual_cost_after`, `annual_savings` (point estimate).
+    """Per-VM `annual_before`, `annual_after`, `annual_savings` (point estimate).
 
     One row per row of the VM frame (same index, so it can be joined onto it). Out-of-scope
     VMs get NaN: they are in neither column. The in-scope rows add up to the totals of `lines`.
@@ -71,8 +71,8 @@ def attribute(quantities: CostQuantities, lines: CostLines,
             after += part
     index = vms.index if vms is not None else q.rows
     frame = pd.DataFrame({
-        "annual_cost_before": np.where(q.in_scope, before, np.nan),
-        "annual_cost_after": np.where(q.in_scope, after, np.nan),
+        "annual_before": np.where(q.in_scope, before, np.nan),
+        "annual_after": np.where(q.in_scope, after, np.nan),
     }, index=index)
-    frame["annual_savings"] = frame["annual_cost_before"] - frame["annual_cost_after"]
+    frame["annual_savings"] = frame["annual_before"] - frame["annual_after"]
     return frame

@@ -27,15 +27,18 @@ from estimator.costs.hosts import (
     windows_unit_cores,
 )
 from estimator.errors import ConfigError
+from estimator.model import (
+    BACKUP,
+    COST_CATEGORIES,
+    GUEST,
+    HARDWARE,
+    HYPERVISOR,
+    OPERATIONS,
+    PATCHING,
+    PLATFORM,
+)
 
-GUEST = "Guest OS licences"
-HYPERVISOR = "Hypervisor licences"
-PATCHING = "Patching labour"
-OPERATIONS = "Other OS operations"
-BACKUP = "Backup"
-HARDWARE = "Hardware and facilities"
-PLATFORM = "Container platform"
-CATEGORIES: tuple[str, ...] = (GUEST, HYPERVISOR, PATCHING, OPERATIONS, BACKUP, HARDWARE, PLATFORM)
+CATEGORIES = COST_CATEGORIES
 
 # Every priced component: name -> (category, column). Components whose name ends in "_residual"
 # are the VMs that stay VMs after the move (the residual VM estate).
@@ -198,7 +201,7 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         hosts: HOST_SCHEMA frame; may be empty, then hosts are inferred from `current.*`.
         pools: one row per node pool (packing's `PoolPlan.pools`): `pool`, `node_type`, `nodes`
             (spares included), `node_cores`, `os_family` (`windows`; anything else runs on Linux
-            nodes); optionally `node_annual_cost_usd` or `annual_cost_usd` (pool total) and
+            nodes); optionally `node_annual_cost` or `annual_cost` (pool total) and
             `node_power_kw`, used only when the node type has no `platform.node_types.*` value.
         settings: the Assumptions (modes read as attributes, e.g. `licences.linux_model`).
         values: dotted key -> number; the keys in `QUANTITY_KEYS` must be single numbers.
@@ -468,11 +471,11 @@ def _pool_quantities(pools: pd.DataFrame | None, values: Values, min_proc: float
     power = np.array([optional_scalar(values, f"platform.node_types.{t}.power_kw",
                                       col_power[i] if np.isfinite(col_power[i]) else 0.0)
                       for i, t in enumerate(node_type)], dtype=float)
-    # Per-node price when the node type has no assumption: `node_annual_cost_usd`, else the
-    # pool's `annual_cost_usd` (packing's total per pool) over its nodes.
+    # Per-node price when the node type has no assumption: `node_annual_cost`, else the
+    # pool's `annual_cost` (packing's total per pool) over its nodes.
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_node = np.where(nodes > 0, number(pools, "annual_cost_usd", np.nan) / nodes, np.nan)
-    fallback = number(pools, "node_annual_cost_usd", per_node)
+        per_node = np.where(nodes > 0, number(pools, "annual_cost", np.nan) / nodes, np.nan)
+    fallback = number(pools, "node_annual_cost", per_node)
     return PoolQuantities(pool, node_type, nodes, cores, is_windows,
                           windows_unit_cores(np.ones(len(cores)), cores, min_proc, min_host),
                           power, fallback)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,12 +25,12 @@ class CostResult:
     """
 
     currency: str
-    categories: pd.DataFrame  # category, before, after, savings
+    categories: pd.DataFrame  # CostRow columns
     annual_before: float
     annual_after: float
     annual_savings: float
     residual_vm_annual_cost: float
-    per_vm: pd.DataFrame  # vm_id, annual_cost_before, annual_cost_after, annual_savings
+    per_vm: pd.DataFrame  # vm_id, annual_before, annual_after, annual_savings
     one_off_migration: float
     cash_flow: pd.DataFrame  # year, migration_cost, savings, net, cumulative, discounted
     payback_months: float | None
@@ -42,38 +41,14 @@ class CostResult:
     lines: CostLines = field(repr=False)
     flow: CashFlow = field(repr=False)
 
-    def to_json_dict(self) -> dict[str, Any]:
-        """The `costs` block of the JSON result."""
-        def num(x: float | None) -> float | None:
-            return None if x is None or not math.isfinite(float(x)) else float(x)
-
-        return {
-            "currency": self.currency,
-            "annual_before": num(self.annual_before),
-            "annual_after": num(self.annual_after),
-            "annual_savings": num(self.annual_savings),
-            "categories": [
-                {"name": r.category, "before": num(r.before), "after": num(r.after)}
-                for r in self.categories.itertuples()
-            ],
-            "one_off_migration": num(self.one_off_migration),
-            "payback_months": num(self.payback_months),
-            "npv": num(self.npv),
-            "cash_flow": [
-                {"year": int(r.year), "migration_cost": num(r.migration_cost),
-                 "savings": num(r.savings), "net": num(r.net), "cumulative": num(r.cumulative),
-                 "discounted": num(r.discounted)}
-                for r in self.cash_flow.itertuples()
-            ],
-        }
-
 
 def categories_frame(lines: CostLines) -> pd.DataFrame:
-    """category, before, after, savings for the point estimate, in `CATEGORIES` order."""
+    """category, annual_before, annual_after, annual_savings (`CostRow`) in `CATEGORIES` order."""
     before = np.array([float(lines.before[c]) for c in CATEGORIES])
     after = np.array([float(lines.after[c]) for c in CATEGORIES])
-    return pd.DataFrame({"category": pd.array(CATEGORIES, dtype="string"), "before": before,
-                         "after": after, "savings": before - after})
+    return pd.DataFrame({"category": pd.array(CATEGORIES, dtype="string"),
+                         "annual_before": before, "annual_after": after,
+                         "annual_savings": before - after})
 
 
 def hosts_frame(hosts: pd.DataFrame | None, quantities: CostQuantities,

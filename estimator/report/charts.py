@@ -21,7 +21,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from estimator.report import formatting as fmt
+from estimator import formatting as fmt
+from estimator.insights import short_reason
+from estimator.model import COST_CATEGORIES, FIT_LEVELS
 
 if TYPE_CHECKING:
     from estimator.model import Estimate
@@ -48,6 +50,13 @@ RED = "#b91c1c"
 # Categories in a stable, colour-blind-friendly order (Okabe-Ito based).
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#332288",
            "#7f7f7f", "#88ccee", "#f0e442")
+
+
+def category_colour(category: str, position: int = 0) -> str:
+    """The colour of a cost category, the same in every chart and in the workbook."""
+    if category in COST_CATEGORIES:
+        position = COST_CATEGORIES.index(category)
+    return PALETTE[position % len(PALETTE)]
 FIT_COLOURS = {
     "excellent": "#15803d", "good": "#65a30d", "needs_work": "#d97706", "no_fit": "#b91c1c",
     "insufficient_data": "#9aa5b1",
@@ -57,48 +66,6 @@ TOP_TORNADO = 10
 TOP_OS = 12
 TOP_REASONS = 8
 _HIST_BINS = 40
-
-
-# Column names the renderers accept for the same pool figure (first match wins).
-POOL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "cpu_util": ("cpu_allocatable_util", "cpu_utilisation"),
-    "memory_util": ("memory_allocatable_util", "memory_utilisation"),
-    "annual_cost": ("annual_cost", "annual_cost_usd"),
-}
-
-
-def pool_column(pools: pd.DataFrame, figure: str) -> str | None:
-    """The column of `pools` holding `figure` (see `POOL_COLUMNS`), or None."""
-    for name in POOL_COLUMNS.get(figure, (figure,)):
-        if name in pools.columns:
-            return name
-    return None
-
-
-def fit_reason_table(est: Estimate) -> pd.DataFrame:
-    """`est.fit_reasons` as columns reason, level, vms (most common first)."""
-    r = est.fit_reasons
-    if r is None or r.empty:
-        return pd.DataFrame(columns=["reason", "level", "vms"])
-    r = r.rename(columns={"fit_reason": "reason", "fit_level": "level", "fit_rules": "rule"})
-    if "reason" not in r or "vms" not in r:
-        return pd.DataFrame(columns=["reason", "level", "vms"])
-    if "level" not in r:
-        r = r.assign(level=pd.NA)
-    return r
-
-
-def short_reason(text: Any) -> str:
-    """The headline of a fit reason: the part before its first colon, without a final stop.
-
-    >>> short_reason("Windows Server older than 2016: upgrade the OS first.")
-    'Windows Server older than 2016'
-    """
-    t = str(text).strip()
-    head = t.split(": ", 1)[0]
-    if len(head) >= 8:
-        t = head
-    return t.rstrip(". ")
 
 
 def esc(text: Any) -> str:
@@ -128,7 +95,8 @@ def figures_with_takeaways(est: Estimate) -> dict[str, tuple[go.Figure, str]]:
 
 
 def _build(est: Estimate) -> dict[str, tuple[go.Figure, str]]:
-    builders: dict[str, Callable[[Estimate], tuple[go.Figure, str] | None]] = {
+    """Every figure the insights have a takeaway for, titled with it."""
+    builders: dict[str, Callable[[Estimate], go.Figure | None]] = {
         "cost_by_category": _cost_by_category,
         "savings_by_category": _savings_by_category,
         "cash_flow": _cash_flow,
@@ -141,11 +109,14 @@ def _build(est: Estimate) -> dict[str, tuple[go.Figure, str]]:
         "scenarios": _scenarios,
     }
     out: dict[str, tuple[go.Figure, str]] = {}
+    takeaways = est.insights.takeaways
     for name, build in builders.items():
-        made = build(est)
-        if made is None:
+        text = takeaways.get(name)
+        if text is None:
             continue
-        fig, text = made
+        fig = build(est)
+        if fig is None:
+            continue
         _style(fig, text)
         out[name] = (fig, text)
     return out
@@ -166,47 +137,37 @@ def _style(fig: go.Figure, title: str) -> None:
     fig.update_yaxes(gridcolor="#e5e7eb", zerolinecolor="#9aa5b1", automargin=True)
 
 
-def _s(est: Estimate, key: str, default: Any = None) -> Any:
-    value = est.summary.get(key, default)
-    return default if fmt.is_missing(value) and not isinstance(value, dict | str) else value
-
-
 # -- money -----------------------------------------------------------------------------------
-def _cost_by_category(est: Estimate) -> tuple[go.Figure, str] | None:
+def _cost_by_category(est: Estimate) -> go.Figure | None:
     costs = est.costs
-    if costs is None or costs.empty:
+    if costs.empty:
         return None
     cur = est.currency
     fig = go.Figure()
     for i, row in enumerate(costs.itertuples()):
-        values = [float(row.before), float(row.after)]
+        values = [float(row.annual_before), float(row.annual_after)]
         fig.add_bar(
             name=esc(row.category), x=["Today", "After containerising"], y=values,
-            marker_color=PALETTE[i % len(PALETTE)],
+            marker_color=category_colour(str(row.category), i),
             hovertemplate=f"{esc(row.category)}<br>%{{x}}: %{{customdata}}<extra></extra>",
             customdata=[fmt.money(v, cur) for v in values],
         )
-    before = _s(est, "annual_before", float(costs["before"].sum()))
-    after = _s(est, "annual_after", float(costs["after"].sum()))
-    for x, total in (("Today", before), ("After containerising", after)):
+    for x, total in (("Today", est.money.annual_before),
+                     ("After containerising", est.money.annual_after)):
         fig.add_annotation(x=x, y=total, text=f"<b>{fmt.money(total, cur)}</b>",
                            showarrow=False, yshift=12)
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text=f"{cur} per year", tickformat="~s")
-    change = (after - before) / before if before else None
-    text = f"Yearly cost goes from {fmt.money(before, cur)} to {fmt.money(after, cur)}"
-    if change is not None:
-        text += f" ({'−' if change < 0 else '+'}{fmt.pct(abs(change))})."
-    return fig, text
+    return fig
 
 
-def _savings_by_category(est: Estimate) -> tuple[go.Figure, str] | None:
+def _savings_by_category(est: Estimate) -> go.Figure | None:
     costs = est.costs
-    if costs is None or costs.empty:
+    if costs.empty:
         return None
     cur = est.currency
-    data = costs.sort_values("savings")
-    savings = data["savings"].astype(float)
+    data = costs.sort_values("annual_savings", kind="stable")
+    savings = data["annual_savings"].astype(float)
     fig = go.Figure(go.Bar(
         x=savings, y=[esc(c) for c in data["category"]], orientation="h",
         marker_color=[GREEN if v >= 0 else ORANGE for v in savings],
@@ -214,39 +175,32 @@ def _savings_by_category(est: Estimate) -> tuple[go.Figure, str] | None:
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     fig.update_xaxes(title_text=f"{cur} saved per year (negative: new cost)", tickformat="~s")
-    best = data.iloc[-1]
-    text = f"The largest saving is {best['category']}: {fmt.money(best['savings'], cur)} a year"
-    worst = data.iloc[0]
-    if float(worst["savings"]) < 0:
-        text += f"; {worst['category']} adds {fmt.money(-float(worst['savings']), cur)}"
-    return fig, text + "."
+    return fig
 
 
-def _cash_flow(est: Estimate) -> tuple[go.Figure, str] | None:
+def _cash_flow(est: Estimate) -> go.Figure | None:
     cf = est.cash_flow
-    if cf is None or cf.empty:
+    if cf.empty:
         return None
     cur = est.currency
-    years = cf["year"].astype(int).tolist() if "year" in cf else list(range(1, len(cf) + 1))
+    years = cf["year"].astype(int).tolist()
     # Start at year 0 with nothing spent so the cumulative line begins at zero.
     x = [0, *years]
     cumulative = [0.0, *cf["cumulative"].astype(float).tolist()]
     fig = go.Figure()
-    if "savings" in cf:
-        fig.add_bar(x=years, y=cf["savings"].astype(float), name="Savings", marker_color=GREEN,
-                    hovertemplate="Year %{x}: savings %{customdata}<extra></extra>",
-                    customdata=[fmt.money(v, cur) for v in cf["savings"]])
-    if "migration_cost" in cf:
-        mig = -cf["migration_cost"].astype(float)
-        fig.add_bar(x=years, y=mig, name="Migration cost", marker_color=ORANGE,
-                    hovertemplate="Year %{x}: migration %{customdata}<extra></extra>",
-                    customdata=[fmt.money(v, cur) for v in mig])
+    fig.add_bar(x=years, y=cf["savings"].astype(float), name="Savings", marker_color=GREEN,
+                hovertemplate="Year %{x}: savings %{customdata}<extra></extra>",
+                customdata=[fmt.money(v, cur) for v in cf["savings"]])
+    mig = -cf["migration_cost"].astype(float)
+    fig.add_bar(x=years, y=mig, name="Migration cost", marker_color=ORANGE,
+                hovertemplate="Year %{x}: migration %{customdata}<extra></extra>",
+                customdata=[fmt.money(v, cur) for v in mig])
     fig.add_scatter(x=x, y=cumulative, name="Cumulative net", mode="lines+markers",
                     line={"color": BLUE, "width": 3},
                     hovertemplate="End of year %{x}: %{customdata}<extra></extra>",
                     customdata=[fmt.money(v, cur) for v in cumulative])
-    payback = _s(est, "payback_months")
-    if payback is not None and not fmt.is_missing(payback):
+    payback = est.money.payback_months
+    if payback is not None:
         px = float(payback) / 12
         fig.add_vline(x=px, line_dash="dot", line_color=GREY)
         fig.add_annotation(x=px, y=1, yref="paper", text=f"payback: {fmt.months(payback)}",
@@ -255,19 +209,12 @@ def _cash_flow(est: Estimate) -> tuple[go.Figure, str] | None:
     fig.update_layout(barmode="relative")
     fig.update_xaxes(title_text="Year", tickmode="linear", dtick=1)
     fig.update_yaxes(title_text=cur, tickformat="~s")
-    end = cumulative[-1]
-    if payback is None or fmt.is_missing(payback):
-        text = (f"The migration does not pay back within {len(years)} years; "
-                f"cumulative {fmt.money(end, cur)}.")
-    else:
-        text = (f"Pays back in {fmt.months(payback)}; cumulative net "
-                f"{fmt.money(end, cur)} after {len(years)} years.")
-    return fig, text
+    return fig
 
 
-def _savings_distribution(est: Estimate) -> tuple[go.Figure, str] | None:
+def _savings_distribution(est: Estimate) -> go.Figure | None:
     unc = est.uncertainty
-    if unc is None or unc.savings_draws is None or len(unc.savings_draws) == 0:
+    if unc is None or not unc.savings_draws:
         return None
     cur = est.currency
     draws = np.asarray(unc.savings_draws, dtype=float)
@@ -277,7 +224,7 @@ def _savings_distribution(est: Estimate) -> tuple[go.Figure, str] | None:
     # Binned here so the page carries 40 bars, not every draw.
     counts, edges = np.histogram(draws, bins=_HIST_BINS)
     mids = (edges[:-1] + edges[1:]) / 2
-    share = counts / counts.sum()
+    share = counts / draws.size
     fig = go.Figure(go.Bar(
         x=mids, y=share, width=np.diff(edges), marker_color=[GREEN if m >= 0 else ORANGE
                                                             for m in mids],
@@ -287,7 +234,7 @@ def _savings_distribution(est: Estimate) -> tuple[go.Figure, str] | None:
     ))
     p = unc.annual_savings
     for lab, v in (("P10", p.p10), ("P50", p.p50), ("P90", p.p90)):
-        if v is None or fmt.is_missing(v):
+        if v is None:
             continue
         fig.add_vline(x=float(v), line_dash="dash" if lab != "P50" else "solid",
                       line_color="#1f2933")
@@ -296,150 +243,96 @@ def _savings_distribution(est: Estimate) -> tuple[go.Figure, str] | None:
     fig.update_xaxes(title_text=f"Yearly savings ({cur})", tickformat="~s")
     fig.update_yaxes(title_text="Share of draws", tickformat=".0%")
     fig.update_layout(bargap=0.02, showlegend=False)
-    text = (f"In {unc.draws:,} draws, yearly savings are {fmt.money_range(p.p10, p.p90, cur)} "
-            f"(P10–P90), positive in {fmt.pct(unc.probability_positive_savings)} of cases.")
-    return fig, text
+    return fig
 
 
-def _tornado(est: Estimate) -> tuple[go.Figure, str] | None:
+def _tornado(est: Estimate) -> go.Figure | None:
     unc = est.uncertainty
-    if unc is None or unc.tornado is None or unc.tornado.empty:
+    if unc is None or not unc.tornado:
         return None
     cur = est.currency
-    t = unc.tornado.copy()
-    if "swing" not in t:
-        t["swing"] = (t["high_savings"] - t["low_savings"]).abs()
-    t = t.sort_values("swing", ascending=False).head(TOP_TORNADO).iloc[::-1]
-    base = _s(est, "annual_savings", 0.0) or 0.0
-    names = [str(r.label if "label" in t and not _blank(r.label) else r.key).strip().rstrip(".")
-             for r in t.itertuples()]
+    top = list(unc.tornado[:TOP_TORNADO])[::-1]  # largest swing at the top of the chart
+    base = est.money.annual_savings
+    names = [(r.label or r.key).strip().rstrip(".") for r in top]
     # Short tick labels keep the bars wide; the hover shows the whole label and the key.
     labels = [esc(_short(n, 44)) for n in names]
-    full = [f"{esc(n)} ({esc(k)})" for n, k in zip(names, t["key"], strict=True)]
-    blank = pd.Series([None] * len(t), index=t.index, dtype="object")
-    unit = t["unit"] if "unit" in t else blank.fillna("")
-    lo_text = [f"{_val(v)} {esc(u)}".strip()
-               for v, u in zip(t.get("low_value", blank), unit, strict=True)]
-    hi_text = [f"{_val(v)} {esc(u)}".strip()
-               for v, u in zip(t.get("high_value", blank), unit, strict=True)]
+    full = [f"{esc(n)} ({esc(r.key)})" for n, r in zip(names, top, strict=True)]
     fig = go.Figure()
-    fig.add_bar(y=labels, x=t["low_savings"].astype(float) - base, base=base, orientation="h",
-                name="Low value of the assumption", marker_color=ORANGE,
-                customdata=np.stack([lo_text, [fmt.money(v, cur) for v in t["low_savings"]],
-                                     full], axis=-1),
-                hovertemplate="%{customdata[2]}<br>at %{customdata[0]}: %{customdata[1]}"
-                              "<extra></extra>")
-    fig.add_bar(y=labels, x=t["high_savings"].astype(float) - base, base=base, orientation="h",
-                name="High value of the assumption", marker_color=BLUE,
-                customdata=np.stack([hi_text, [fmt.money(v, cur) for v in t["high_savings"]],
-                                     full], axis=-1),
-                hovertemplate="%{customdata[2]}<br>at %{customdata[0]}: %{customdata[1]}"
-                              "<extra></extra>")
+    for side, name, colour in (("low", "Low value of the assumption", ORANGE),
+                               ("high", "High value of the assumption", BLUE)):
+        savings = [getattr(r, f"{side}_savings") for r in top]
+        at = [f"{_val(getattr(r, f'{side}_value'))} {esc(r.unit)}".strip() for r in top]
+        fig.add_bar(y=labels, x=[v - base for v in savings], base=base, orientation="h",
+                    name=name, marker_color=colour,
+                    customdata=np.stack([at, [fmt.money(v, cur) for v in savings], full],
+                                        axis=-1),
+                    hovertemplate="%{customdata[2]}<br>at %{customdata[0]}: %{customdata[1]}"
+                                  "<extra></extra>")
     fig.add_vline(x=base, line_color="#1f2933")
-    fig.update_layout(barmode="overlay", height=max(320, 40 + 34 * len(t)))
+    fig.update_layout(barmode="overlay", height=max(320, 40 + 34 * len(top)))
     fig.update_xaxes(title_text=f"Yearly savings ({cur})", tickformat="~s")
-    top = t.iloc[-1]
-    name = names[-1]
-    lo, hi = sorted((float(top["low_savings"]), float(top["high_savings"])))
-    text = (f"{name} moves the yearly savings most: from {fmt.money(lo, cur)} "
-            f"to {fmt.money(hi, cur)} across its range.")
-    return fig, text
-
-
-def _blank(x: Any) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)) or str(x) == ""
+    return fig
 
 
 def _val(v: Any) -> str:
     if fmt.is_missing(v):
-        return esc(v) if isinstance(v, str) else "–"
+        return "–"
     f = float(v)
     return f"{f:,.0f}" if abs(f) >= 100 else f"{f:g}"
 
 
 # -- estate ----------------------------------------------------------------------------------
-def _density(est: Estimate) -> tuple[go.Figure, str] | None:
-    hosts = _s(est, "hosts")
-    nodes = _s(est, "nodes")
-    vph = _s(est, "vms_per_host")
-    wpn = _s(est, "workloads_per_node")
-    if hosts is None and nodes is None:
-        return None
+def _density(est: Estimate) -> go.Figure | None:
+    cur, tgt = est.current, est.target
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Machines", "Density"),
                         horizontal_spacing=0.15)
-    host_label = "Hosts today" + (" (inferred)" if _s(est, "hosts_inferred") else "")
-    fig.add_bar(x=[host_label, "Nodes after"], y=[hosts or 0, nodes or 0],
-                marker_color=[GREY, BLUE], text=[fmt.count(hosts), fmt.count(nodes)],
+    host_label = "Hosts today" + (" (inferred)" if cur.hosts_inferred else "")
+    fig.add_bar(x=[host_label, "Nodes after"], y=[cur.hosts, tgt.nodes],
+                marker_color=[GREY, BLUE], text=[fmt.count(cur.hosts), fmt.count(tgt.nodes)],
                 textposition="auto", row=1, col=1, showlegend=False,
                 hovertemplate="%{x}: %{text}<extra></extra>")
-    fig.add_bar(x=["VMs per host", "Workloads per node"], y=[vph or 0, wpn or 0],
-                marker_color=[GREY, BLUE], text=[fmt.number(vph), fmt.number(wpn)],
+    fig.add_bar(x=["VMs per host", "Workloads per node"],
+                y=[cur.vms_per_host or 0, tgt.workloads_per_node],
+                marker_color=[GREY, BLUE],
+                text=[fmt.number(cur.vms_per_host), fmt.number(tgt.workloads_per_node)],
                 textposition="auto", row=1, col=2, showlegend=False,
                 hovertemplate="%{x}: %{text}<extra></extra>")
     fig.update_xaxes(tickangle=0)
-    text = (f"Today {fmt.number(vph)} VMs per host on {fmt.count(hosts)} hosts; after, "
-            f"{fmt.number(wpn)} workloads per node on {fmt.count(nodes)} nodes.")
-    return fig, text
+    return fig
 
 
-def _pools(est: Estimate) -> tuple[go.Figure, str] | None:
+def _pools(est: Estimate) -> go.Figure | None:
     pools = est.pools
-    if pools is None or pools.empty or "pool" not in pools:
+    if pools.empty:
         return None
-    names = [esc(p) for p in pools["pool"]]
-    nodes = pools["nodes"] if "nodes" in pools else pd.Series([np.nan] * len(pools))
-    lb = pools.get("nodes_lower_bound")
     ticks = [
-        f"{n}<br>{fmt.count(k)} nodes" + (f" (≥ {fmt.count(b)})" if lb is not None else "")
-        for n, k, b in zip(names, nodes, lb if lb is not None else nodes, strict=True)
+        f"{esc(n)}<br>{fmt.count(k)} nodes (≥ {fmt.count(b)})"
+        for n, k, b in zip(pools["pool"], pools["nodes"], pools["nodes_lower_bound"],
+                           strict=True)
     ]
-    cpu_col, mem_col = pool_column(pools, "cpu_util"), pool_column(pools, "memory_util")
     fig = go.Figure()
-    for col, lab, colour in ((cpu_col, "CPU requests / allocatable", BLUE),
-                             (mem_col, "Memory requests / allocatable", GREEN)):
-        if col is None:
-            continue
+    for col, lab, colour in (("cpu_allocatable_util", "CPU requests / allocatable", BLUE),
+                             ("memory_allocatable_util", "Memory requests / allocatable",
+                              GREEN)):
         v = pools[col].astype(float)
         fig.add_bar(x=ticks, y=v, name=lab, marker_color=colour,
                     text=[fmt.pct(x) for x in v], textposition="auto",
                     hovertemplate="%{x}<br>" + lab + ": %{text}<extra></extra>")
-    if not fig.data:
-        fig.add_bar(x=ticks, y=nodes.astype(float), name="Nodes", marker_color=BLUE)
-        fig.update_yaxes(title_text="Nodes")
-    else:
-        fig.update_yaxes(title_text="Share of allocatable", tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(title_text="Share of allocatable", tickformat=".0%", rangemode="tozero")
     fig.update_layout(barmode="group")
-    total = _s(est, "nodes", float(nodes.sum()))
-    lower = _s(est, "nodes_lower_bound")
-    text = f"{fmt.count(total)} nodes in {len(pools)} pool{'s' if len(pools) != 1 else ''}"
-    if lower is not None and not fmt.is_missing(lower):
-        gap = float(total) - float(lower)
-        text += ("; equal to the proven lower bound" if gap <= 0 else
-                 f"; the proven lower bound is {fmt.count(lower)} ({fmt.count(gap)} fewer)")
-    if mem_col is not None and "nodes" in pools and nodes.sum() > 0:
-        w = nodes.astype(float)
-        mem = float((pools[mem_col].astype(float) * w).sum() / w.sum())
-        cpu = (float((pools[cpu_col].astype(float) * w).sum() / w.sum())
-               if cpu_col is not None else None)
-        text += f"; requests use {fmt.pct(cpu)} of CPU and {fmt.pct(mem)} of memory allocatable"
-    return fig, text + "."
+    return fig
 
 
-def _fit(est: Estimate) -> tuple[go.Figure, str] | None:
-    counts = _s(est, "fit_counts")
-    if not isinstance(counts, dict) or not counts:
+def _fit(est: Estimate) -> go.Figure | None:
+    counts = est.fit.counts
+    if not counts:
         return None
-    from estimator.model import FIT_LEVELS
-
     levels = [lv for lv in FIT_LEVELS if lv in counts] + [lv for lv in counts
                                                           if lv not in FIT_LEVELS]
-    reasons = fit_reason_table(est)
-    has_reasons = not reasons.empty
-    top = reasons.head(TOP_REASONS).iloc[::-1] if has_reasons else None
-    n_reasons = 0 if top is None else len(top)
+    top = list(est.fit.top_reasons[:TOP_REASONS])[::-1]
     fig = make_subplots(
         rows=2, cols=1, vertical_spacing=0.16,
-        row_heights=[len(levels), max(1, n_reasons)],
+        row_heights=[len(levels), max(1, len(top))],
         subplot_titles=("In-scope VMs by fit level", "Most common findings"),
     )
     rev = levels[::-1]
@@ -447,95 +340,50 @@ def _fit(est: Estimate) -> tuple[go.Figure, str] | None:
                 marker_color=[FIT_COLOURS.get(lv, GREY) for lv in rev],
                 text=[fmt.count(counts[lv]) for lv in rev], textposition="auto",
                 showlegend=False, row=1, col=1, hovertemplate="%{y}: %{text} VMs<extra></extra>")
-    if top is not None:
-        lv = top["level"]
-        fig.add_bar(y=[esc(_short(short_reason(r))) for r in top["reason"]],
-                    x=top["vms"].astype(float), orientation="h", showlegend=False, row=2, col=1,
-                    marker_color=[FIT_COLOURS.get(str(x), GREY) for x in lv],
-                    text=[fmt.count(x) for x in top["vms"]], textposition="auto",
-                    customdata=[esc(r) for r in top["reason"]],
+    if top:
+        fig.add_bar(y=[esc(_short(short_reason(r.fit_reason))) for r in top],
+                    x=[r.vms for r in top], orientation="h", showlegend=False, row=2, col=1,
+                    marker_color=[FIT_COLOURS.get(r.fit_level, GREY) for r in top],
+                    text=[fmt.count(r.vms) for r in top], textposition="auto",
+                    customdata=[esc(r.fit_reason) for r in top],
                     hovertemplate="%{customdata}: %{x} VMs<extra></extra>")
-    fig.update_layout(height=max(380, 140 + 24 * (len(levels) + n_reasons)))
-    in_scope = _s(est, "vms_in_scope", sum(counts.values()))
-    moving = _s(est, "vms_moving")
-    easy = counts.get("excellent", 0) + counts.get("good", 0)
-    text = (f"{fmt.count(moving)} of {fmt.count(in_scope)} in-scope VMs can become containers; "
-            f"{fmt.count(easy)} fit well as they are")
-    if has_reasons:
-        text += f". Most common finding: {short_reason(reasons.iloc[0]['reason'])}"
-    return fig, text + "."
+    fig.update_layout(height=max(380, 140 + 24 * (len(levels) + len(top))))
+    return fig
 
 
 def _short(text: str, n: int = 48) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _os(est: Estimate) -> tuple[go.Figure, str] | None:
-    vms = est.vms
-    if vms is None or vms.empty or "os_family" not in vms:
+def _os(est: Estimate) -> go.Figure | None:
+    table = list(est.insights.os_support)[::-1]
+    if not table:
         return None
-    scope = vms["in_scope"].astype(bool) if "in_scope" in vms else pd.Series(True, vms.index)
-    v = vms.loc[scope.to_numpy()]
-    if v.empty:
-        return None
-    name = v["os_name"] if "os_name" in v else v["os_family"]
-    name = name.astype("string").fillna(v["os_family"].astype("string")).fillna("unknown")
-    version = (v["os_version"].astype("string").fillna("") if "os_version" in v
-               else pd.Series("", index=v.index, dtype="string"))
-    product = (name + " " + version).str.strip()
-    eos = (v["os_end_of_support"].astype("boolean").fillna(False).astype(bool)
-           if "os_end_of_support" in v else pd.Series(False, index=v.index))
-    table = (pd.DataFrame({"product": product, "eos": eos})
-             .groupby(["product", "eos"]).size().unstack(fill_value=0))
-    for col in (False, True):
-        if col not in table:
-            table[col] = 0
-    table["total"] = table[False] + table[True]
-    table = table.sort_values("total", ascending=False)
-    if len(table) > TOP_OS:
-        rest = table.iloc[TOP_OS:].sum()
-        table = pd.concat([table.iloc[:TOP_OS], pd.DataFrame([rest], index=["other"])])
-    table = table.iloc[::-1]
-    labels = [esc(_short(str(p), 36)) for p in table.index]
+    labels = [esc(_short(r.product, 36)) for r in table]
     fig = go.Figure()
-    fig.add_bar(y=labels, x=table[False], orientation="h", name="Supported", marker_color=BLUE,
-                hovertemplate="%{y}: %{x} VMs supported<extra></extra>")
-    fig.add_bar(y=labels, x=table[True], orientation="h", name="End of support",
-                marker_color=RED, hovertemplate="%{y}: %{x} VMs end of support<extra></extra>")
+    fig.add_bar(y=labels, x=[r.supported_vms for r in table], orientation="h", name="Supported",
+                marker_color=BLUE, hovertemplate="%{y}: %{x} VMs supported<extra></extra>")
+    fig.add_bar(y=labels, x=[r.end_of_support_vms for r in table], orientation="h",
+                name="End of support", marker_color=RED,
+                hovertemplate="%{y}: %{x} VMs end of support<extra></extra>")
     fig.update_layout(barmode="stack", height=max(320, 60 + 26 * len(table)))
     fig.update_xaxes(title_text="In-scope VMs")
-    n_eos = int(_s(est, "os_end_of_support_vms", int(eos.sum())) or 0)
-    fam = v["os_family"].astype("string").fillna("unknown").value_counts()
-    fam_text = ", ".join(f"{fmt.count(c)} {f}" for f, c in fam.items())
-    text = f"In scope: {fam_text}."
-    if n_eos:
-        worst = table[True].idxmax() if table[True].max() > 0 else None
-        text = (f"{fmt.count(n_eos)} in-scope VMs run an end-of-support OS"
-                + (f", most often {worst}" if worst else "") + f". {text}")
-    return fig, text
+    return fig
 
 
-def _scenarios(est: Estimate) -> tuple[go.Figure, str] | None:
+def _scenarios(est: Estimate) -> go.Figure | None:
     sc = est.scenarios
     if sc is None or len(sc) < 2:
         return None
     cur = est.currency
-    name_col = "scenario" if "scenario" in sc else sc.columns[0]
-    names = [esc(n) for n in sc[name_col]]
-    if "nodes" in sc:
-        names = [f"{n}<br>{fmt.count(k)} nodes" for n, k in zip(names, sc["nodes"], strict=True)]
+    names = [f"{esc(n)}<br>{fmt.count(k)} nodes" for n, k in zip(sc["name"], sc["nodes"],
+                                                                  strict=True)]
     fig = go.Figure()
     for col, lab, colour in (("annual_after", "Yearly cost after", GREY),
                              ("annual_savings", "Yearly savings", GREEN)):
-        if col in sc:
-            fig.add_bar(x=names, y=sc[col].astype(float), name=lab, marker_color=colour,
-                        text=[fmt.money(x, cur) for x in sc[col]], textposition="auto",
-                        hovertemplate="%{x}<br>" + lab + ": %{text}<extra></extra>")
+        fig.add_bar(x=names, y=sc[col].astype(float), name=lab, marker_color=colour,
+                    text=[fmt.money(x, cur) for x in sc[col]], textposition="auto",
+                    hovertemplate="%{x}<br>" + lab + ": %{text}<extra></extra>")
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text=f"{cur} per year", tickformat="~s")
-    if "annual_savings" not in sc:
-        return fig, f"{len(sc)} scenarios compared."
-    best = sc.loc[sc["annual_savings"].astype(float).idxmax()]
-    text = (f"Of {len(sc)} scenarios, {best[name_col]} saves the most: "
-            f"{fmt.money(best['annual_savings'], cur)} a year.")
-    return fig, text
+    return fig

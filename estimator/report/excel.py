@@ -44,8 +44,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.pagebreak import Break
 
+from estimator import formatting as fmt
 from estimator.model import FIT_LEVELS
-from estimator.report import formatting as fmt
 from estimator.report.atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -92,8 +92,8 @@ VM_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("replicas", "Replicas", "count"),
     ("pool", "Pool", "text"),
     ("node_index", "Node", "count"),
-    ("annual_cost_before", "Yearly cost today", "money"),
-    ("annual_cost_after", "Yearly cost after", "money"),
+    ("annual_before", "Yearly cost today", "money"),
+    ("annual_after", "Yearly cost after", "money"),
     ("annual_savings", "Yearly savings", "money"),
     ("source", "Source file", "text"),
     ("source_row", "Source row", "count"),
@@ -148,8 +148,9 @@ class _Sheet:
         self.ws.append(list(cells))
         self.row += 1
 
-    def header(self, headings: Iterable[str]) -> None:
-        self.append([self.cell(h, font=_HEADER_FONT, fill=_HEADER_FILL) for h in headings])
+    def header(self, headings: Iterable[str], *, wrap: bool = False) -> None:
+        self.append([self.cell(h, font=_HEADER_FONT, fill=_HEADER_FILL, wrap=wrap)
+                     for h in headings])
 
     def title(self, text: str) -> None:
         self.append([self.cell(text, font=_TITLE_FONT)])
@@ -210,10 +211,10 @@ def _kind_for(column: str) -> str:
 
 
 def _table(sh: _Sheet, df: pd.DataFrame, *, headings: Sequence[str] | None = None,
-           kinds: dict[str, str] | None = None) -> tuple[int, int]:
+           kinds: dict[str, str] | None = None, wrap_header: bool = False) -> tuple[int, int]:
     """Append `df` with a header row; return (header row, last row), 1-based."""
     kinds = kinds or {}
-    sh.header(headings or [fmt.label(c) for c in df.columns])
+    sh.header(headings or [fmt.label(c) for c in df.columns], wrap=wrap_header)
     first = sh.row
     col_kinds = [kinds.get(c, _kind_for(str(c))) for c in df.columns]
     for record in df.itertuples(index=False):
@@ -234,6 +235,7 @@ def _write(est: Estimate, path: Path) -> None:
     unc = _Sheet(wb, "Uncertainty", cur) if est.uncertainty is not None else None
     scen = (_Sheet(wb, "Scenarios", cur)
             if est.scenarios is not None and not est.scenarios.empty else None)
+    findings = _Sheet(wb, "Findings", cur)
 
     cost_refs = _costs_sheet(costs, est)
     fit_ref = _summary_sheet(summary, est)
@@ -246,6 +248,7 @@ def _write(est: Estimate, path: Path) -> None:
         _uncertainty_sheet(unc, est)
     if scen is not None:
         _scenarios_sheet(scen, est)
+    _findings_sheet(findings, est)
 
     buf = io.BytesIO()
     wb.save(buf)
@@ -254,40 +257,34 @@ def _write(est: Estimate, path: Path) -> None:
 
 
 def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
-    from estimator.report.html import _summary_lines
-
-    s = est.summary
     cur = est.currency
+    inv, fit, now, tgt, m = est.inventory, est.fit, est.current, est.target, est.money
+    q = est.quality.overall
     sh.widths([36, 17, 34, 2])
     sh.ws.sheet_view.showGridLines = False
     sh.title(f"Containerisation estimate: {est.name}")
-    savings_range = None
-    if est.uncertainty is not None:
-        p = est.uncertainty.annual_savings
-        savings_range = fmt.money_range(p.p10, p.p90)
-    values = {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
-              for k, v in s.items()}
     # Wrapped by hand: a write-only sheet cannot merge cells, and the page is A-C wide.
-    for line in _summary_lines(est, values, savings_range):
+    for line in est.insights.headline:
         for piece in textwrap.wrap(_keep_together(line), 100):
             sh.append([sh.cell(piece.replace("\u00a0", " "))])
     sh.append([])
     sh.header(["Figure", "Value", "Meaning"])
     rows: list[tuple[str, Any, str, str]] = [
-        ("VMs read", s.get("vms_total"), "count", "after rejected rows"),
-        ("VMs in scope", s.get("vms_in_scope"), "count", ""),
-        ("VMs that become containers", s.get("vms_moving"), "count", ""),
-        ("VMs that stay VMs", s.get("vms_staying"), "count", "no fit or insufficient data"),
-        ("VMs to retire", s.get("vms_retiring"), "count", "idle or zombie"),
-        ("Hosts today", s.get("hosts"), "count",
-         "inferred from assumptions" if s.get("hosts_inferred") else "read from the inventory"),
-        ("VMs per host today", s.get("vms_per_host"), "dec", ""),
-        ("Container nodes", s.get("nodes"), "count", "HA spares included"),
-        ("Proven lower bound on nodes", s.get("nodes_lower_bound"), "count", ""),
-        ("Workloads per node", s.get("workloads_per_node"), "dec", ""),
-        (f"Yearly cost today [{cur}]", s.get("annual_before"), "money", ""),
-        (f"Yearly cost after [{cur}]", s.get("annual_after"), "money", "staying VMs included"),
-        (f"Yearly savings [{cur}]", s.get("annual_savings"), "money", ""),
+        ("VMs read", inv.vms_total, "count", "after rejected rows"),
+        ("VMs in scope", inv.vms_in_scope, "count", ""),
+        ("VMs that become containers", fit.vms_moving, "count", ""),
+        ("VMs that stay VMs", fit.vms_staying, "count", "no fit or insufficient data"),
+        ("VMs to retire", fit.vms_retiring, "count", "idle or zombie"),
+        ("Hosts today", now.hosts, "count",
+         "some inferred from assumptions" if now.hosts_inferred
+         else "read from the inventory"),
+        ("VMs per host today", now.vms_per_host, "dec", ""),
+        ("Container nodes", tgt.nodes, "count", "HA spares included"),
+        ("Proven lower bound on nodes", tgt.nodes_lower_bound, "count", ""),
+        ("Workloads per node", tgt.workloads_per_node, "dec", ""),
+        (f"Yearly cost today [{cur}]", m.annual_before, "money", ""),
+        (f"Yearly cost after [{cur}]", m.annual_after, "money", "staying VMs included"),
+        (f"Yearly savings [{cur}]", m.annual_savings, "money", ""),
     ]
     if est.uncertainty is not None:
         p = est.uncertainty.annual_savings
@@ -295,23 +292,22 @@ def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
             (f"Yearly savings P10 [{cur}]", p.p10, "money", "Monte Carlo"),
             (f"Yearly savings P90 [{cur}]", p.p90, "money", "Monte Carlo"),
             ("Chance of positive savings", est.uncertainty.probability_positive_savings, "pct",
-             f"{est.uncertainty.draws:,} draws"),
+             f"{fmt.count(est.uncertainty.draws)} draws"),
         ]
-    payback = s.get("payback_months")
     rows += [
-        (f"One-off migration [{cur}]", s.get("one_off_migration"), "money", ""),
-        ("Payback [months]", payback, "months",
-         "" if payback is not None else "does not pay back within the horizon"),
-        (f"Net present value [{cur}]", s.get("npv"), "money",
-         f"over {s.get('horizon_years')} years"),
-        ("Usage data coverage", s.get("usage_coverage"), "pct", "in-scope VMs with usage"),
-        ("Confidence [stars of 5]", s.get("confidence_stars"), "count",
-         fmt.stars(s.get("confidence_stars"))),
+        (f"One-off migration [{cur}]", m.one_off_migration, "money", ""),
+        ("Payback [months]", m.payback_months, "months",
+         "" if m.payback_months is not None else "does not pay back within the horizon"),
+        (f"Net present value [{cur}]", m.npv, "money", f"over {m.horizon_years} years"),
+        ("Usage data coverage", q.usage_share, "pct", "in-scope VMs with usage"),
+        ("Confidence [stars of 5]", q.confidence_stars, "count",
+         fmt.stars(q.confidence_stars)),
+        ("End of support judged on", est.as_of.isoformat(), "text", ""),
     ]
     for label, value, kind, meaning in rows:
         sh.append([sh.cell(label), sh.cell(value, kind), sh.cell(meaning)])
-    counts = s.get("fit_counts")
-    if not isinstance(counts, dict) or not counts:
+    counts = fit.counts
+    if not counts:
         return None
     sh.append([])
     sh.header(["Fit level", "VMs"])
@@ -341,17 +337,18 @@ def _costs_sheet(sh: _Sheet, est: Estimate) -> dict[str, tuple[int, int]]:
     sh.ws.freeze_panes = "A2"
     refs: dict[str, tuple[int, int]] = {}
     c = est.costs
-    if c is not None and not c.empty:
-        table = c[["category", "before", "after", "savings"]]
+    if not c.empty:
+        table = c[["category", "annual_before", "annual_after", "annual_savings"]]
         refs["costs"] = _table(sh, table, headings=["Category", "Today", "After", "Savings"],
-                               kinds={"category": "text", "before": "money", "after": "money",
-                                      "savings": "money"})
+                               kinds={"category": "text", "annual_before": "money",
+                                      "annual_after": "money", "annual_savings": "money"})
         sh.ws.auto_filter.ref = f"A1:D{refs['costs'][1]}"
-        tot = [float(table[k].sum()) for k in ("before", "after", "savings")]
+        m = est.money
         sh.append([sh.cell("Total", font=_HEADER_FONT)]
-                  + [sh.cell(v, "money", font=_HEADER_FONT) for v in tot])
+                  + [sh.cell(v, "money", font=_HEADER_FONT)
+                     for v in (m.annual_before, m.annual_after, m.annual_savings)])
     cf = est.cash_flow
-    if cf is not None and not cf.empty:
+    if not cf.empty:
         sh.append([])
         sh.append([sh.cell("Cash flow by year", font=_TITLE_FONT)])
         cols = [k for k in ("year", "migration_cost", "savings", "net", "cumulative",
@@ -444,8 +441,7 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
 
 def _axis_format(est: Estimate) -> str:
     """A compact money axis format: thousands or millions, like the HTML charts."""
-    big = max(abs(float(est.summary.get("annual_before") or 0)),
-              abs(float(est.summary.get("one_off_migration") or 0)))
+    big = max(abs(est.money.annual_before), abs(est.money.one_off_migration))
     return '#,##0.0,,"M"' if big >= 1e6 else '#,##0,"k"'
 
 
@@ -457,17 +453,37 @@ def _size(chart: Any) -> None:
         axis.delete = False
 
 
+# The Node pools sheet: (column, heading, kind).
+POOL_SHEET_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("pool", "Pool", "text"), ("os_family", "OS family", "text"),
+    ("node_type", "Node type", "text"), ("node_cores", "Node cores", "count"),
+    ("node_memory_gib", "Node memory [GiB]", "count"), ("nodes", "Nodes", "count"),
+    ("spare_nodes", "Spare nodes", "count"), ("nodes_lower_bound", "Lower bound", "count"),
+    ("workloads", "Workloads", "count"), ("pods", "Pods", "count"),
+    ("cpu_request_cores", "CPU requests [cores]", "dec"),
+    ("memory_request_gib", "Memory requests [GiB]", "dec"),
+    ("allocatable_cpu_cores", "Allocatable CPU per node [cores]", "dec2"),
+    ("allocatable_memory_gib", "Allocatable memory per node [GiB]", "dec"),
+    ("cpu_allocatable_util", "CPU requests / allocatable", "pct"),
+    ("memory_allocatable_util", "Memory requests / allocatable", "pct"),
+    ("annual_cost", "Yearly cost", "money"),
+)
+
+
 def _pools_sheet(sh: _Sheet, est: Estimate) -> None:
     p = est.pools
     sh.ws.freeze_panes = "A2"
-    if p is None or p.empty:
+    if p.empty:
         sh.widths([60])
         sh.note("No workloads move, so no node pools are needed.")
         return
-    sh.widths([max(14, min(40, 2 + p["pool"].astype(str).str.len().max()))
-               if c == "pool" else 16 for c in p.columns])
-    _, last = _table(sh, p)
-    sh.ws.auto_filter.ref = f"A1:{get_column_letter(len(p.columns))}{last}"
+    cols = [c for c, _, _ in POOL_SHEET_COLUMNS]
+    longest = max(len(str(x)) for x in p["pool"])
+    sh.widths([max(14, min(40, 2 + longest)) if c == "pool" else max(12, min(22, len(h) // 2 + 4))
+               for c, h, _ in POOL_SHEET_COLUMNS])
+    _, last = _table(sh, p[cols], headings=[h for _, h, _ in POOL_SHEET_COLUMNS],
+                     kinds={c: k for c, _, k in POOL_SHEET_COLUMNS}, wrap_header=True)
+    sh.ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{last}"
 
 
 def _assumptions_sheet(sh: _Sheet, est: Estimate) -> None:
@@ -491,37 +507,46 @@ def _assumptions_sheet(sh: _Sheet, est: Estimate) -> None:
 
 
 def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
-    from estimator.report.html import quality_parts
-
-    q = est.quality if isinstance(est.quality, dict) else {}
-    sh.widths([28, 60, 24, 14, 10, 18, 12])
+    q, o = est.quality, est.quality.overall
+    sh.widths([30, 40, 30, 14, 12, 14, 12, 24, 12, 12])
     sh.title("Data quality and confidence")
-    s = est.summary
     for label, value, kind in (
-        ("Confidence [stars of 5]", s.get("confidence_stars"), "count"),
-        ("Usage data coverage", s.get("usage_coverage"), "pct"),
-        ("Rows rejected", s.get("rows_rejected"), "count"),
-        ("VMs moved sized from allocation", s.get("sizing_fallbacks"), "count"),
+        ("Confidence [stars of 5]", o.confidence_stars, "count"),
+        ("Usage data coverage", o.usage_share, "pct"),
+        ("Rows rejected", o.rows_dropped, "count"),
+        ("Duplicate VMs dropped", o.duplicates, "count"),
+        ("VMs moved sized from allocation", est.target.sizing_fallbacks, "count"),
     ):
         sh.append([sh.cell(label, font=_HEADER_FONT), sh.cell(value, kind)])
-    excluded = s.get("vms_excluded")
-    if isinstance(excluded, dict):
-        for reason, n in excluded.items():
-            sh.append([sh.cell(f"Excluded: {fmt.label(reason)}", font=_HEADER_FONT),
-                       sh.cell(n, "count")])
-    rows, tables = quality_parts(q)
-    for label, value in rows:
-        sh.append([sh.cell(label, font=_HEADER_FONT),
-                   sh.cell(value, "count" if isinstance(value, int) else "text")])
-    for title, table in tables:
+    for reason, n in est.inventory.excluded.items():
+        sh.append([sh.cell(f"Excluded: {fmt.label(reason)}", font=_HEADER_FONT),
+                   sh.cell(n, "count")])
+    sh.append([])
+    sh.append([sh.cell("Files read", font=_TITLE_FONT)])
+    files = pd.DataFrame([{
+        "file": f.file, "format": f.format, "rows_read": f.rows_read, "vms_kept": f.vms_kept,
+        "rows_dropped": f.rows_dropped, "duplicates": f.duplicates,
+        "imputed_fields": f.imputed_fields, "unmapped": ", ".join(f.unmapped_columns),
+        "usage_share": f.usage_share, "stars": f.confidence_stars} for f in q.files])
+    if len(files):
+        _table(sh, files, headings=["File", "Format", "Rows read", "VMs kept", "Rows rejected",
+                                    "Duplicates", "Fields imputed", "Columns not used",
+                                    "Usage data", "Stars"],
+               kinds={"file": "text", "format": "text", "unmapped": "text",
+                      "usage_share": "pct", "stars": "count"})
+    if q.problems:
         sh.append([])
-        sh.append([sh.cell(title, font=_TITLE_FONT)])
-        _table(sh, table.head(MAX_PROBLEM_ROWS),
-               kinds={c: ("count" if c in ("row", "rows_read", "vms_kept", "vms",
-                                           "rows_dropped", "duplicates") else "text")
-                      for c in table.columns})
-        if len(table) > MAX_PROBLEM_ROWS:
-            sh.note(f"…and {len(table) - MAX_PROBLEM_ROWS:,} more not listed.")
+        sh.append([sh.cell(f"Problems met while reading ({fmt.count(len(q.problems))})",
+                           font=_TITLE_FONT)])
+        shown = q.problems[:MAX_PROBLEM_ROWS]
+        table = pd.DataFrame([{"kind": fmt.label(p.kind), "file": p.file, "sheet": p.sheet,
+                               "row": p.row, "column": p.column, "message": p.message}
+                              for p in shown])
+        _table(sh, table, headings=["Kind", "File", "Sheet", "Row", "Column", "What"],
+               kinds={"kind": "text", "file": "text", "sheet": "text", "row": "count",
+                      "column": "text", "message": "text"})
+        if len(q.problems) > MAX_PROBLEM_ROWS:
+            sh.note(f"…and {len(q.problems) - MAX_PROBLEM_ROWS:,} more not listed.")
     if est.notes:
         sh.append([])
         sh.append([sh.cell("Notes", font=_TITLE_FONT)])
@@ -542,8 +567,8 @@ def _uncertainty_sheet(sh: _Sheet, est: Estimate) -> None:
         sh.append([sh.cell(label)] + [sh.cell(v, kind) for v in (p.p10, p.p50, p.p90)])
     sh.append([sh.cell("Chance of positive savings"),
                sh.cell(u.probability_positive_savings, "pct")])
-    t = u.tornado
-    if t is not None and not t.empty:
+    t = u.tornado_frame
+    if not t.empty:
         sh.append([])
         sh.append([sh.cell("Sensitivity (tornado), largest swing first", font=_TITLE_FONT)])
         cols = [c for c in ("key", "label", "unit", "low_value", "high_value", "low_savings",
@@ -556,16 +581,51 @@ def _uncertainty_sheet(sh: _Sheet, est: Estimate) -> None:
                       "high_value": "dec_any", "swing": "money"})
 
 
-def _scenarios_sheet(sh: _Sheet, est: Estimate) -> None:
-    from estimator.report.html import HEADINGS
+# The Scenarios sheet: (column, heading, kind).
+SCENARIO_SHEET_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("name", "Scenario", "text"), ("vms_moving", "VMs moving", "count"),
+    ("nodes", "Nodes", "count"), ("nodes_lower_bound", "Lower bound", "count"),
+    ("annual_before", "Yearly cost today", "money"), ("annual_after", "Yearly cost after", "money"),
+    ("annual_savings", "Yearly savings", "money"),
+    ("one_off_migration", "One-off migration", "money"),
+    ("payback_months", "Payback [months]", "months"), ("npv", "NPV", "money"),
+    ("savings_p10", "Savings P10", "money"), ("savings_p90", "Savings P90", "money"),
+)
 
+
+def _scenarios_sheet(sh: _Sheet, est: Estimate) -> None:
     sc = est.scenarios
     assert sc is not None
     sh.ws.freeze_panes = "B2"
-    sh.widths([30] + [18] * (len(sc.columns) - 1))
-    _, last = _table(sh, sc, headings=[HEADINGS.get(c, fmt.label(c)) for c in sc.columns],
-                     kinds={sc.columns[0]: "text"})
-    sh.ws.auto_filter.ref = f"A1:{get_column_letter(len(sc.columns))}{last}"
+    cols = [c for c, _, _ in SCENARIO_SHEET_COLUMNS]
+    sh.widths([30] + [18] * (len(cols) - 1))
+    _, last = _table(sh, sc[cols], headings=[h for _, h, _ in SCENARIO_SHEET_COLUMNS],
+                     kinds={c: k for c, _, k in SCENARIO_SHEET_COLUMNS})
+    sh.ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{last}"
+
+
+def _findings_sheet(sh: _Sheet, est: Estimate) -> None:
+    """Security findings, why VMs stay, and the OS support table (as in the HTML report)."""
+    ins = est.insights
+    sh.widths([34, 70, 14, 14])
+    sh.title("Security considerations for this estate")
+    for f in ins.security:
+        sh.append([sh.cell(f.title, font=_HEADER_FONT), sh.cell(f.text, wrap=True)])
+    sh.append([])
+    sh.append([sh.cell("VMs that stay VMs, and why", font=_TITLE_FONT)])
+    if ins.staying_by_reason:
+        table = pd.DataFrame([{"level": fmt.label(r.fit_level), "reason": r.reason,
+                               "vms": r.vms} for r in ins.staying_by_reason])
+        _table(sh, table, headings=["Fit level", "Reason", "VMs"],
+               kinds={"level": "text", "reason": "text", "vms": "count"})
+    else:
+        sh.note("Every in-scope VM moves.")
+    sh.append([])
+    sh.append([sh.cell("Operating systems and end of support", font=_TITLE_FONT)])
+    if ins.os_support:
+        table = pd.DataFrame([r.model_dump() for r in ins.os_support])
+        _table(sh, table, headings=["OS", "Supported VMs", "End-of-support VMs", "VMs"],
+               kinds={"product": "text"})
 
 
 # -- the VMs sheet ---------------------------------------------------------------------------

@@ -1,131 +1,177 @@
-"""The JSON document of an `Estimate`: versioned, stable keys, plain JSON types only."""
+"""The JSON document of an `Estimate` and its published JSON Schema.
+
+The document is `EstimateDocument`: the result's typed blocks and tables, serialised through
+the same row models that check the tables, so the document and `json_schema()` cannot drift.
+Every property has a description; every number an `x-unit` (money as "USD per year" or
+"USD", with the document's `currency`).
+
+>>> doc = estimate_to_dict(est)             # doctest: +SKIP
+>>> schema = json_schema()                  # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+import copy
+from typing import Any
 
-import numpy as np
-import pandas as pd
+from pydantic import Field
 
 from estimator import __version__
+from estimator.model import (
+    CURRENCY,
+    Block,
+    CashFlowRow,
+    CostRow,
+    CurrentEstate,
+    Estimate,
+    FitSummary,
+    Insights,
+    InventorySummary,
+    MoneySummary,
+    PoolRow,
+    QualityReport,
+    ScenarioRow,
+    TargetSummary,
+    Uncertainty,
+    num,
+    plain,
+    rows,
+    txt,
+)
 
-if TYPE_CHECKING:
-    from estimator.model import Estimate
-
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+SCHEMA_ID = "https://github.com/estimator/estimator/schema/estimate-v2.json"
 
 
-def plain(x: Any) -> Any:
-    """Convert numpy/pandas values (recursively) into JSON-safe Python values."""
-    if isinstance(x, Mapping):
-        return {str(k): plain(v) for k, v in x.items()}
-    if isinstance(x, list | tuple | set):
-        return [plain(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return [plain(v) for v in x.tolist()]
-    if x is None or x is pd.NA or x is pd.NaT:
-        return None
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, pd.Timestamp):
-        return x.isoformat()
-    return x
+class TargetDocument(TargetSummary):
+    """The container platform after the move, with its node pools."""
+
+    pools: tuple[PoolRow, ...] = txt("One row per node pool.")
 
 
-def records(frame: pd.DataFrame | None, columns: Mapping[str, str] | None = None) -> list[dict]:
-    """Rows as dicts; `columns` maps output key -> frame column (default: all columns)."""
-    if frame is None or frame.empty:
-        return []
-    cols = columns or {c: c for c in frame.columns}
-    sub = frame[[c for c in cols.values() if c in frame.columns]]
-    inverse = {v: k for k, v in cols.items()}
-    return [
-        {inverse[c]: plain(v) for c, v in zip(sub.columns, row, strict=True)}
-        for row in sub.itertuples(index=False, name=None)
-    ]
+class CostsDocument(MoneySummary):
+    """Yearly costs by category, the one-off, the return and the cash flow."""
+
+    currency: str = txt("ISO currency of every money figure.")
+    categories: tuple[CostRow, ...] = txt("One row per cost category, in report order.")
+    cash_flow: tuple[CashFlowRow, ...] = txt("One row per year of the horizon.")
+
+
+class AssumptionChange(Block):
+    """An assumption whose value differs from the default."""
+
+    key: str = txt("Dotted assumption key.")
+    value: Any = Field(description="The value used (a number, text, list or date).",
+                       json_schema_extra={"x-unit": "the row's unit"})
+    unit: str = txt("Unit of the value ('' for settings).")
+    source: str = txt("Where the default comes from.")
+
+
+class EstimateDocument(Block):
+    """The result of `estimator estimate --json`: one estate, before and after."""
+
+    schema_version: int = num("Version of this document's layout.", "version")
+    estimator_version: str = txt("Version of estimator that wrote the document.")
+    name: str = txt("Estate name (stem of the first inventory file).")
+    inputs: tuple[str, ...] = txt("Inventory file names, in the order given.")
+    currency: str = txt("ISO currency of every money figure.")
+    as_of: str = txt("Date end of support was judged on (YYYY-MM-DD).")
+    inventory: InventorySummary = txt("What was read and what is in scope.")
+    current: CurrentEstate = txt("The hosts that run the in-scope VMs today.")
+    fit: FitSummary = txt("Which in-scope VMs move, stay or retire.")
+    target: TargetDocument = txt("The container platform after the move.")
+    costs: CostsDocument = txt("Money before and after.")
+    quality: QualityReport = txt("Data quality and every problem met while reading.")
+    insights: Insights = txt("Findings and sentences the reports show.")
+    uncertainty: Uncertainty | None = txt("Monte Carlo ranges and tornado; null when not run.")
+    scenarios: tuple[ScenarioRow, ...] = txt("Scenarios side by side (the main run first); "
+                                             "empty for a single run.")
+    assumptions_changed: tuple[AssumptionChange, ...] = txt(
+        "Assumptions that differ from the defaults.")
+    notes: tuple[str, ...] = txt("Plain-words caveats.")
+
+
+def document(est: Estimate) -> EstimateDocument:
+    """The typed JSON document of `est` (validated on construction)."""
+    t = est.assumption_table
+    changed = t[t["changed"].astype(bool)] if len(t) else t
+    return EstimateDocument(
+        schema_version=SCHEMA_VERSION,
+        estimator_version=__version__,
+        name=est.name,
+        inputs=est.inputs,
+        currency=est.currency,
+        as_of=est.as_of.isoformat(),
+        inventory=est.inventory,
+        current=est.current,
+        fit=est.fit,
+        target=TargetDocument(**est.target.model_dump(), pools=rows(est.pools, PoolRow)),
+        costs=CostsDocument(**est.money.model_dump(), currency=est.currency,
+                            categories=rows(est.costs, CostRow),
+                            cash_flow=rows(est.cash_flow, CashFlowRow)),
+        quality=est.quality,
+        insights=est.insights,
+        uncertainty=est.uncertainty,
+        scenarios=rows(est.scenarios, ScenarioRow),
+        assumptions_changed=tuple(
+            AssumptionChange(key=str(r["key"]), value=plain(r["value"]), unit=str(r["unit"]),
+                             source=str(r["source"]))
+            for r in changed.to_dict("records")),
+        notes=est.notes,
+    )
 
 
 def estimate_to_dict(est: Estimate) -> dict[str, Any]:
-    s = est.summary
-    pools = records(
-        est.pools,
-        {
-            "name": "pool",
-            "os_family": "os_family",
-            "node_type": "node_type",
-            "nodes": "nodes",
-            "nodes_lower_bound": "nodes_lower_bound",
-            "spare_nodes": "spare_nodes",
-            "workloads": "workloads",
-            "cpu_allocatable_util": "cpu_allocatable_util",
-            "memory_allocatable_util": "memory_allocatable_util",
-            "annual_cost": "annual_cost_usd",
-        },
-    )
-    doc: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "estimator_version": __version__,
-        "name": est.name,
-        "inputs": list(est.inputs),
-        "currency": est.currency,
-        "inventory": {
-            "vms_total": s["vms_total"],
-            "rows_rejected": s.get("rows_rejected", 0),
-            "vms_in_scope": s["vms_in_scope"],
-            "excluded": dict(s["vms_excluded"]),
-            "vcpus_in_scope": s["vcpus_in_scope"],
-            "memory_gib_in_scope": s["memory_gib_in_scope"],
-            "os_end_of_support_vms": s.get("os_end_of_support_vms"),
-        },
-        "current": {
-            "hosts": s["hosts"],
-            "hosts_inferred": s["hosts_inferred"],
-            "physical_cores": s["physical_cores"],
-            "vms_per_host": s["vms_per_host"],
-        },
-        "fit": {
-            "counts": dict(s["fit_counts"]),
-            "vms_moving": s["vms_moving"],
-            "vms_staying": s["vms_staying"],
-            "vms_retiring": s["vms_retiring"],
-            "top_reasons": records(est.fit_reasons.head(10)),
-        },
-        "target": {
-            "nodes": s["nodes"],
-            "nodes_lower_bound": s["nodes_lower_bound"],
-            "spare_nodes": s["spare_nodes"],
-            "workloads": s["workloads"],
-            "workloads_per_node": s["workloads_per_node"],
-            "isolation_extra_nodes": s["isolation_extra_nodes"],
-            "sizing_fallbacks": s["sizing_fallbacks"],
-            "pools": pools,
-        },
-        "costs": {
-            "currency": est.currency,
-            "annual_before": s["annual_before"],
-            "annual_after": s["annual_after"],
-            "annual_savings": s["annual_savings"],
-            "categories": records(
-                est.costs, {"name": "category", "before": "before", "after": "after",
-                            "savings": "savings"}
-            ),
-            "one_off_migration": s["one_off_migration"],
-            "payback_months": s["payback_months"],
-            "npv": s["npv"],
-            "horizon_years": s["horizon_years"],
-            "cash_flow": records(est.cash_flow),
-        },
-        "quality": dict(est.quality),
-        "uncertainty": est.uncertainty.to_dict() if est.uncertainty is not None else None,
-        "scenarios": records(est.scenarios) if est.scenarios is not None else [],
-        "assumptions_changed": records(
-            est.assumption_table[est.assumption_table["changed"].astype(bool)],
-            {"key": "key", "value": "value", "unit": "unit", "source": "source"},
-        ),
-        "notes": list(est.notes),
-    }
-    return plain(doc)
+    """The versioned JSON document of `est` as plain JSON types."""
+    return plain(document(est).model_dump(mode="json"))  # type: ignore[no-any-return]
+
+
+def json_schema(currency: str = "USD") -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the document, money units in `currency`."""
+    schema = EstimateDocument.model_json_schema(mode="serialization")
+    schema = _units(schema, currency)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
+            **schema}
+
+
+_NUMERIC = ("number", "integer")
+
+
+def _is_numeric(node: dict[str, Any]) -> bool:
+    return node.get("type") in _NUMERIC
+
+
+def _units(schema: dict[str, Any], currency: str) -> dict[str, Any]:
+    """Money units in `currency`, and each property's `x-unit` pushed down to the numeric
+    schemas inside it (nullable unions, maps of counts), so every number carries one."""
+    out = copy.deepcopy(schema)
+    defs = out.get("$defs", {})
+
+    def walk(node: Any, unit: str | None) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, unit)
+            return
+        if not isinstance(node, dict):
+            return
+        if isinstance(node.get("x-unit"), str):
+            node["x-unit"] = node["x-unit"].replace(CURRENCY, currency)
+            unit = node["x-unit"]
+        if _is_numeric(node) and "x-unit" not in node and unit is not None:
+            node["x-unit"] = unit
+        for key in ("anyOf", "oneOf", "allOf", "items", "prefixItems"):
+            if key in node:
+                walk(node[key], unit)
+        if isinstance(node.get("additionalProperties"), dict):
+            walk(node["additionalProperties"], unit)
+        for prop in node.get("properties", {}).values():
+            ref = prop.get("$ref", "")
+            if "description" not in prop and ref.startswith("#/$defs/"):
+                # pydantic drops a field description equal to the model's docstring
+                prop["description"] = defs[ref.rsplit("/", 1)[1]].get("description", "")
+            walk(prop, None)
+        for sub in node.get("$defs", {}).values():
+            walk(sub, None)
+
+    walk(out, None)
+    return out

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 import numpy as np
 
 from estimator.errors import ConfigError
-from estimator.model import Percentiles
 
 DISTRIBUTIONS: tuple[str, ...] = ("triangular", "pert")
 # PERT's usual shape parameter: weight of the likely value against the ends.
@@ -77,7 +76,7 @@ def quantiles(x: np.ndarray, qs: tuple[float, ...] = QUANTILES) -> list[float | 
     return out
 
 
-def percentiles(x: np.ndarray) -> Percentiles:
+def percentiles(x: np.ndarray) -> tuple[float | None, float | None, float | None]:
     """P10/P50/P90 of the draws (None where the percentile is "never")."""
     p10, p50, p90 = quantiles(x)
-    return Percentiles(p10, p50, p90)
+    return p10, p50, p90

@@ -38,8 +38,17 @@ import pandas as pd
 
 from estimator.assumptions import Assumptions
 from estimator.costs import CostLines, CostQuantities, cash_flow, price
-from estimator.model import Percentiles, Uncertainty
-from estimator.pipeline import Plan
+from estimator.model import (
+    MoneyRange,
+    MonthsRange,
+    NodesRange,
+    Percentiles,
+    SavingsRange,
+    TornadoRow,
+    Uncertainty,
+    rows,
+)
+from estimator.planning import Plan
 from estimator.uncertainty.draws import draw_values, percentiles
 from estimator.uncertainty.replan import PlanPoint, ReplanMethod, Replanner, key_kind
 
@@ -254,16 +263,16 @@ def _tornado(a: Assumptions, ranges: Mapping[str, tuple[float, float, float]],
 
 
 def run_uncertainty(scoped_vms: pd.DataFrame, hosts: pd.DataFrame | None,
-                    assumptions: Assumptions, *, point: Mapping[str, Any],
+                    assumptions: Assumptions, *, point_nodes: int | None = None,
                     progress: Progress | None = None, draws: int | None = None,
                     seed: int | None = None, plan: Plan | None = None,
                     replan: ReplanMethod = "scaled",
                     grid_points: int = DEFAULT_GRID_POINTS) -> Uncertainty:
     """Monte Carlo ranges (P10/P50/P90) and the tornado for an estate.
 
-    `scoped_vms` is the scoped VM frame plan_estate takes; `point` the point estimate's summary
-    (`Estimate.summary`), used to check the re-built point plan; `plan` the point plan when the
-    caller has it (saves one full packing). `draws` and `seed` default to
+    `scoped_vms` is the scoped VM frame plan_estate takes; `point_nodes` the point estimate's
+    node count, used to check the re-built point plan; `plan` the point plan when the caller
+    has it (saves one full packing). `draws` and `seed` default to
     `uncertainty.draws` / `uncertainty.seed`. `replan` chooses how plan keys are re-planned
     (see `estimator.uncertainty.replan`).
     """
@@ -272,25 +281,30 @@ def run_uncertainty(scoped_vms: pd.DataFrame, hosts: pd.DataFrame | None,
     s = int(seed if seed is not None else a.uncertainty.seed)
     dist = str(getattr(a.uncertainty.distribution, "value", a.uncertainty.distribution))
     planner = Replanner(scoped_vms, hosts, a, plan=plan, method=replan)
-    _check_point(planner, point)
+    _check_point(planner, point_nodes)
     results, tornado = monte_carlo(planner, a.ranges(), draws=n, seed=s, distribution=dist,
                                    grid_points=grid_points, progress=progress)
     return summarise_draws(results, tornado, draws=n, seed=s, distribution=dist)
 
 
-def _check_point(planner: Replanner, point: Mapping[str, Any]) -> None:
+def _check_point(planner: Replanner, nodes: int | None) -> None:
     """The re-built point plan must have the node count the point estimate reported."""
-    nodes = point.get("nodes")
     if nodes is not None and int(nodes) != round(planner.point.nodes):
         raise ValueError(
             f"the point estimate reports {nodes} nodes but re-planning gives "
             f"{planner.point.nodes:g}: pass the same scoped VMs and assumptions")
 
 
-def _whole(p: Percentiles) -> Percentiles:
+def _range(kind: type[Percentiles], x: np.ndarray) -> Percentiles:
+    p = percentiles(x)
+    return kind(p10=p[0], p50=p[1], p90=p[2])
+
+
+def _whole(x: np.ndarray) -> Percentiles:
     """Node percentiles as whole nodes (the draws are whole; interpolation is not)."""
-    return Percentiles(*(None if x is None else float(np.ceil(x - 1e-9)) + 0.0
-                         for x in (p.p10, p.p50, p.p90)))
+    p = percentiles(x)
+    return NodesRange(**{k: None if v is None else float(np.ceil(v - 1e-9)) + 0.0
+                         for k, v in zip(("p10", "p50", "p90"), p, strict=True)})
 
 
 def summarise_draws(results: DrawResults, tornado: pd.DataFrame, *, draws: int, seed: int,
@@ -299,11 +313,11 @@ def summarise_draws(results: DrawResults, tornado: pd.DataFrame, *, draws: int, 
     savings = results.annual_savings
     return Uncertainty(
         draws=draws, seed=seed, distribution=distribution,
-        annual_savings=percentiles(savings),
-        payback_months=percentiles(results.payback_months),
-        npv=percentiles(results.npv),
-        nodes=_whole(percentiles(results.nodes)),
+        annual_savings=_range(SavingsRange, savings),
+        payback_months=_range(MonthsRange, results.payback_months),
+        npv=_range(MoneyRange, results.npv),
+        nodes=_whole(results.nodes),
         probability_positive_savings=float(np.mean(savings > 0)),
-        tornado=tornado,
-        savings_draws=np.asarray(savings, dtype=float).copy(),
+        tornado=rows(tornado, TornadoRow),
+        savings_draws=tuple(np.asarray(savings, dtype=float).tolist()),
     )

@@ -35,7 +35,7 @@ import pandas as pd
 from estimator.assumptions import Assumptions
 from estimator.costs import QUANTITY_KEYS, CostQuantities, cost_quantities
 from estimator.packing import node_capacity
-from estimator.pipeline import Plan, node_types_frame, plan_estate
+from estimator.planning import Plan, capacity_settings, node_types_frame, plan_estate
 from estimator.sizing import size_containers
 
 ReplanMethod = Literal["scaled", "exact"]
@@ -125,7 +125,7 @@ class Replanner:
         names = self._types["name"].astype(str).tolist()
         self._type0 = np.array([names.index(str(t)) for t in pools["node_type"]], dtype=np.int64) \
             if len(pools) else np.zeros(0, dtype=np.int64)
-        self._price = self._types["annual_cost_usd"].to_numpy(dtype=float)
+        self._price = self._types["hardware_annual_cost"].to_numpy(dtype=float)
         self._spares = pools["spare_nodes"].to_numpy(dtype=float) if len(pools) else np.zeros(0)
         self._packed0 = (pools["nodes"].to_numpy(dtype=float) - self._spares) if len(pools) \
             else np.zeros(0)
@@ -163,18 +163,12 @@ class Replanner:
         largest = np.zeros((n_pools, 2))
         for d, x in enumerate(per_pod):
             np.maximum.at(largest[:, d], code, np.where(reps > 0, np.nan_to_num(x), 0.0))
-        p = self.assumptions.platform
         volume = np.full((n_pools, n_types), np.inf)
         holds = np.zeros((n_pools, n_types), dtype=bool)
         node_os = self._types["os"].astype(str).str.lower().to_numpy(dtype=object)
         for i, os_family in enumerate(pools["os_family"].astype(str)):
-            cap, _, _ = node_capacity(
-                self._types, os_family=os_family, reservation_model=p.reservation_model,
-                max_pods_per_node=int(values["platform.max_pods_per_node"]),
-                target_utilisation=values["platform.target_utilisation"],
-                daemonset_cpu_cores=values["platform.daemonset_cpu_cores"],
-                daemonset_memory_gib=values["platform.daemonset_memory_gib"],
-            )
+            cap, _, _ = node_capacity(self._types, os_family=os_family,
+                                      **capacity_settings(self.assumptions, values))
             wanted = "windows" if os_family.lower() == "windows" else "linux"
             allowed = (node_os == "any") | (node_os == wanted)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -263,5 +257,5 @@ class Replanner:
             node_cores=t["cores"].to_numpy(dtype=float),
             node_memory_gib=t["memory_gib"].to_numpy(dtype=float),
             nodes=nodes.astype(np.int64),
-            annual_cost_usd=nodes * t["annual_cost_usd"].to_numpy(dtype=float),
+            annual_cost=nodes * t["hardware_annual_cost"].to_numpy(dtype=float),
         )

@@ -7,40 +7,36 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from estimator.model import Estimate
+from estimator.model import Estimate, ScenarioRow, check_frame
 
-SCENARIO_FIGURES: tuple[str, ...] = (
-    "vms_moving", "nodes", "nodes_lower_bound", "annual_before", "annual_after",
-    "annual_savings", "one_off_migration", "payback_months", "npv",
-)
-
-
-def _float(x: object) -> float:
-    """A summary figure as float; None (e.g. payback never reached) becomes NaN."""
-    return float("nan") if x is None else float(x)  # type: ignore[arg-type]
+SCENARIO_FIGURES: tuple[str, ...] = tuple(
+    k for k in ScenarioRow.model_fields if k not in ("name", "savings_p10", "savings_p90"))
 
 
 def scenario_table(runs: Sequence[tuple[str, Estimate]]) -> pd.DataFrame:
-    """One row per scenario: name, the headline figures, and P10/P90 of yearly savings.
+    """One row per scenario (`ScenarioRow` columns): the headline figures and the P10/P90 of
+    yearly savings (NaN for a run without a Monte Carlo).
 
     `payback_months` is NaN where the scenario never pays back within its horizon.
-    `savings_p10` / `savings_p90` appear when any scenario carries a Monte Carlo result (NaN for
-    the ones without).
     """
-    rows = []
-    with_ranges = any(est.uncertainty is not None for _, est in runs)
+    records = []
     for name, est in runs:
-        row: dict[str, object] = {"name": name}
-        for key in SCENARIO_FIGURES:
-            row[key] = _float(est.summary.get(key))
-        if with_ranges:
-            unc = est.uncertainty
-            row["savings_p10"] = _float(unc.annual_savings.p10) if unc else np.nan
-            row["savings_p90"] = _float(unc.annual_savings.p90) if unc else np.nan
-        rows.append(row)
-    columns = ["name", *SCENARIO_FIGURES, *(("savings_p10", "savings_p90") if with_ranges else ())]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["name"] = frame["name"].astype("string")
-    for key in ("vms_moving", "nodes", "nodes_lower_bound"):
-        frame[key] = frame[key].astype("int64") if len(frame) else frame[key]
-    return frame
+        m, unc = est.money, est.uncertainty
+        records.append({
+            "name": name, "vms_moving": est.fit.vms_moving, "nodes": est.target.nodes,
+            "nodes_lower_bound": est.target.nodes_lower_bound,
+            "annual_before": m.annual_before, "annual_after": m.annual_after,
+            "annual_savings": m.annual_savings, "one_off_migration": m.one_off_migration,
+            "payback_months": np.nan if m.payback_months is None else m.payback_months,
+            "npv": m.npv,
+            "savings_p10": np.nan if unc is None or unc.annual_savings.p10 is None
+            else unc.annual_savings.p10,
+            "savings_p90": np.nan if unc is None or unc.annual_savings.p90 is None
+            else unc.annual_savings.p90,
+        })
+    frame = pd.DataFrame(records, columns=list(ScenarioRow.model_fields))
+    frame = frame.astype({"name": "string", "vms_moving": "int64", "nodes": "int64",
+                          "nodes_lower_bound": "int64"} | {
+        k: "float64" for k in ScenarioRow.model_fields
+        if k not in ("name", "vms_moving", "nodes", "nodes_lower_bound")})
+    return check_frame(frame, ScenarioRow, "scenarios")

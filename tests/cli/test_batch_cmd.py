@@ -11,8 +11,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
+from estimator.batch import SUMMARY_COLUMNS, text_cell
 from estimator.cli import app
-from estimator.cli.batch_cmd import SUMMARY_COLUMNS, csv_safe, text_cell
+from estimator.formatting import csv_safe
 from estimator.sample import write_sample
 
 runner = CliRunner()

@@ -11,10 +11,11 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from estimator import formatting as fmt
 from estimator.cli import app
-from estimator.cli.estimate_cmd import Progress, slug
+from estimator.cli.estimate_cmd import Progress
 from estimator.pipeline import estimate
-from estimator.report import formatting as fmt
+from estimator.report.outputs import slug
 from estimator.sample import write_sample
 
 runner = CliRunner()
@@ -63,9 +64,9 @@ def test_summary_shows_headline_pools_categories_and_range(full_run: tuple) -> N
     p10, p90 = unc["annual_savings"]["p10"], unc["annual_savings"]["p90"]
     assert fmt.money_range(p10, p90, "USD") in text
     for pool in doc["target"]["pools"]:
-        assert pool["name"] in text
+        assert pool["pool"] in text
     for cat in costs["categories"]:
-        assert cat["name"] in text
+        assert cat["category"] in text
     assert f"Wrote {out / 'acme-corp-rvtools.html'}" in result.stderr
 
 

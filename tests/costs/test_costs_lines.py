@@ -89,8 +89,9 @@ def test_hosts_inferred_from_current_assumptions(values, settings):
     assert any("4 hosts were inferred" in n for n in r.notes)
     assert r.hosts["host"].tolist() == ["inferred-1", "inferred-2", "inferred-3", "inferred-4"]
     cats = r.categories.set_index("category")
-    assert cats.loc["Hardware and facilities", "before"] == pytest.approx(4 * (20000 / 4 + 900))
-    assert cats.loc["Hypervisor licences", "before"] == pytest.approx(4 * 2 * 16 * 350)
+    assert cats.loc["Hardware and facilities", "annual_before"] == pytest.approx(
+        4 * (20000 / 4 + 900))
+    assert cats.loc["Hypervisor licences", "annual_before"] == pytest.approx(4 * 2 * 16 * 350)
     # memory-bound: 1 vCPU each but 16 GiB each -> 1,600 / 512 = 3.1 -> 4 hosts
     vms = vm_frame([{"vcpus": 1.0, "memory_gib": 16.0} for _ in range(100)])
     assert cost_quantities(vms, None, None, settings, values).inferred_hosts == 4
@@ -162,14 +163,13 @@ def test_out_of_scope_vms_are_in_neither_column(values, settings):
     r = compute_costs(vms, None, None, settings, values)
     only = compute_costs(vms.iloc[:1], None, None, settings, values)
     assert r.annual_before == pytest.approx(only.annual_before)
-    assert r.per_vm["annual_cost_before"].isna().tolist() == [False, True]
+    assert r.per_vm["annual_before"].isna().tolist() == [False, True]
 
 
 def test_currency_comes_from_the_assumptions(values):
     s = make_settings(finance__currency="EUR")
     r = compute_costs(vm_frame([{}]), None, None, s, values)
     assert r.currency == "EUR"
-    assert r.to_json_dict()["currency"] == "EUR"
 
 
 def test_missing_price_names_the_key(values, settings):

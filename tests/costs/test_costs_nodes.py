@@ -4,7 +4,7 @@ import pytest
 
 from estimator.assumptions import load_assumptions
 from estimator.costs.nodes import node_costs
-from estimator.pipeline import node_types_frame
+from estimator.planning import node_types_frame
 
 
 def test_node_cost_adds_every_per_node_and_per_core_charge() -> None:

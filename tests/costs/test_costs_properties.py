@@ -54,16 +54,16 @@ def test_per_vm_sums_and_price_scaling(rows, factor):
     vms = vm_frame(_rows(rows)) if rows else vm_frame([{}]).iloc[0:0]
     pools = POOLS if any(r["moves"] and r["in_scope"] for r in rows) else None
     base = compute_costs(vms, HOSTS, pools, SETTINGS, VALUES)
-    assert base.per_vm["annual_cost_before"].sum() == pytest.approx(base.annual_before,
+    assert base.per_vm["annual_before"].sum() == pytest.approx(base.annual_before,
                                                                     rel=1e-9, abs=1e-6)
-    assert base.per_vm["annual_cost_after"].sum() == pytest.approx(base.annual_after,
+    assert base.per_vm["annual_after"].sum() == pytest.approx(base.annual_after,
                                                                    rel=1e-9, abs=1e-6)
     if not any(r["in_scope"] for r in rows):
         assert (base.annual_before, base.annual_after) == (0.0, 0.0)
     scaled = {k: v * factor if k in MONEY else v for k, v in VALUES.items()}
     other = compute_costs(vms, HOSTS, pools, SETTINGS, scaled)
-    assert other.categories["before"].to_numpy() == pytest.approx(
-        factor * base.categories["before"].to_numpy(), rel=1e-9, abs=1e-6)
-    assert other.categories["after"].to_numpy() == pytest.approx(
-        factor * base.categories["after"].to_numpy(), rel=1e-9, abs=1e-6)
+    assert other.categories["annual_before"].to_numpy() == pytest.approx(
+        factor * base.categories["annual_before"].to_numpy(), rel=1e-9, abs=1e-6)
+    assert other.categories["annual_after"].to_numpy() == pytest.approx(
+        factor * base.categories["annual_after"].to_numpy(), rel=1e-9, abs=1e-6)
     assert other.one_off_migration == pytest.approx(factor * base.one_off_migration)

@@ -71,8 +71,8 @@ def _check_summary(case: Case, stdout: str) -> None:
     doc = json.loads(stdout)
     assert doc["inventory"]["vms_total"] == case.vms
     assert sum(f["rows_read"] for f in doc["quality"]["files"]) == case.rows_read
-    dropped = [(d["row"], d["column"], d["reason"]) for f in doc["quality"]["files"]
-               for d in f["dropped"]]
+    dropped = [(p["row"], p["column"], p["message"]) for p in doc["problems"]
+               if p["kind"] == "rejected"]
     assert len(dropped) == len(case.rejected), dropped
     for (row, column, reason), (e_row, e_column, e_reason) in zip(dropped, case.rejected,
                                                                   strict=True):

@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from estimator.cli import app
+from estimator.formatting import FORMULA_STARTS, csv_safe
 from estimator.pipeline import estimate
-from estimator.report.formatting import FORMULA_STARTS, csv_safe
 
 MC = make_corpus()
 FORMULA = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(A1)"]

@@ -15,11 +15,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from corpus import make_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from estimator.assumptions import load_assumptions
+from estimator.errors import InputError
 from estimator.inventory import read_inventory
 from estimator.pipeline import estimate
 from estimator.quality import validation_summary
@@ -143,10 +145,14 @@ def test_every_row_is_kept_excluded_or_rejected(estate: tuple[list, Counter[str]
 def test_pipeline_json_accounts_for_every_row(estate: tuple[list, Counter[str]]) -> None:
     files, expected = estate
     with tempfile.TemporaryDirectory() as tmp:
+        if expected["in_scope"] == 0:
+            with pytest.raises(InputError, match="no VM is in scope"):
+                estimate(_write(Path(tmp), files), uncertainty=False)
+            return
         est = estimate(_write(Path(tmp), files), uncertainty=False)
     doc = est.to_dict()
     inv = doc["inventory"]
-    overall = doc["quality"]["quality"]["overall"]
+    overall = doc["quality"]["overall"]
     assert overall["rows_read"] == _rows(files)
     assert inv["vms_in_scope"] == expected["in_scope"]
     assert inv["rows_rejected"] == sum(expected[k] for k in REJECTED)

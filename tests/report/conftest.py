@@ -7,6 +7,7 @@ tests can check that renderers show what the model says, not that they recompute
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import shutil
@@ -17,23 +18,39 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from estimator.insights import (
+    build_insights,
+    summarise_current,
+    summarise_fit,
+    summarise_money,
+    summarise_target,
+    top_reasons,
+)
 from estimator.inventory.schema import HOST_SCHEMA, VM_SCHEMA, conform
-from estimator.model import Estimate, Percentiles, Uncertainty
+from estimator.model import (
+    COST_CATEGORIES,
+    Estimate,
+    FileQualityRow,
+    MoneyRange,
+    MonthsRange,
+    NodesRange,
+    PoolRow,
+    ProblemRow,
+    QualityOverall,
+    QualityReport,
+    SavingsRange,
+    TornadoRow,
+    Uncertainty,
+    rows,
+)
+from estimator.quality import inventory_summary
 
 HOSTILE_FORMULA = '=HYPERLINK("http://x","y")'
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
 HOSTILE_IMG = '"><img src=x onerror=alert(1)>'
 HOSTILE_NAMES = (HOSTILE_FORMULA, HOSTILE_SCRIPT, HOSTILE_IMG, "+cmd|' /C calc'!A0", "@SUM(1+1)")
 
-CATEGORIES = (
-    "Guest OS licences",
-    "Hypervisor licences",
-    "Patching labour",
-    "Other OS operations",
-    "Backup",
-    "Hardware and facilities",
-    "Container platform",
-)
+CATEGORIES = COST_CATEGORIES
 # Share of the yearly cost before, and what is left after, per category (a plausible estate).
 _BEFORE_SHARE = np.array([0.22, 0.18, 0.16, 0.14, 0.10, 0.20, 0.0])
 _AFTER_FACTOR = np.array([0.55, 0.35, 0.30, 0.45, 0.60, 0.55, 0.0])
@@ -74,11 +91,8 @@ def _assumption_table() -> pd.DataFrame:
 
 
 def _assumptions() -> Any:
-    """The real assumptions object when the module exists, else None (renderers must cope)."""
-    try:
-        from estimator.assumptions import load_assumptions  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    from estimator.assumptions import load_assumptions
+
     return load_assumptions()
 
 
@@ -202,9 +216,9 @@ def build_estimate(
     vms["node_index"] = pd.array(np.where(moves, node_index, np.nan), dtype="Int64")
     before = np.where(in_scope, 900 + vcpus * 420 + np.where(windows, 1100, 350), 0.0)
     after = np.where(moves, before * 0.42, np.where(retire, 0.0, before))
-    vms["annual_cost_before"] = before
-    vms["annual_cost_after"] = after
-    vms["annual_savings"] = before - after
+    vms["annual_before"] = np.where(in_scope, before, np.nan)
+    vms["annual_after"] = np.where(in_scope, after, np.nan)
+    vms["annual_savings"] = vms["annual_before"] - vms["annual_after"]
 
     # Pools: nodes from the per-node packing above, plus one HA spare.
     pools_rows = []
@@ -219,21 +233,23 @@ def build_estimate(
             "pool": pool_names[p],
             "os_family": p,
             "node_type": "general-32",
-            "node_cores": cores,
-            "node_memory_gib": mem,
-            "workloads": work,
+            "node_cores": float(cores),
+            "node_memory_gib": float(mem),
+            "allocatable_cpu_cores": alloc_cpu,
+            "allocatable_memory_gib": alloc_mem,
             "nodes": packed + 1,
-            "nodes_lower_bound": min(packed, lb) + 1,
             "spare_nodes": 1,
+            "nodes_lower_bound": min(packed, lb) + 1,
+            "workloads": work,
+            "pods": work,
             "cpu_request_cores": cpu_req,
             "memory_request_gib": mem_req,
-            "allocatable_cpu_cores": alloc_cpu * (packed + 1),
-            "allocatable_memory_gib": alloc_mem * (packed + 1),
             "cpu_allocatable_util": cpu_req / (alloc_cpu * max(packed, 1)),
             "memory_allocatable_util": mem_req / (alloc_mem * max(packed, 1)),
-            "annual_cost_usd": (packed + 1) * 9_500.0,
+            "annual_cost": (packed + 1) * 9_500.0,
         })
-    pools = pd.DataFrame(pools_rows)
+    pools = pd.DataFrame(pools_rows, columns=list(PoolRow.model_fields))
+    pools = pools.astype({"pool": "string", "os_family": "string", "node_type": "string"})
 
     total_before = float(before.sum())
     total_after = float(after.sum())
@@ -241,8 +257,9 @@ def build_estimate(
     cat_after = cat_before * _AFTER_FACTOR
     cat_after[-1] = total_before * _PLATFORM_SHARE_OF_BEFORE
     cat_after *= total_after / cat_after.sum()  # the cost lines add up to the per-VM totals
-    costs = pd.DataFrame({"category": CATEGORIES, "before": cat_before, "after": cat_after})
-    costs["savings"] = costs["before"] - costs["after"]
+    costs = pd.DataFrame({"category": pd.array(CATEGORIES, dtype="string"),
+                          "annual_before": cat_before, "annual_after": cat_after,
+                          "annual_savings": cat_before - cat_after})
 
     savings = total_before - total_after
     migration = float(moves.sum()) * 2_600.0
@@ -258,79 +275,47 @@ def build_estimate(
         "cumulative": cumulative, "discounted": discounted,
     })
     payback = _payback_months(cash_flow)
-
-    fit_reasons = (
-        pd.DataFrame({"fit_reason": vms["fit_reason"], "fit_level": vms["fit_level"]})
-        [in_scope & (level != "excellent")].value_counts().rename("vms").reset_index()
-    )
     hosts = conform(pd.DataFrame({
         "host": [f"esx{i:03d}" for i in range(n_hosts)], "source": "estate.xlsx",
         "cluster": ["prod-a" if i % 2 == 0 else "prod-b" for i in range(n_hosts)],
         "cpu_sockets": 2.0, "cores_per_socket": 16.0, "cores": 32.0, "memory_gib": 512.0,
     }), HOST_SCHEMA)
 
-    fit_counts = {lv: int(((level == lv) & in_scope).sum()) for lv in
-                  ("excellent", "good", "needs_work", "no_fit", "insufficient_data")}
-    usage_cov = float((~np.isnan(vms["cpu_util"]) & ~np.isnan(vms["memory_util"]))[in_scope].mean())
+    # The summary blocks come from the same builders the pipeline uses.
+    fit_reasons = top_reasons(vms, 20)
     nodes = int(pools["nodes"].sum())
-    summary: dict[str, Any] = {
-        "vms_total": n,
-        "rows_rejected": 2,
-        "vms_in_scope": int(in_scope.sum()),
-        "vms_excluded": {"powered_off": int((~in_scope).sum())},
-        "vcpus_in_scope": float(vcpus[in_scope].sum()),
-        "memory_gib_in_scope": float(memory[in_scope].sum()),
-        "vms_moving": int(moves.sum()),
-        "vms_staying": int((in_scope & ~moves & ~retire).sum()),
-        "vms_retiring": int(retire.sum()),
-        "fit_counts": fit_counts,
-        "os_end_of_support_vms": int((eos & in_scope).sum()),
-        "hosts": n_hosts,
-        "hosts_inferred": False,
-        "physical_cores": n_hosts * 32,
-        "vms_per_host": float(in_scope.sum()) / n_hosts,
-        "nodes": nodes,
-        "nodes_lower_bound": int(pools["nodes_lower_bound"].sum()),
-        "spare_nodes": 2,
-        "workloads": int(moves.sum()),
-        "workloads_per_node": float(moves.sum()) / max(nodes, 1),
-        "isolation_extra_nodes": 1,
-        "sizing_fallbacks": int((vms["sizing_basis"] == "allocated").sum()),
-        "annual_before": total_before,
-        "annual_after": total_after,
-        "annual_savings": savings,
-        "one_off_migration": migration,
-        "payback_months": payback,
-        "npv": float(discounted.sum()),
-        "horizon_years": 5,
-        "usage_coverage": usage_cov,
-        "confidence_stars": 3,
-    }
-    # Shaped like estimator.quality.validation_summary's document.
-    quality = {
-        "inventory": {
-            "vms_total": n, "vms_in_scope": int(in_scope.sum()),
-            "excluded": {"powered_off": int((~in_scope).sum()), "template": 0},
-            "os_families": {"linux": int((~windows).sum()), "windows": int(windows.sum())},
-        },
-        "quality": {
-            "files": [{"file": str(vms["source"].iloc[0]), "format": "rvtools",
-                       "rows_read": n + 2, "vms_kept": n, "rows_dropped": 2,
-                       "dropped": [{"row": 17, "reason": "negative vCPUs"}],
-                       "unmapped_columns": ["Custom 1", HOSTILE_SCRIPT], "stars": 3}],
-            "overall": {"rows_read": n + 2, "vms_kept": n, "rows_dropped": 2,
-                        "usage_share": usage_cov, "stars": 3},
-        },
-        "problems": [
-            {"kind": "rejected", "message": "negative vCPUs", "file": "estate.xlsx",
-             "sheet": "vInfo", "row": 17, "column": "CPUs"},
-            {"kind": "rejected", "message": f"not a number: {HOSTILE_IMG!r}",
-             "file": "estate.xlsx", "sheet": "vInfo", "row": 23, "column": "Memory"},
-            {"kind": "imputed", "message": "memory usage from vMemory 'Consumed'",
-             "file": "estate.xlsx", "sheet": "vMemory", "row": None, "column": "Consumed"},
-        ],
-        "usable": True,
-    }
+    totals = {"nodes": nodes, "nodes_lower_bound": int(pools["nodes_lower_bound"].sum()),
+              "workloads": int(moves.sum()),
+              "workloads_per_node": float(moves.sum()) / max(nodes, 1)}
+    inventory = inventory_summary(vms, rows_rejected=2)
+    current = summarise_current(n_hosts, False, n_hosts * 32.0, inventory.vms_in_scope)
+    fit = summarise_fit(vms, fit_reasons)
+    target = summarise_target(pools, totals, int((vms["sizing_basis"] == "allocated").sum()),
+                              isolation_extra_nodes=1)
+    money = summarise_money(total_before, total_after, migration, payback,
+                            float(discounted.sum()),
+                            {"finance.horizon_years": 5.0, "finance.discount_rate": 0.07})
+    usage_cov = float((~np.isnan(vms["cpu_util"]) & ~np.isnan(vms["memory_util"]))[in_scope]
+                      .mean())
+    source = str(vms["source"].iloc[0])
+    quality = QualityReport(
+        files=(FileQualityRow(
+            file=source, format="rvtools", rows_read=n + 2, vms_kept=n, rows_dropped=2,
+            duplicates=0, imputed_fields=1, unmapped_columns=("Custom 1", HOSTILE_SCRIPT),
+            vms_in_scope=inventory.vms_in_scope, vms_with_usage=0, usage_share=usage_cov,
+            confidence_stars=3),),
+        overall=QualityOverall(rows_read=n + 2, vms_kept=n, rows_dropped=2, duplicates=0,
+                               vms_in_scope=inventory.vms_in_scope, vms_with_usage=0,
+                               usage_share=usage_cov, confidence_stars=3),
+        problems=(
+            ProblemRow(kind="rejected", message="negative vCPUs", file="estate.xlsx",
+                       sheet="vInfo", row=17, column="CPUs"),
+            ProblemRow(kind="rejected", message=f"not a number: {HOSTILE_IMG!r}",
+                       file="estate.xlsx", sheet="vInfo", row=23, column="Memory"),
+            ProblemRow(kind="imputed", message="memory usage from vMemory 'Consumed'",
+                       file="estate.xlsx", sheet="vMemory", row=None, column="Consumed"),
+        ),
+    )
     unc = None
     if uncertainty:
         draws = rng.normal(savings, abs(savings) * 0.22 + 1.0, 1000)
@@ -353,51 +338,64 @@ def build_estimate(
                 ("sizing.os_overhead_memory_gib.windows", HOSTILE_SCRIPT, "GiB", 1, 4)]
         swings = np.sort(rng.uniform(0.01, 0.25, len(keys)))[::-1] * savings
         tornado = pd.DataFrame([
-            {"key": k, "label": lab, "unit": u, "low_value": lo, "high_value": hi,
-             "low_savings": savings - s * 0.6, "high_savings": savings + s * 0.4, "swing": s}
+            {"key": k, "label": lab, "unit": u, "low_value": float(lo), "high_value": float(hi),
+             "low_savings": savings - s * 0.6, "high_savings": savings + s * 0.4,
+             "swing": float(s)}
             for (k, lab, u, lo, hi), s in zip(keys, swings, strict=True)
         ])
+        npv = float(discounted.sum())
         unc = Uncertainty(
             draws=1000, seed=42, distribution="triangular",
-            annual_savings=Percentiles(float(p10), float(p50), float(p90)),
-            payback_months=Percentiles(payback * 0.8 if payback else None, payback,
-                                       payback * 1.35 if payback else None),
-            npv=Percentiles(float(discounted.sum()) * 0.7, float(discounted.sum()),
-                            float(discounted.sum()) * 1.3),
-            nodes=Percentiles(nodes - 1, nodes, nodes + 2),
+            annual_savings=SavingsRange(p10=float(p10), p50=float(p50), p90=float(p90)),
+            payback_months=MonthsRange(p10=payback * 0.8 if payback else None, p50=payback,
+                                       p90=payback * 1.35 if payback else None),
+            npv=MoneyRange(p10=npv * 0.7, p50=npv, p90=npv * 1.3),
+            nodes=NodesRange(p10=nodes - 1, p50=nodes, p90=nodes + 2),
             probability_positive_savings=float((draws > 0).mean()),
-            tornado=tornado, savings_draws=draws,
+            tornado=rows(tornado, TornadoRow), savings_draws=tuple(draws.tolist()),
         )
     scen = None
     if scenarios:
         scen = pd.DataFrame([
-            {"scenario": "baseline", "nodes": nodes, "annual_before": total_before,
+            {"name": "as configured", "vms_moving": int(moves.sum()), "nodes": nodes,
+             "nodes_lower_bound": totals["nodes_lower_bound"], "annual_before": total_before,
              "annual_after": total_after, "annual_savings": savings,
-             "one_off_migration": migration, "payback_months": payback,
-             "npv": float(discounted.sum())},
-            {"scenario": "openshift" if not hostile else f"openshift {HOSTILE_SCRIPT}",
-             "nodes": nodes + 2, "annual_before": total_before,
-             "annual_after": total_after * 1.18,
+             "one_off_migration": migration,
+             "payback_months": np.nan if payback is None else payback,
+             "npv": float(discounted.sum()), "savings_p10": np.nan, "savings_p90": np.nan},
+            {"name": "openshift" if not hostile else f"openshift {HOSTILE_SCRIPT}",
+             "vms_moving": int(moves.sum()), "nodes": nodes + 2,
+             "nodes_lower_bound": totals["nodes_lower_bound"] + 2,
+             "annual_before": total_before, "annual_after": total_after * 1.18,
              "annual_savings": total_before - total_after * 1.18,
-             "one_off_migration": migration * 1.1, "payback_months": (payback or 0) * 1.6 or None,
-             "npv": float(discounted.sum()) * 0.6},
-        ])
+             "one_off_migration": migration * 1.1,
+             "payback_months": (payback or 0) * 1.6 or np.nan,
+             "npv": float(discounted.sum()) * 0.6, "savings_p10": np.nan,
+             "savings_p90": np.nan},
+        ]).astype({"name": "string"})
     notes = ("Usage data is missing for some VMs; they were sized from their allocation.",)
     if hostile:
         notes += (f"File {HOSTILE_SCRIPT} had no vHost sheet.",)
+    a = _assumptions()
+    insights = build_insights(
+        vms=vms, currency=currency, inventory=inventory, current=current, fit=fit,
+        target=target, money=money, quality=quality, pools=pools, costs=costs,
+        cash_flow=cash_flow, uncertainty=unc, scenarios=scen,
+        isolation_keys=("os_family", "security_zone"))
     return Estimate(
         name="estate" if not hostile else f"estate {HOSTILE_SCRIPT}",
         currency=currency,
-        inputs=(str(vms["source"].iloc[0]),),
-        summary=summary,
+        as_of=dt.date(2026, 11, 30),
+        inputs=(source,),
+        inventory=inventory, current=current, fit=fit, target=target, money=money,
+        quality=quality, insights=insights,
         vms=vms,
         hosts=hosts,
         pools=pools,
         costs=costs,
         cash_flow=cash_flow,
         fit_reasons=fit_reasons,
-        quality=quality,
-        assumptions=_assumptions(),
+        assumptions=a,
         assumption_table=_assumption_table(),
         uncertainty=unc,
         scenarios=scen,

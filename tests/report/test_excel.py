@@ -2,11 +2,11 @@ import dataclasses
 import zipfile
 
 import openpyxl
-import pandas as pd
 import pytest
 from conftest import HOSTILE_FORMULA, HOSTILE_IMG, HOSTILE_NAMES, HOSTILE_SCRIPT
 
-from estimator.report import formatting as fmt
+from estimator import formatting as fmt
+from estimator.model import PoolRow, SchemaError, empty_table
 from estimator.report.excel import write_excel
 
 MONEY = fmt.excel_money_format("USD")
@@ -30,24 +30,24 @@ def _header(ws):
 
 def test_sheet_names(wb):
     assert wb.sheetnames == ["Summary", "Costs", "Node pools", "VMs", "Assumptions",
-                             "Data quality", "Uncertainty", "Scenarios"]
+                             "Data quality", "Uncertainty", "Scenarios", "Findings"]
 
 
 def test_summary_key_cells_and_formats(wb, est):
     ws = wb["Summary"]
     assert ws["A1"].value == f"Containerisation estimate: {est.name}"
     row = _find_row(ws, "Yearly savings [USD]")
-    assert row[1].value == pytest.approx(est.summary["annual_savings"])
+    assert row[1].value == pytest.approx(est.money.annual_savings)
     assert row[1].number_format == MONEY
     row = _find_row(ws, "Container nodes")
-    assert row[1].value == est.summary["nodes"]
+    assert row[1].value == est.target.nodes
     assert row[1].number_format == fmt.EXCEL_COUNT
     row = _find_row(ws, "Usage data coverage")
-    assert row[1].value == pytest.approx(est.summary["usage_coverage"])
+    assert row[1].value == pytest.approx(est.quality.overall.usage_share)
     assert row[1].number_format == fmt.EXCEL_PERCENT
     row = _find_row(ws, "Payback [months]")
     assert row[1].number_format == fmt.EXCEL_MONTHS
-    assert _find_row(ws, "Needs work")[1].value == est.summary["fit_counts"]["needs_work"]
+    assert _find_row(ws, "Needs work")[1].value == est.fit.counts["needs_work"]
 
 
 def test_native_charts(wb):
@@ -62,10 +62,10 @@ def test_costs_by_category_and_year(wb, est):
     assert _header(ws)[:4] == ["Category", "Today", "After", "Savings"]
     row = _find_row(ws, "Hypervisor licences")
     expected = est.costs.set_index("category").loc["Hypervisor licences"]
-    assert row[1].value == pytest.approx(expected["before"])
-    assert row[3].value == pytest.approx(expected["savings"])
+    assert row[1].value == pytest.approx(expected["annual_before"])
+    assert row[3].value == pytest.approx(expected["annual_savings"])
     assert row[1].number_format == MONEY
-    assert _find_row(ws, "Total")[3].value == pytest.approx(est.costs["savings"].sum())
+    assert _find_row(ws, "Total")[3].value == pytest.approx(est.money.annual_savings)
     years = [r[0].value for r in ws.iter_rows() if isinstance(r[0].value, int)]
     assert years == [1, 2, 3, 4, 5]
     assert ws.freeze_panes == "A2"
@@ -87,7 +87,7 @@ def test_vms_one_row_per_vm(wb, est):
     i_cpu = head.index("CPU use")
     i_moves = head.index("Becomes a container")
     first = est.vms.iloc[0]
-    assert rows[0][i_cost].value == pytest.approx(first["annual_cost_before"])
+    assert rows[0][i_cost].value == pytest.approx(first["annual_before"])
     assert rows[0][i_cost].number_format == MONEY
     assert rows[0][i_moves].value is bool(first["moves"])
     util_rows = [r for r in rows if r[i_cpu].value is not None]
@@ -135,12 +135,12 @@ def test_uncertainty_scenarios_and_quality(wb, est):
     assert row[3].value == pytest.approx(est.uncertainty.annual_savings.p90)
     assert _find_row(u, "operations.labour_usd_per_hour")[1].value == "Admin labour rate"
     s = wb["Scenarios"]
-    assert _header(s)[:3] == ["Scenario", "Nodes", "Yearly cost today"]
+    assert _header(s)[:4] == ["Scenario", "VMs moving", "Nodes", "Lower bound"]
     assert s.max_row == 3
     q = wb["Data quality"]
     assert _find_row(q, "Confidence [stars of 5]")[1].value == 3
-    kinds = [r[0].value for r in q.iter_rows() if r[0].value in ("rejected", "imputed")]
-    assert kinds == ["rejected", "rejected", "imputed"]
+    kinds = [r[0].value for r in q.iter_rows() if r[0].value in ("Rejected", "Imputed")]
+    assert kinds == ["Rejected", "Rejected", "Imputed"]
 
 
 def test_optional_sheets_absent(plain_est, tmp_path):
@@ -162,12 +162,19 @@ def test_control_characters_do_not_break_the_workbook(plain_est, tmp_path):
     assert names == ["bad\ufffdname\ufffd", "\tleading tab", "-1+2\r"]
 
 
-def test_empty_pools_and_missing_columns(plain_est, tmp_path):
-    vms = plain_est.vms.drop(columns=["pool", "node_index", "security_zone"])
-    est = dataclasses.replace(plain_est, vms=vms, pools=pd.DataFrame())
+def test_empty_pools_and_missing_inventory_columns(plain_est, tmp_path):
+    vms = plain_est.vms.drop(columns=["security_zone"])
+    est = dataclasses.replace(plain_est, vms=vms, pools=empty_table(PoolRow))
     wb = openpyxl.load_workbook(write_excel(est, tmp_path / "nopools.xlsx"))
-    assert "Pool" not in _header(wb["VMs"])
+    assert "Security zone" not in _header(wb["VMs"])
     assert "No workloads move" in wb["Node pools"]["A1"].value
+
+
+def test_the_estimate_refuses_a_table_without_its_declared_columns(plain_est):
+    with pytest.raises(SchemaError, match="lacks column"):
+        dataclasses.replace(plain_est, vms=plain_est.vms.drop(columns=["pool"]))
+    with pytest.raises(SchemaError, match="undeclared column"):
+        dataclasses.replace(plain_est, pools=plain_est.pools.assign(annual_cost_usd=1.0))
 
 
 @pytest.mark.slow
@@ -176,13 +183,12 @@ def test_real_inventories_write(which, request, tmp_path):
     est = request.getfixturevalue(which)
     wb = openpyxl.load_workbook(est.to_excel(tmp_path / "r.xlsx"))
     assert wb.sheetnames == ["Summary", "Costs", "Node pools", "VMs", "Assumptions",
-                             "Data quality", "Uncertainty"]
+                             "Data quality", "Uncertainty", "Findings"]
     p = est.uncertainty.annual_savings
     assert _find_row(wb["Uncertainty"], "Yearly savings")[1].value == pytest.approx(p.p10)
-    s = est.summary
     row = _find_row(wb["Summary"], "Yearly cost today [USD]")
-    assert row[1].value == pytest.approx(s["annual_before"])
-    assert _find_row(wb["Summary"], "Container nodes")[1].value == s["nodes"]
+    assert row[1].value == pytest.approx(est.money.annual_before)
+    assert _find_row(wb["Summary"], "Container nodes")[1].value == est.target.nodes
     assert len(wb["Summary"]._charts) == 4
     assert wb["VMs"].max_row == len(est.vms) + 1
     head = _header(wb["VMs"])
@@ -193,3 +199,13 @@ def test_real_inventories_write(which, request, tmp_path):
     assert [r[0] for r in pools.iter_rows(min_row=2, values_only=True)] == list(est.pools["pool"])
     a = wb["Assumptions"]
     assert a.max_row == len(est.assumption_table) + 1
+
+
+def test_findings_sheet_has_the_html_sections(wb, est):
+    ws = wb["Findings"]
+    titles = [r[0].value for r in ws.iter_rows()]
+    for f in est.insights.security:
+        assert f.title in titles
+    assert "VMs that stay VMs, and why" in titles
+    first = est.insights.os_support[0]
+    assert _find_row(ws, first.product)[3].value == first.total_vms

@@ -5,8 +5,10 @@ from html.parser import HTMLParser
 import pytest
 from conftest import HOSTILE_FORMULA, HOSTILE_IMG, HOSTILE_SCRIPT
 
-from estimator.report import formatting as fmt
-from estimator.report.html import TOP_VMS, render_html, render_tiles
+from estimator import formatting as fmt
+from estimator.insights import TOP_MOVING as TOP_VMS
+from estimator.pipeline import with_insights
+from estimator.report.html import render_html, render_tiles
 
 
 class _Text(HTMLParser):
@@ -75,7 +77,8 @@ def test_security_section_is_tied_to_the_estate(est, html_file):
     assert f"{up} moving workloads run an end-of-support OS" in text
     assert "security zones among the moving workloads" in text
     assert "Set requests and limits from the sizing table" in text
-    assert f"{est.summary['sizing_fallbacks']} were sized from their allocation" in text
+    n = est.target.sizing_fallbacks
+    assert f"{n} VMs were sized from allocation because usage was missing" in text
 
 
 def test_charts_and_plotly_inlined_once(html_file):
@@ -131,8 +134,9 @@ def test_tiles_for_notebooks(est):
 def test_negative_savings_are_worded_as_a_cost(plain_est):
     import dataclasses
 
-    s = dict(plain_est.summary, annual_savings=-12_000.0, payback_months=None)
-    worse = dataclasses.replace(plain_est, summary=s)
+    m = plain_est.money.model_copy(update={"annual_after": plain_est.money.annual_before + 12_000,
+                                           "annual_savings": -12_000.0, "payback_months": None})
+    worse = with_insights(dataclasses.replace(plain_est, money=m))
     text = _visible(render_tiles(worse))
     assert "costing USD 12.0 k more a year" in text
     assert "does not pay back within 5 years" in text
@@ -165,9 +169,10 @@ def test_real_inventories_render(which, request, tmp_path):
 def test_payback_range_when_the_slowest_draws_never_pay_back(est):
     import dataclasses
 
-    from estimator.model import Percentiles
+    from estimator.model import MonthsRange
 
-    unc = dataclasses.replace(est.uncertainty, payback_months=Percentiles(30.0, 40.0, None))
+    unc = est.uncertainty.model_copy(
+        update={"payback_months": MonthsRange(p10=30.0, p50=40.0, p90=None)})
     text = _visible(render_tiles(dataclasses.replace(est, uncertainty=unc)))
     assert "Payback 27 months P10 30 months, P90 never" in text
 
@@ -177,13 +182,18 @@ def test_estate_where_nothing_moves(plain_est):
 
     import pandas as pd
 
-    vms = plain_est.vms.assign(moves=False)
-    s = dict(plain_est.summary, vms_moving=0, nodes=0, nodes_lower_bound=0, workloads=0,
-             workloads_per_node=None, fit_counts={}, payback_months=None)
-    empty = dataclasses.replace(
-        plain_est, vms=vms, pools=pd.DataFrame(), cash_flow=pd.DataFrame(),
-        costs=pd.DataFrame(columns=["category", "before", "after", "savings"]),
-        fit_reasons=pd.DataFrame(), summary=s, quality={}, assumption_table=pd.DataFrame())
+    from estimator.insights import summarise_fit, summarise_target, top_reasons
+    from estimator.model import CashFlowRow, CostRow, PoolRow, empty_table
+
+    vms = plain_est.vms.assign(moves=False, pool=pd.NA, node_index=pd.NA)
+    reasons = top_reasons(vms)
+    pools = empty_table(PoolRow)
+    empty = with_insights(dataclasses.replace(
+        plain_est, vms=vms, pools=pools, cash_flow=empty_table(CashFlowRow),
+        costs=empty_table(CostRow), fit_reasons=reasons, fit=summarise_fit(vms, reasons),
+        target=summarise_target(pools, {}, 0, 0),
+        money=plain_est.money.model_copy(update={"payback_months": None}),
+        assumption_table=plain_est.assumption_table.iloc[:0]))
     text = _visible(render_html(empty))
     assert "Containerising 0 of" in text
     assert "No workloads move, so no node pools are needed." in text

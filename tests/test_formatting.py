@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from estimator.report import formatting as fmt
+from estimator import formatting as fmt
 
 
 @pytest.mark.parametrize(

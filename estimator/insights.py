@@ -1,0 +1,437 @@
+"""Everything a reader is told, computed once: summary blocks, findings and sentences.
+
+The pipeline calls these after the steps; HTML, Excel, JSON, the terminal and the notebook
+only lay out what they return. Renderers never count, group or sum per-VM rows themselves.
+
+- `summarise_current`, `summarise_fit`, `summarise_target`, `summarise_money`: the typed
+  headline blocks of `Estimate`.
+- `build_insights`: staying VMs by reason (idle ones as retired), the costliest staying and
+  best-saving moving VMs, the OS x end-of-support table, the security findings tied to the
+  estate, the executive summary and one takeaway per chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from estimator import formatting as fmt
+from estimator.fit import fit_counts, top_reasons
+from estimator.model import (
+    CurrentEstate,
+    FitReasonRow,
+    FitSummary,
+    Insights,
+    InventorySummary,
+    MoneySummary,
+    MovingVmRow,
+    OsSupportRow,
+    QualityReport,
+    SecurityFinding,
+    StayingReasonRow,
+    StayingVmRow,
+    TargetSummary,
+    Uncertainty,
+    rows,
+)
+
+TOP_MOVING = 50      # best-saving moving VMs listed
+TOP_STAYING = 100    # costliest staying VMs listed
+TOP_OS = 12          # OS products shown; the rest are "other"
+RETIRE_LEVEL = "retire_idle"
+RETIRE_REASON = "Idle or zombie: retire rather than migrate"
+
+
+# -- small helpers ---------------------------------------------------------------------------
+def _mask(vms: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in vms.columns:
+        return np.zeros(len(vms), dtype=bool)
+    return vms[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def _float(vms: pd.DataFrame, column: str) -> pd.Series:
+    if column not in vms.columns:
+        return pd.Series(np.nan, index=vms.index, dtype="float64")
+    return pd.to_numeric(vms[column], errors="coerce").astype("float64")
+
+
+def _text(vms: pd.DataFrame, column: str) -> pd.Series:
+    if column not in vms.columns:
+        return pd.Series(pd.NA, index=vms.index, dtype="string")
+    return vms[column].astype("string")
+
+
+def short_reason(text: Any) -> str:
+    """The headline of a fit reason: the part before its first colon, without a final stop.
+
+    >>> short_reason("Windows Server older than 2016: upgrade the OS first.")
+    'Windows Server older than 2016'
+    """
+    t = str(text).strip()
+    head = t.split(": ", 1)[0]
+    if len(head) >= 8:
+        t = head
+    return t.rstrip(". ")
+
+
+def _plural(n: float | int | None, one: str, many: str | None = None) -> str:
+    """`'1 VM'`, `'12 VMs'` with the shared count format."""
+    word = one if n is not None and round(float(n)) == 1 else (many or one + "s")
+    return f"{fmt.count(n)} {word}"
+
+
+# -- headline blocks -------------------------------------------------------------------------
+def summarise_current(hosts: int, hosts_inferred: bool, physical_cores: float,
+                      vms_in_scope: int) -> CurrentEstate:
+    """The hosts that run the in-scope VMs today."""
+    return CurrentEstate(
+        hosts=int(hosts), hosts_inferred=bool(hosts_inferred),
+        physical_cores=float(physical_cores) if hosts else None,
+        vms_per_host=float(vms_in_scope / hosts) if hosts else None,
+    )
+
+
+def summarise_fit(vms: pd.DataFrame, fit_reasons: pd.DataFrame) -> FitSummary:
+    """Which in-scope VMs move, stay or retire, and the most common reasons."""
+    scope = _mask(vms, "in_scope")
+    moves = _mask(vms, "moves") & scope
+    retire = _mask(vms, "retire_candidate") & scope
+    return FitSummary(
+        counts=fit_counts(vms[scope]), vms_moving=int(moves.sum()),
+        vms_staying=int((scope & ~moves & ~retire).sum()), vms_retiring=int(retire.sum()),
+        top_reasons=rows(fit_reasons.head(10), FitReasonRow),
+    )
+
+
+def summarise_target(pools: pd.DataFrame, totals: Mapping[str, float], fallbacks: int,
+                     isolation_extra_nodes: int) -> TargetSummary:
+    """The container platform after the move, from the packing result."""
+    has = len(pools) > 0
+    packed = (pools["nodes"] - pools["spare_nodes"]).to_numpy(dtype=float) if has else np.zeros(0)
+    cpu_req = float(pools["cpu_request_cores"].sum()) if has else 0.0
+    mem_req = float(pools["memory_request_gib"].sum()) if has else 0.0
+    cpu_alloc = float((packed * pools["allocatable_cpu_cores"].to_numpy(float)).sum()) \
+        if has else 0.0
+    mem_alloc = float((packed * pools["allocatable_memory_gib"].to_numpy(float)).sum()) \
+        if has else 0.0
+    return TargetSummary(
+        nodes=int(totals.get("nodes", 0)),
+        nodes_lower_bound=int(totals.get("nodes_lower_bound", 0)),
+        spare_nodes=int(pools["spare_nodes"].sum()) if has else 0,
+        workloads=int(totals.get("workloads", 0)),
+        workloads_per_node=float(totals.get("workloads_per_node", 0.0)),
+        isolation_extra_nodes=int(isolation_extra_nodes),
+        sizing_fallbacks=int(fallbacks),
+        cpu_request_cores=cpu_req, memory_request_gib=mem_req,
+        cpu_request_share=cpu_req / cpu_alloc if cpu_alloc > 0 else None,
+        memory_request_share=mem_req / mem_alloc if mem_alloc > 0 else None,
+    )
+
+
+def summarise_money(annual_before: float, annual_after: float, one_off: float,
+                    payback_months: float | None, npv: float, values: Mapping[str, float]
+                    ) -> MoneySummary:
+    """The yearly costs, the one-off and the return."""
+    return MoneySummary(
+        annual_before=float(annual_before), annual_after=float(annual_after),
+        annual_savings=float(annual_before) - float(annual_after),
+        one_off_migration=float(one_off),
+        payback_months=None if payback_months is None else float(payback_months),
+        npv=float(npv), horizon_years=int(values["finance.horizon_years"]),
+        discount_rate=float(values["finance.discount_rate"]),
+    )
+
+
+# -- findings --------------------------------------------------------------------------------
+def _staying(vms: pd.DataFrame) -> tuple[int, tuple[StayingReasonRow, ...],
+                                         tuple[StayingVmRow, ...]]:
+    """In-scope VMs that do not move: by level and reason, and the costliest ones."""
+    stay = vms[_mask(vms, "in_scope") & ~_mask(vms, "moves")]
+    if stay.empty:
+        return 0, (), ()
+    retire = _mask(stay, "retire_candidate")
+    level = _text(stay, "fit_level").fillna("unknown").where(~retire, RETIRE_LEVEL)
+    reason = _text(stay, "fit_reason").fillna("").replace("", fmt.DASH)
+    reason = reason.where(~retire, RETIRE_REASON)
+    by = (pd.DataFrame({"fit_level": level, "reason": reason}).value_counts()
+          .rename("vms").reset_index())
+    cost = _float(stay, "annual_before")
+    order = cost.fillna(-1).to_numpy().argsort(kind="stable")[::-1][:TOP_STAYING]
+    top = pd.DataFrame({
+        "name": _text(stay, "name").fillna(fmt.DASH).iloc[order].to_numpy(),
+        "fit_level": level.iloc[order].to_numpy(),
+        "reason": reason.iloc[order].to_numpy(),
+        "os": _text(stay, "os_raw").iloc[order].to_numpy(),
+        "annual_before": cost.iloc[order].to_numpy(),
+    })
+    return len(stay), rows(by, StayingReasonRow), rows(top, StayingVmRow)
+
+
+def _moving(vms: pd.DataFrame) -> tuple[MovingVmRow, ...]:
+    moving = vms[_mask(vms, "moves")]
+    if moving.empty:
+        return ()
+    top = moving.nlargest(TOP_MOVING, "annual_savings")
+    frame = pd.DataFrame({
+        "name": _text(top, "name").fillna(fmt.DASH), "fit_level": _text(top, "fit_level"),
+        "pool": _text(top, "pool"), "cpu_request_cores": _float(top, "cpu_request_cores"),
+        "memory_request_gib": _float(top, "memory_request_gib"),
+        "annual_before": _float(top, "annual_before"),
+        "annual_after": _float(top, "annual_after"),
+        "annual_savings": _float(top, "annual_savings"), "os": _text(top, "os_raw"),
+    })
+    return rows(frame, MovingVmRow)
+
+
+def _os_support(vms: pd.DataFrame) -> tuple[OsSupportRow, ...]:
+    """In-scope VMs per OS product and support status, top products first."""
+    v = vms[_mask(vms, "in_scope")]
+    if v.empty:
+        return ()
+    family = _text(v, "os_family").fillna("unknown")
+    name = _text(v, "os_name").fillna(family)
+    product = (name + " " + _text(v, "os_version").fillna("")).str.strip()
+    eos = _mask(v, "os_end_of_support")
+    table = (pd.DataFrame({"product": product, "eos": eos})
+             .groupby(["product", "eos"]).size().unstack(fill_value=0))
+    for col in (False, True):
+        if col not in table:
+            table[col] = 0
+    table["total"] = table[False] + table[True]
+    table = table.sort_values(["total"], ascending=False, kind="stable")
+    if len(table) > TOP_OS:
+        rest = table.iloc[TOP_OS:].sum()
+        table = pd.concat([table.iloc[:TOP_OS], pd.DataFrame([rest], index=["other"])])
+    frame = pd.DataFrame({"product": table.index.astype(str),
+                          "supported_vms": table[False].to_numpy(),
+                          "end_of_support_vms": table[True].to_numpy(),
+                          "total_vms": table["total"].to_numpy()})
+    return rows(frame, OsSupportRow)
+
+
+def _security(vms: pd.DataFrame, target: TargetSummary, inventory: InventorySummary,
+              isolation_keys: Sequence[str], pools: int) -> tuple[SecurityFinding, ...]:
+    """Security points, each tied to this estate's figures."""
+    moving = vms[_mask(vms, "moves")]
+    n_work = len(moving)
+    zones = _text(moving, "security_zone").dropna()
+    n_zones = int(zones[zones.str.strip() != ""].nunique())
+    keys = list(isolation_keys) or ["os_family"]
+    split = ", ".join(fmt.label(k).lower() for k in keys)
+    extra = target.isolation_extra_nodes
+    items: list[SecurityFinding] = []
+    if n_zones > 1 and "security_zone" in keys:
+        iso = (f"{fmt.count(n_zones)} security zones among the moving workloads are kept on "
+               f"separate node pools ({_plural(pools, 'pool')} in all); that isolation costs "
+               f"{_plural(extra, 'extra node')}.")
+    elif n_zones > 1:
+        iso = (f"{fmt.count(n_zones)} security zones among the moving workloads would share "
+               f"nodes and a kernel. Add the security zone to the isolation keys "
+               f"(platform.isolation_keys) to give each zone its own node pool; today's "
+               f"{_plural(pools, 'pool')} split only by {split}.")
+    else:
+        iso = (f"Containers share the node's kernel. The {_plural(n_work, 'workload')} run in "
+               f"{_plural(pools, 'node pool')} split by {split}"
+               + (f", costing {_plural(extra, 'extra node')}" if extra else "")
+               + "; no security-zone tags were found to split further.")
+    items.append(SecurityFinding(title="Shared-kernel isolation", text=iso))
+
+    upgrade = moving[_mask(moving, "needs_os_upgrade")]
+    if len(upgrade):
+        prod = (_text(upgrade, "os_name").fillna("unknown") + " "
+                + _text(upgrade, "os_version").fillna("")).str.strip()
+        top = prod.value_counts().head(3)
+        detail = ", ".join(f"{fmt.count(c)} on {p}" for p, c in top.items())
+        text = (f"{_plural(len(upgrade), 'moving workload')} run an end-of-support OS "
+                f"({detail}): rebuild them on a supported, minimal base image and scan every "
+                f"image for known vulnerabilities in the build pipeline.")
+    else:
+        text = ("No moving workload runs an end-of-support OS. Build on minimal, supported "
+                "base images and scan every image for known vulnerabilities before release.")
+    if inventory.os_end_of_support_vms:
+        text += (f" In all, {_plural(inventory.os_end_of_support_vms, 'in-scope VM')} run an "
+                 "end-of-support OS today.")
+    items.append(SecurityFinding(title="Image vulnerabilities", text=text))
+
+    windows = int((_text(moving, "os_family") == "windows").sum())
+    items.append(SecurityFinding(title="Privileged access", text=(
+        f"VM administrators had root on {_plural(n_work, 'machine')} that become containers. "
+        "Enforce the Pod Security 'restricted' profile: no privileged containers, no host "
+        "paths or host network, non-root users, read-only root file systems where possible."
+        + (f" The {_plural(windows, 'Windows workload')} need Windows nodes and HostProcess "
+           "containers only where unavoidable." if windows else ""))))
+    items.append(SecurityFinding(title="Registries and supply chain", text=(
+        f"About {_plural(n_work, 'image')} will be built. Pull only from a private registry, "
+        "sign images and admit only signed ones, and pin base images by digest.")))
+    text = (f"Set requests and limits from the sizing table (VMs sheet of the workbook): "
+            f"{fmt.number(target.cpu_request_cores)} cores and "
+            f"{fmt.number(target.memory_request_gib)} GiB requested across "
+            f"{_plural(n_work, 'workload')}, so that one workload cannot starve its neighbours.")
+    if target.sizing_fallbacks:
+        text += (f" {_plural(target.sizing_fallbacks, 'VM was', 'VMs were')} sized from "
+                 "allocation because usage was missing: measure them in a trial run and "
+                 "tighten their limits.")
+    items.append(SecurityFinding(title="Resource requests and limits", text=text))
+    envs = int(_text(moving, "environment").dropna().nunique())
+    items.append(SecurityFinding(title="Network policy", text=(
+        "Apply default-deny network policies per namespace and open only the flows each "
+        "workload needs" + (f"; keep the {fmt.count(envs)} environments" if envs > 1 else "")
+        + (f" and {fmt.count(n_zones)} security zones" if n_zones > 1 else "")
+        + (" in separate namespaces." if envs > 1 or n_zones > 1 else "."))))
+    items.append(SecurityFinding(title="Monitoring and audit", text=(
+        f"Per-VM agents on {_plural(n_work, 'machine')} give way to per-node agents on "
+        f"{_plural(target.nodes, 'node')}: collect container logs and metrics, enable "
+        "Kubernetes audit logging and runtime threat detection, and alert on policy "
+        "violations.")))
+    return tuple(items)
+
+
+# -- sentences -------------------------------------------------------------------------------
+def _headline(currency: str, inventory: InventorySummary, current: CurrentEstate,
+              fit: FitSummary, target: TargetSummary, money: MoneySummary,
+              quality: QualityReport, unc: Uncertainty | None,
+              staying: tuple[StayingReasonRow, ...]) -> tuple[str, ...]:
+    """The executive summary: what moves, what it needs, what it saves, how sure we are."""
+    cur = currency
+    hosts_text = (f"{fmt.count(current.hosts)} hosts' worth of VMs" if current.hosts
+                  else "today's hosts")
+    first = (f"Containerising {fmt.count(fit.vms_moving)} of {fmt.count(inventory.vms_in_scope)} "
+             f"VMs would need {_plural(target.nodes, 'node')} instead of {hosts_text}, ")
+    if money.annual_savings >= 0:
+        first += f"saving {fmt.money(money.annual_savings, cur)} a year"
+    else:
+        first += f"costing {fmt.money(-money.annual_savings, cur)} more a year"
+    if unc is not None:
+        first += (" (P10–P90: "
+                  f"{fmt.money_range(unc.annual_savings.p10, unc.annual_savings.p90)})")
+    if money.payback_months is not None:
+        first += f", paying back in {fmt.months(money.payback_months)}."
+    else:
+        first += (f", and the migration does not pay back within "
+                  f"{fmt.count(money.horizon_years)} years.")
+    lines = [first]
+    second = []
+    if fit.vms_staying:
+        reason = next((short_reason(r.reason) for r in staying
+                       if r.fit_level != RETIRE_LEVEL), None)
+        second.append(f"{_plural(fit.vms_staying, 'VM stays a VM', 'VMs stay VMs')}"
+                      + (f", most often: {reason}" if reason else ""))
+    if fit.vms_retiring:
+        second.append(f"{_plural(fit.vms_retiring, 'idle VM')} could be retired instead")
+    second.append(f"the one-off migration costs {fmt.money(money.one_off_migration, cur)}")
+    text = "; ".join(second)
+    lines.append(text[:1].upper() + text[1:] + ".")
+    stars = quality.overall.confidence_stars
+    if stars is not None:
+        conf = f"Confidence is {fmt.count(stars)} of 5 stars"
+        if quality.overall.usage_share is not None:
+            conf += (f": {fmt.pct(quality.overall.usage_share)} of in-scope VMs have CPU and "
+                     "memory usage")
+        if current.hosts_inferred:
+            conf += "; some hosts were inferred, not read"
+        lines.append(conf + ".")
+    return tuple(lines)
+
+
+def _takeaways(currency: str, current: CurrentEstate, fit: FitSummary, target: TargetSummary,
+               money: MoneySummary, costs: pd.DataFrame, cash_flow: pd.DataFrame,
+               pools: pd.DataFrame, unc: Uncertainty | None, scenarios: pd.DataFrame | None,
+               os_support: tuple[OsSupportRow, ...], inventory: InventorySummary,
+               ) -> dict[str, str]:
+    """One sentence per chart, for the charts the estimate has data for (report order)."""
+    cur = currency
+    out: dict[str, str] = {}
+    if len(costs):
+        before, after = money.annual_before, money.annual_after
+        text = f"Yearly cost goes from {fmt.money(before, cur)} to {fmt.money(after, cur)}"
+        if before:
+            change = (after - before) / before
+            text += f" ({'−' if change < 0 else '+'}{fmt.pct(abs(change))})"
+        out["cost_by_category"] = text + "."
+        order = costs.sort_values("annual_savings", kind="stable")
+        best, worst = order.iloc[-1], order.iloc[0]
+        text = (f"The largest saving is {best['category']}: "
+                f"{fmt.money(best['annual_savings'], cur)} a year")
+        if float(worst["annual_savings"]) < 0:
+            text += f"; {worst['category']} adds {fmt.money(-float(worst['annual_savings']), cur)}"
+        out["savings_by_category"] = text + "."
+    if len(cash_flow):
+        end = float(cash_flow["cumulative"].iloc[-1])
+        years = len(cash_flow)
+        if money.payback_months is None:
+            out["cash_flow"] = (f"The migration does not pay back within {years} years; "
+                                f"cumulative {fmt.money(end, cur)}.")
+        else:
+            out["cash_flow"] = (f"Pays back in {fmt.months(money.payback_months)}; cumulative "
+                                f"net {fmt.money(end, cur)} after {years} years.")
+    if unc is not None and unc.savings_draws:
+        p = unc.annual_savings
+        out["savings_distribution"] = (
+            f"In {fmt.count(unc.draws)} draws, yearly savings are "
+            f"{fmt.money_range(p.p10, p.p90, cur)} (P10–P90), positive in "
+            f"{fmt.pct(unc.probability_positive_savings)} of cases.")
+    if unc is not None and unc.tornado:
+        top = unc.tornado[0]
+        lo, hi = sorted((top.low_savings, top.high_savings))
+        out["tornado"] = (f"{top.label.strip().rstrip('.')} moves the yearly savings most: "
+                          f"from {fmt.money(lo, cur)} to {fmt.money(hi, cur)} across its range.")
+    out["density"] = (f"Today {fmt.number(current.vms_per_host)} VMs per host on "
+                      f"{_plural(current.hosts, 'host')}; after, "
+                      f"{fmt.number(target.workloads_per_node)} workloads per node on "
+                      f"{_plural(target.nodes, 'node')}.")
+    if len(pools):
+        text = f"{_plural(target.nodes, 'node')} in {_plural(len(pools), 'pool')}"
+        gap = target.nodes - target.nodes_lower_bound
+        text += ("; equal to the proven lower bound" if gap <= 0 else
+                 f"; the proven lower bound is {fmt.count(target.nodes_lower_bound)} "
+                 f"({fmt.count(gap)} fewer)")
+        if target.cpu_request_share is not None and target.memory_request_share is not None:
+            text += (f"; requests use {fmt.pct(target.cpu_request_share)} of CPU and "
+                     f"{fmt.pct(target.memory_request_share)} of memory allocatable")
+        out["pools"] = text + "."
+    if sum(fit.counts.values()):
+        easy = fit.counts.get("excellent", 0) + fit.counts.get("good", 0)
+        text = (f"{fmt.count(fit.vms_moving)} of {fmt.count(inventory.vms_in_scope)} in-scope "
+                f"VMs can become containers; {fmt.count(easy)} fit well as they are")
+        if fit.top_reasons:
+            text += f". Most common finding: {short_reason(fit.top_reasons[0].fit_reason)}"
+        out["fit"] = text + "."
+    if os_support:
+        fam = ", ".join(f"{fmt.count(c)} {f}" for f, c in inventory.os_families.items())
+        text = f"In scope: {fam}."
+        if inventory.os_end_of_support_vms:
+            worst_os = max(os_support, key=lambda r: r.end_of_support_vms)
+            text = (f"{_plural(inventory.os_end_of_support_vms, 'in-scope VM')} run an "
+                    f"end-of-support OS, most often {worst_os.product}. {text}")
+        out["os"] = text
+    if scenarios is not None and len(scenarios) >= 2:
+        best_s = scenarios.loc[scenarios["annual_savings"].astype(float).idxmax()]
+        out["scenarios"] = (f"Of {len(scenarios)} scenarios, {best_s['name']} saves the most: "
+                            f"{fmt.money(best_s['annual_savings'], cur)} a year.")
+    return out
+
+
+def build_insights(*, vms: pd.DataFrame, currency: str, inventory: InventorySummary,
+                   current: CurrentEstate, fit: FitSummary, target: TargetSummary,
+                   money: MoneySummary, quality: QualityReport, pools: pd.DataFrame,
+                   costs: pd.DataFrame, cash_flow: pd.DataFrame, uncertainty: Uncertainty | None,
+                   scenarios: pd.DataFrame | None, isolation_keys: Sequence[str]) -> Insights:
+    """Every finding and sentence the reports show, from the result's parts."""
+    total, by_reason, staying = _staying(vms)
+    os_support = _os_support(vms)
+    return Insights(
+        headline=_headline(currency, inventory, current, fit, target, money, quality,
+                           uncertainty, by_reason),
+        takeaways=_takeaways(currency, current, fit, target, money, costs, cash_flow, pools,
+                             uncertainty, scenarios, os_support, inventory),
+        staying_total=total, staying_by_reason=by_reason, staying_vms=staying,
+        moving_vms=_moving(vms), os_support=os_support,
+        security=_security(vms, target, inventory, isolation_keys, len(pools)),
+    )
+
+
+__all__ = ["build_insights", "fit_counts", "short_reason", "summarise_current", "summarise_fit",
+           "summarise_money", "summarise_target", "top_reasons"]

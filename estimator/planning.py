@@ -1,0 +1,160 @@
+"""Planning: size, classify and pack the in-scope VMs for one set of assumptions (no prices).
+
+`plan_estate()` is the step both the pipeline and the Monte Carlo re-plans run, so it lives
+here, below both: pipeline -> planning and uncertainty -> planning, never back.
+
+    >>> plan = plan_estate(scoped_vms, assumptions)     # doctest: +SKIP
+    >>> plan.pools[["pool", "node_type", "nodes"]]       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from estimator.assumptions import Assumptions
+from estimator.costs.nodes import node_costs
+from estimator.fit import classify_fit
+from estimator.inventory.timeseries import apply_timeseries, utilisation_percentiles
+from estimator.packing import PoolPlan, isolation_cost, node_capacity, plan_pools
+from estimator.sizing import assign_pools, size_containers
+
+# Columns of the node-type catalogue frame.
+NODE_TYPE_COLUMNS: tuple[str, ...] = ("name", "cores", "memory_gib", "hardware_annual_cost",
+                                      "power_kw", "os")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Sizing, fit and packing for one set of assumptions.
+
+    `vms` is the scoped frame with the sizing, fit, `pool` and `node_index` columns added;
+    `pools` has one row per pool (`estimator.model.PoolRow` columns).
+    """
+
+    vms: pd.DataFrame
+    pools: pd.DataFrame
+    plan: PoolPlan
+    fallbacks: int
+    isolation_extra_nodes: int
+
+
+def node_types_frame(assumptions: Assumptions) -> pd.DataFrame:
+    """The node catalogue: name, cores, memory_gib, hardware_annual_cost (amortised hardware
+    or cloud price per node-year, likely value), power_kw, os."""
+    rows = []
+    for name, nt in assumptions.platform.node_types.items():
+        d = nt.model_dump()
+        rows.append({
+            "name": name,
+            "cores": float(d["cores"]),
+            "memory_gib": float(d["memory_gib"]),
+            "hardware_annual_cost": _likely(d["annual_cost_usd"]),
+            "power_kw": _likely(d["power_kw"]),
+            "os": str(d["os"]),
+        })
+    return pd.DataFrame(rows, columns=list(NODE_TYPE_COLUMNS))
+
+
+def _likely(value: Any) -> float:
+    return float(value["likely"] if isinstance(value, dict) else value)
+
+
+def capacity_settings(assumptions: Assumptions, values: Mapping[str, float]) -> dict[str, Any]:
+    """The platform settings every node-capacity computation uses (reservations, headroom)."""
+    return {
+        "reservation_model": assumptions.platform.reservation_model,
+        "max_pods_per_node": int(values["platform.max_pods_per_node"]),
+        "target_utilisation": float(values["platform.target_utilisation"]),
+        "daemonset_cpu_cores": float(values["platform.daemonset_cpu_cores"]),
+        "daemonset_memory_gib": float(values["platform.daemonset_memory_gib"]),
+    }
+
+
+def pod_capacity(nodes: pd.DataFrame, assumptions: Assumptions, values: Mapping[str, float],
+                 os_family: str) -> np.ndarray:
+    """Capacity for workload pods per node type: (types, 3) of cores, GiB and pods."""
+    return node_capacity(nodes, os_family=os_family,
+                         **capacity_settings(assumptions, values))[0]
+
+
+def plan_estate(vms: pd.DataFrame, assumptions: Assumptions,
+                values: Mapping[str, float] | None = None) -> Plan:
+    """Size, classify and pack the in-scope VMs of `vms` (already scoped)."""
+    a = assumptions
+    values = values if values is not None else a.flat_values()
+    sizing = size_containers(vms, a.sizing, values)
+    nodes = node_types_frame(a)
+    # Fit needs the largest request any node type can host: the capacity packing uses.
+    capacity = pod_capacity(nodes, a, values, "linux")
+    max_request = (float(capacity[:, 0].max()), float(capacity[:, 1].max()))
+    sized = pd.concat([vms, sizing.frame], axis=1)
+    fit = classify_fit(sized, a.fit, values, max_request=max_request)
+    out = pd.concat([sized, fit], axis=1)
+    out["pool"] = assign_pools(out, list(a.platform.isolation_keys)).where(out["moves"], pd.NA)
+
+    items = out.loc[out["moves"].fillna(False).astype(bool),
+                    ["pool", "os_family", "cpu_request_cores", "memory_request_gib", "replicas"]]
+    plan, extra = _plan_by_os(items, nodes, a, values)
+    out["node_index"] = plan.node_index.reindex(out.index).astype("Int64")
+    return Plan(out, plan.pools, plan, sizing.fallbacks, int(extra))
+
+
+def _plan_by_os(items: pd.DataFrame, nodes: pd.DataFrame, a: Assumptions,
+                values: Mapping[str, float]) -> tuple[PoolPlan, int]:
+    """Pack each OS family's pools with node types priced at their full yearly cost.
+
+    Hardware alone would favour many small nodes; per-node and per-core charges (subscription,
+    node OS licences, node care) are part of what a pool costs, so the node-type choice sees
+    them. Returns the merged plan and the extra nodes isolation beyond OS family costs.
+    """
+    kwargs: dict[str, Any] = {
+        **capacity_settings(a, values),
+        "ha_spare_nodes_per_pool": int(values["platform.ha_spare_nodes_per_pool"]),
+    }
+    # packing minimises the column `annual_cost_usd`: the fully loaded node cost
+    typed = nodes.assign(annual_cost_usd=nodes["hardware_annual_cost"])
+    if items.empty:
+        return _named(plan_pools(items, typed, **kwargs)), 0
+    families = sorted(items["os_family"].astype(str).unique())
+    priced = node_costs(nodes, families, a, values)
+    plans: list[PoolPlan] = []
+    extra = 0
+    for fam in families:
+        sub = items[items["os_family"].astype(str) == fam]
+        cost = priced[priced["os_family"] == fam].set_index("node_type")["annual_cost"]
+        nt = nodes.assign(annual_cost_usd=nodes["name"].map(cost).to_numpy(float))
+        plans.append(plan_pools(sub, nt, **kwargs))
+        extra += isolation_cost(sub, nt, **kwargs)
+    pools = pd.concat([pl.pools for pl in plans], ignore_index=True)
+    node_index = pd.concat([pl.node_index for pl in plans]).reindex(items.index)
+    unplaceable = pd.concat([pl.unplaceable for pl in plans])
+    totals: dict[str, float] = {
+        k: float(sum(pl.totals[k] for pl in plans))
+        for k in ("nodes", "nodes_lower_bound", "workloads", "pods", "annual_cost_usd")
+    }
+    totals["workloads_per_node"] = (
+        totals["workloads"] / totals["nodes"] if totals["nodes"] else 0.0
+    )
+    return _named(PoolPlan(pools, node_index, totals, unplaceable)), int(extra)
+
+
+def _named(plan: PoolPlan) -> PoolPlan:
+    """The pools table with the result's column names (`annual_cost`, not packing's)."""
+    pools = plan.pools.rename(columns={"annual_cost_usd": "annual_cost"})
+    return PoolPlan(pools, plan.node_index, plan.totals, plan.unplaceable)
+
+
+def apply_series(vms: pd.DataFrame, series: pd.DataFrame,
+                 values: Mapping[str, float]) -> tuple[pd.DataFrame, int]:
+    """Usage from time-series percentiles (sizing.cpu_percentile / memory_percentile)."""
+    pct = utilisation_percentiles(
+        series,
+        cpu_percentile=values["sizing.cpu_percentile"],
+        memory_percentile=values["sizing.memory_percentile"],
+    )
+    return apply_timeseries(vms, pct)
