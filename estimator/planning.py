@@ -53,7 +53,7 @@ def node_types_frame(assumptions: Assumptions) -> pd.DataFrame:
             "name": name,
             "cores": float(d["cores"]),
             "memory_gib": float(d["memory_gib"]),
-            "hardware_annual_cost": _likely(d["annual_cost_usd"]),
+            "hardware_annual_cost": _likely(d["hardware_per_node_year"]),
             "power_kw": _likely(d["power_kw"]),
             "os": str(d["os"]),
         })

@@ -52,7 +52,7 @@ def example(path: Path, title: str) -> str:
     excluded = vms.loc[~ins, "exclusion_reason"].value_counts()
     counts = fit_counts(sc)
     reasons = top_reasons(sc, 3)
-    labour = v["operations.labour_usd_per_hour"]
+    labour = v["operations.labour_per_hour"]
     excluded_text = ", ".join(f"{n} {str(r).replace('_', ' ')}" for r, n in excluded.items())
 
     def c(name: str) -> float:
@@ -134,13 +134,14 @@ def example(path: Path, title: str) -> str:
             f"before: Windows on {win_hosts} hosts ({q.windows_vms_before} Windows Server VMs), "
             f"cheaper edition per host = {_m(c('windows_hosts_before'))}; paid Linux "
             f"{q.linux_paid_vms_before} VMs → {q.linux_units_before:g} subscriptions × "
-            f"{v['licences.rhel_usd_per_year']:g} = {_m(c('linux_before'))}. after: residual "
+            f"{v['licences.rhel_per_subscription_year']:g} = {_m(c('linux_before'))}. after: "
+            "residual "
             f"{_m(c('windows_hosts_residual') + c('linux_residual'))} + Windows nodes "
             f"{_m(c('windows_nodes'))} + Linux nodes {_m(c('linux_nodes'))}"),
         "Hypervisor licences": (
             f"before: {int(q.host_groups_before.hypervisor_cores.sum()):,} licensed cores "
             f"(≥ {v['current.hypervisor_min_cores_per_cpu']:g} per CPU) × "
-            f"{v['current.hypervisor_usd_per_core_year']:g}; after: residual hosts "
+            f"{v['current.hypervisor_per_core_year']:g}; after: residual hosts "
             f"{_m(c('hypervisor_residual'))} + nodes {_m(c('hypervisor_nodes'))}"),
         "Patching labour": (
             f"before: {q.vms_in_scope} VMs × {v['operations.patch_hours_per_os_month']:g} h × 12 "
@@ -153,19 +154,19 @@ def example(path: Path, title: str) -> str:
             f"before: {q.vms_in_scope} VMs × (("
             f"{v['operations.os_care_hours_per_os_month']:g} + "
             f"{v['operations.monitoring_hours_per_os_month']:g}) h × 12 × L + "
-            f"{v['operations.agent_usd_per_os_year']:g}); after: staying "
+            f"{v['operations.agent_per_os_year']:g}); after: staying "
             f"{_m(c('ops_residual'))} + nodes {_m(c('ops_nodes'))} + platform care "
             f"{_m(c('platform_care'))}"),
         "Backup": (
-            f"before: {q.vms_in_scope} licences × {v['backup.licence_usd_per_workload_year']:g} "
+            f"before: {q.vms_in_scope} licences × {v['backup.licence_per_workload_year']:g} "
             f"+ {q.backup_gib_before:,.0f} GiB stored = {_m(c('backup_storage_before'))}; after: "
             f"staying {_m(c('backup_licence_residual') + c('backup_storage_residual'))} + "
             f"{q.backup_gib_moved:,.0f} GiB persistent data {_m(c('backup_storage_moved'))} + "
             f"licences {_m(c('backup_licence_moved'))}"),
         "Hardware and facilities": (
-            f"before: {q.hosts_before:g} hosts × ({v['current.host_price_usd']:g} / "
+            f"before: {q.hosts_before:g} hosts × ({v['current.host_price']:g} / "
             f"{v['current.amortisation_years']:g} + "
-            f"{v['current.power_cooling_usd_per_host_year']:g}); after: residual "
+            f"{v['current.power_cooling_per_host_year']:g}); after: residual "
             f"{_m(c('hardware_residual'))} + nodes {_m(c('hardware_nodes'))}"),
         "Container platform": (
             f"subscription {_m(c('platform_subscription'))} + security tooling "
@@ -184,7 +185,7 @@ def example(path: Path, title: str) -> str:
                      f"{v.get(f'migration.hours_per_workload.{lvl}', 0):g} h"
                      for lvl, n in q.moving_by_fit.items() if n)
         + f" + {q.os_upgrades} OS upgrades × {v['migration.os_upgrade_hours_per_vm']:g} h) × "
-        f"{v['migration.labour_usd_per_hour']:g} = {_m(costs.one_off_migration)} {cur}. "
+        f"{v['migration.labour_per_hour']:g} = {_m(costs.one_off_migration)} {cur}. "
         + ("It never pays back within the horizon" if payback is None or not math.isfinite(
             payback) else f"It pays back after {payback:.1f} months")
         + f"; NPV over {v['finance.horizon_years']:g} years at "

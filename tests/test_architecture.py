@@ -139,8 +139,9 @@ def test_model_is_a_leaf() -> None:
     assert top["estimator.model"] == set()
     # the core steps never import the orchestrator, the CLI or a renderer
     for name, targets in top.items():
-        if name.split(".")[1:2] and name.split(".")[1] in ("planning", "costs", "uncertainty", "sizing", "fit",
-                                  "packing", "scope", "insights", "quality", "inventory"):
+        if name.split(".")[1:2] and name.split(".")[1] in (
+                "planning", "costs", "uncertainty", "sizing", "fit", "packing", "scope",
+                "insights", "quality", "inventory"):
             bad = {t for t in targets if t.startswith(("estimator.pipeline", "estimator.cli",
                                                        "estimator.report"))}
             assert bad == set(), (name, bad)

@@ -18,8 +18,8 @@ def test_input_error_names_file_sheet_row_and_column():
 
 
 def test_config_error_names_key_and_file():
-    err = ConfigError("must be >= 0", key="operations.labour_usd_per_hour", file="mine.toml")
-    assert str(err) == "mine.toml, key 'operations.labour_usd_per_hour': must be >= 0"
+    err = ConfigError("must be >= 0", key="operations.labour_per_hour", file="mine.toml")
+    assert str(err) == "mine.toml, key 'operations.labour_per_hour': must be >= 0"
 
 
 def test_problem_renders_location():

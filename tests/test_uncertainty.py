@@ -28,7 +28,7 @@ from estimator.uncertainty import (
 )
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample-rvtools.xlsx"
-LABOUR = "operations.labour_usd_per_hour"
+LABOUR = "operations.labour_per_hour"
 
 
 def only_ranged(ranges: dict[str, tuple[float, float, float]]) -> Assumptions:
@@ -109,15 +109,18 @@ def test_same_seed_same_numbers_other_seed_other_draws(small: Inventory) -> None
     est = estimate(small, a, uncertainty=False)
     sc = scoped(small, a)
     plan = plan_estate(sc, a)
-    one = run_uncertainty(sc, small.hosts, a, point_nodes=est.target.nodes, draws=200, seed=7, plan=plan)
-    two = run_uncertainty(sc, small.hosts, a, point_nodes=est.target.nodes, draws=200, seed=7, plan=plan)
+    one = run_uncertainty(sc, small.hosts, a, point_nodes=est.target.nodes,
+                          draws=200, seed=7, plan=plan)
+    two = run_uncertainty(sc, small.hosts, a, point_nodes=est.target.nodes,
+                          draws=200, seed=7, plan=plan)
     np.testing.assert_array_equal(one.savings_draws, two.savings_draws)
     assert one.annual_savings == two.annual_savings and one.npv == two.npv
     assert one.nodes == two.nodes and one.payback_months == two.payback_months
     assert one.tornado == two.tornado
     # another seed: other draws (a price-only range keeps this run cheap)
     b = only_ranged({LABOUR: (40.0, 62.0, 120.0)})
-    runs = [run_uncertainty(sc, small.hosts, b, point_nodes=est.target.nodes, draws=200, seed=s, plan=plan)
+    runs = [run_uncertainty(sc, small.hosts, b, point_nodes=est.target.nodes, draws=200,
+                            seed=s, plan=plan)
             for s in (7, 8)]
     assert not np.array_equal(runs[0].savings_draws, runs[1].savings_draws)
     assert runs[0].seed == 7 and runs[1].seed == 8
@@ -129,11 +132,11 @@ def test_tornado_ranks_the_dominant_assumption_first(small: Inventory) -> None:
     # labour rate ranged wide, storage price ranged narrow: labour must top the tornado, and its
     # bars must equal the point pipeline run at the low and at the high rate
     a = only_ranged({LABOUR: (20.0, 62.0, 300.0),
-                     "backup.storage_usd_per_gb_month": (0.022, 0.023, 0.024)})
+                     "backup.storage_per_gb_month": (0.022, 0.023, 0.024)})
     est = estimate(small, a, uncertainty=False)
     u = run_uncertainty(scoped(small, a), small.hosts, a, point_nodes=est.target.nodes, draws=100)
     t = u.tornado_frame
-    assert t["key"].tolist() == [LABOUR, "backup.storage_usd_per_gb_month"]
+    assert t["key"].tolist() == [LABOUR, "backup.storage_per_gb_month"]
     low = estimate(small, a.with_values({LABOUR: 20.0}), uncertainty=False)
     high = estimate(small, a.with_values({LABOUR: 300.0}), uncertainty=False)
     row = t.iloc[0]
@@ -160,8 +163,9 @@ def test_plan_key_tornado_matches_an_exact_replan(small: Inventory) -> None:
 
 
 def test_vectorised_draws_equal_scalar_pricing(small: Inventory) -> None:
-    ranged = {LABOUR: (40.0, 62.0, 120.0), "licences.rhel_usd_per_year": (350.0, 800.0, 1300.0),
-              "migration.labour_usd_per_hour": (50.0, 62.0, 150.0),
+    ranged = {LABOUR: (40.0, 62.0, 120.0),
+              "licences.rhel_per_subscription_year": (350.0, 800.0, 1300.0),
+              "migration.labour_per_hour": (50.0, 62.0, 150.0),
               "finance.discount_rate": (0.05, 0.07, 0.10)}
     a = only_ranged(ranged)
     sc = scoped(small, a)
@@ -223,7 +227,7 @@ def test_key_kinds() -> None:
     assert key_kind("platform.node_types.general-16.cores") == "plan"
     assert key_kind("platform.node_types.general-16.power_kw") == "quantity"
     assert key_kind("backup.os_disk_gib.linux") == "quantity"
-    assert key_kind("platform.node_types.general-16.annual_cost_usd") == "price"
+    assert key_kind("platform.node_types.general-16.hardware_per_node_year") == "price"
     assert key_kind(LABOUR) == "price"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import warnings
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -19,6 +20,59 @@ from estimator.errors import ConfigError
 
 PRESETS: tuple[str, ...] = ("conservative", "typical", "aggressive")
 SET_SOURCE = "--set"
+
+# Old spellings (with the currency in the name) that still load, dotted old -> new. Node-type
+# keys are renamed by their last part (`platform.node_types.<type>.annual_cost_usd`).
+RENAMED: dict[str, str] = {
+    "platform.subscription_usd_per_core_year": "platform.subscription_per_core_year",
+    "platform.subscription_usd_per_node_year": "platform.subscription_per_node_year",
+    "platform.control_plane_usd_per_year": "platform.control_plane_per_cluster_year",
+    "platform.security_tooling_usd_per_node_year": "platform.security_tooling_per_node_year",
+    "current.host_price_usd": "current.host_price",
+    "current.hypervisor_usd_per_core_year": "current.hypervisor_per_core_year",
+    "current.power_cooling_usd_per_host_year": "current.power_cooling_per_host_year",
+    "licences.windows_standard_usd_per_16_cores": "licences.windows_standard_per_16_cores",
+    "licences.windows_datacenter_usd_per_16_cores": "licences.windows_datacenter_per_16_cores",
+    "licences.rhel_usd_per_year": "licences.rhel_per_subscription_year",
+    "licences.node_linux_usd_per_node_year": "licences.node_linux_per_node_year",
+    "operations.labour_usd_per_hour": "operations.labour_per_hour",
+    "operations.agent_usd_per_os_year": "operations.agent_per_os_year",
+    "backup.licence_usd_per_workload_year": "backup.licence_per_workload_year",
+    "backup.storage_usd_per_gb_month": "backup.storage_per_gb_month",
+    "backup.after_licence_usd_per_unit_year": "backup.after_licence_per_unit_year",
+    "migration.labour_usd_per_hour": "migration.labour_per_hour",
+}
+RENAMED_NODE_FIELDS: dict[str, str] = {"annual_cost_usd": "hardware_per_node_year"}
+
+
+class RenamedKeyWarning(FutureWarning):
+    """An assumption key was given in an old spelling; it still loads under its new name."""
+
+
+def new_key(key: str) -> str:
+    """The current spelling of a dotted key (the key itself when it was never renamed)."""
+    if key in RENAMED:
+        return RENAMED[key]
+    parts = key.split(".")
+    if len(parts) == 4 and parts[:2] == ["platform", "node_types"] and \
+            parts[3] in RENAMED_NODE_FIELDS:
+        return ".".join([*parts[:3], RENAMED_NODE_FIELDS[parts[3]]])
+    return key
+
+
+def _renamed(layer: Mapping[str, Any], source: str, prefix: str = "") -> dict[str, Any]:
+    """`layer` with old key spellings moved to their new names, each with a warning."""
+    out: dict[str, Any] = {}
+    for key, value in layer.items():
+        dotted = f"{prefix}{key}"
+        new = new_key(dotted)
+        if new != dotted:
+            warnings.warn(f"{source}: key {dotted!r} is now {new!r} (the old spelling still "
+                          "loads; please rename it)", RenamedKeyWarning, stacklevel=4)
+            key = new.rsplit(".", 1)[1]
+        out[key] = (_renamed(value, source, f"{dotted}.") if isinstance(value, Mapping)
+                    else value)
+    return out
 
 
 def _parse_toml(text: str, *, file: str) -> dict[str, Any]:
@@ -110,11 +164,16 @@ def load_assumptions(
         layers.append((f"preset {preset}", preset_data(preset)))
     layers.extend((str(path), read_file(path)) for path in files)
     for name, layer in layers:
-        data = merge(data, layer)
+        data = merge(data, _renamed(layer, name))
         result = validate_assumptions(data, file=name)
     if sets:
         for item in sets:
             key, value = parse_set(item)
+            new = new_key(key)
+            if new != key:
+                warnings.warn(f"--set: key {key!r} is now {new!r} (the old spelling still "
+                              "loads; please rename it)", RenamedKeyWarning, stacklevel=2)
+                key = new
             update: dict[str, Any] = {}
             set_dotted(update, key, value)
             data = merge(data, update)

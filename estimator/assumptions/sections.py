@@ -279,10 +279,10 @@ class Fit(Section):
 
 # ---------------------------------------------------------------------------------------- platform
 # Documented rule for the default node prices (no public price exists for a generic node):
-#   annual_cost_usd = (3,000 + 250 per core + 8 per GiB) / 4 years, with a -20% / +30% range.
+#   hardware_per_node_year = (3,000 + 250 per core + 8 per GiB) / 4 years, with a -20% / +30% range.
 # The purchase formula matches the USD 15,000-25,000 placeholder for a 2-socket, 32-core host.
 # Power and cooling are not in it: costs price them from power_kw and
-# current.power_cooling_usd_per_host_year (quoted for a 0.5 kW server), like the hosts today.
+# current.power_cooling_per_host_year (quoted for a 0.5 kW server), like the hosts today.
 NODE_BASE_PRICE = 3000.0
 NODE_PRICE_PER_CORE = 250.0
 NODE_PRICE_PER_GIB = 8.0
@@ -322,12 +322,13 @@ class NodeType(Section):
         description="Memory of the node.",
         source="node catalogue (configurable)",
     )
-    annual_cost_usd: Num = num(
+    hardware_per_node_year: Num = num(
         None,
         unit=f"{C} per node per year",
         description=(
-            "Yearly cost of one node: amortised hardware, or the cloud price per node-year "
-            "(power and cooling are priced separately from power_kw)."
+            "Yearly hardware cost of one node: the purchase amortised, or the cloud price per "
+            "node-year (power and cooling are priced separately from power_kw; subscriptions, "
+            "licences and care are priced elsewhere)."
         ),
         source=NODE_COST_RULE,
     )
@@ -340,7 +341,7 @@ class NodeType(Section):
         ),
         source=(
             f"{NO_SOURCE}; typical 1-2 socket servers draw 0.25-0.55 kW; "
-            "0.5 kW is the reference of current.power_cooling_usd_per_host_year"
+            "0.5 kW is the reference of current.power_cooling_per_host_year"
         ),
     )
     os: OsName = setting("any", description="OS family the node runs: any, linux or windows.")
@@ -350,7 +351,7 @@ def _node(cores: int, memory_gib: float, power_kw: float) -> NodeType:
     return NodeType(
         cores=cores,
         memory_gib=memory_gib,
-        annual_cost_usd=node_annual_cost(cores, memory_gib),
+        hardware_per_node_year=node_annual_cost(cores, memory_gib),
         power_kw=power_kw,
     )
 
@@ -372,7 +373,9 @@ class Platform(Section):
 
     node_types: dict[str, NodeType] = Field(
         default_factory=default_node_types,
-        description="Node catalogue: name -> cores, memory_gib, annual_cost_usd, power_kw, os.",
+        description=(
+            "Node catalogue: name -> cores, memory_gib, hardware_per_node_year, power_kw, os."
+        ),
     )
     reservation_model: Literal["gke", "eks", "aks", "openshift", "none"] = setting(
         "gke",
@@ -430,7 +433,7 @@ class Platform(Section):
     subscription_basis: Literal["per_core", "per_node", "none"] = setting(
         "per_core", description="How the platform subscription is charged."
     )
-    subscription_usd_per_core_year: Num = num(
+    subscription_per_core_year: Num = num(
         (250, 333, 500),
         unit=f"{C} per core per year",
         description="Platform subscription per worker core (when subscription_basis = per_core).",
@@ -439,13 +442,13 @@ class Platform(Section):
             "USD 666/year, so about USD 333 per core; self-managed list price not published"
         ),
     )
-    subscription_usd_per_node_year: Num = num(
+    subscription_per_node_year: Num = num(
         (1000, 1500, 3000),
         unit=f"{C} per node per year",
         description="Platform subscription per worker node (when subscription_basis = per_node).",
         source=NO_SOURCE,
     )
-    control_plane_usd_per_year: Num = num(
+    control_plane_per_cluster_year: Num = num(
         876,
         unit=f"{C} per cluster per year",
         description="Managed control-plane fee per cluster.",
@@ -460,7 +463,7 @@ class Platform(Section):
         description="Number of clusters the workloads run in.",
         source="method choice",
     )
-    security_tooling_usd_per_node_year: Num = num(
+    security_tooling_per_node_year: Num = num(
         (250, 500, 1000),
         unit=f"{C} per node per year",
         description="Image scanning, registry, runtime security and policy tooling per node.",
@@ -515,7 +518,7 @@ class Current(Section):
         description="Memory per host when the vHost sheet is missing.",
         source=NO_SOURCE,
     )
-    host_price_usd: Num = num(
+    host_price: Num = num(
         (15000, 20000, 25000),
         unit=f"{C} per host",
         description="Purchase price of one 2-socket host.",
@@ -528,7 +531,7 @@ class Current(Section):
         description="Consolidation ratio used to infer hosts when vHost is missing.",
         source=f"{NO_SOURCE}; 4:1 is a common planning ratio",
     )
-    hypervisor_usd_per_core_year: Num = num(
+    hypervisor_per_core_year: Num = num(
         (135, 350, 350),
         unit=f"{C} per core per year",
         description="Hypervisor subscription per licensed physical core.",
@@ -542,7 +545,7 @@ class Current(Section):
         description="Minimum cores licensed per CPU for the hypervisor.",
         source=VMW,
     )
-    power_cooling_usd_per_host_year: Num = num(
+    power_cooling_per_host_year: Num = num(
         (600, 900, 1500),
         unit=f"{C} per host per year",
         description="Electricity and cooling for one host.",
@@ -569,13 +572,13 @@ class Licences(Section):
         description="Windows Server edition per host today: cheapest picks per host by VM count.",
         source="Microsoft licensing guide (Standard covers 2 VMs per full licensing)",
     )
-    windows_standard_usd_per_16_cores: Num = num(
+    windows_standard_per_16_cores: Num = num(
         (1069, 1176, 1300),
         unit=f"{C} per 16-core pack",
         description="Windows Server Standard licence, 16-core pack.",
         source=f"{WIN_PRICE}; 2022 Open NL USD 1,069; high = reseller margin estimate",
     )
-    windows_datacenter_usd_per_16_cores: Num = num(
+    windows_datacenter_per_16_cores: Num = num(
         (6155, 6771, 7500),
         unit=f"{C} per 16-core pack",
         description="Windows Server Datacenter licence, 16-core pack.",
@@ -620,7 +623,7 @@ class Licences(Section):
         ("RHEL", "SLES", "Oracle Linux"),
         description="Linux distributions that carry a paid subscription.",
     )
-    rhel_usd_per_year: Num = num(
+    rhel_per_subscription_year: Num = num(
         (350, 800, 1300),
         unit=f"{C} per subscription per year",
         description="RHEL Server subscription (1 socket pair or 2 VMs).",
@@ -635,7 +638,7 @@ class Licences(Section):
         description="RHEL for Virtual Datacenters per socket pair, as a multiple of RHEL Server.",
         source="Red Hat terms as summarised in ServiceNow SAM docs (2024)",
     )
-    node_linux_usd_per_node_year: Num = num(
+    node_linux_per_node_year: Num = num(
         0,
         unit=f"{C} per node per year",
         description=(
@@ -657,7 +660,7 @@ class Licences(Section):
 class Operations(Section):
     """Recurring people effort and per-instance tooling."""
 
-    labour_usd_per_hour: Num = num(
+    labour_per_hour: Num = num(
         (50, 62, 90),
         unit=f"{C}/h",
         description="Fully loaded cost of one operations hour.",
@@ -684,7 +687,7 @@ class Operations(Section):
         description="Monitoring and security-agent care per OS instance.",
         source=f"{ADMIN_RATIO}; {AZ_BC} prices monitoring at USD 430 per server-year",
     )
-    agent_usd_per_os_year: Num = num(
+    agent_per_os_year: Num = num(
         (150, 300, 600),
         unit=f"{C} per OS instance per year",
         description="Monitoring and security agent licences per OS instance.",
@@ -745,13 +748,13 @@ class BackupOsDisk(Section):
 class Backup(Section):
     """Backup licences and storage before and after."""
 
-    licence_usd_per_workload_year: Num = num(
+    licence_per_workload_year: Num = num(
         (150, 250, 400),
         unit=f"{C} per workload per year",
         description="Backup licence per protected VM today (one licence per workload).",
         source="Veeam help centre (licence unit); about USD 250 from aggregated price lists",
     )
-    storage_usd_per_gb_month: Num = num(
+    storage_per_gb_month: Num = num(
         (0.01, 0.023, 0.05),
         unit=f"{C} per GB-month",
         description="Backup storage price.",
@@ -778,7 +781,7 @@ class Backup(Section):
     after_licence_basis: Literal["per_node", "per_namespace"] = setting(
         "per_node", description="How container backup is licensed after the move."
     )
-    after_licence_usd_per_unit_year: Num = num(
+    after_licence_per_unit_year: Num = num(
         (500, 1000, 2000),
         unit=f"{C} per unit per year",
         description="Container backup licence per node or per namespace (see after_licence_basis).",
@@ -836,7 +839,7 @@ class Migration(Section):
         description="Extra effort when the VM's OS must be upgraded first.",
         source=NO_SOURCE,
     )
-    labour_usd_per_hour: Num = num(
+    labour_per_hour: Num = num(
         (50, 62, 150),
         unit=f"{C}/h",
         description="Cost of one migration hour (internal staff; high end = consultants).",

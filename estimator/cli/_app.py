@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
 
 from estimator import __version__
+from estimator.assumptions.load import RenamedKeyWarning
 from estimator.errors import EstimatorError
 from estimator.report.terminal import SafeConsole, no_controls, plain
 
@@ -70,7 +72,11 @@ def handles_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", RenamedKeyWarning)
+                result = func(*args, **kwargs)
+            _notes(caught)
+            return result
         except EstimatorError as exc:
             if _state["debug"]:
                 raise
@@ -84,6 +90,17 @@ def handles_errors(func: F) -> F:
             raise fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _notes(caught: list[warnings.WarningMessage]) -> None:
+    """Deprecation notes (old assumption spellings) as plain lines on stderr."""
+    for w in caught:
+        if issubclass(w.category, RenamedKeyWarning):
+            if not is_quiet():
+                err_console.print(f"Note: {w.message}", markup=False, highlight=False,
+                                  soft_wrap=True)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def main() -> None:

@@ -99,7 +99,7 @@ def show(
 
     Keys marked * differ from the defaults.
 
-    Example: estimator assumptions show -p conservative --set operations.labour_usd_per_hour=80
+    Example: estimator assumptions show -p conservative --set operations.labour_per_hour=80
     """
     assumptions = load_assumptions(preset, files, sets)
     if fmt is Format.toml:

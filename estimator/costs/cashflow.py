@@ -75,7 +75,7 @@ def one_off_migration(quantities: CostQuantities, values: Values) -> Value:
     for level, count in quantities.moving_by_fit.items():
         hours = hours + count * value(values, _hours_key(level, values))
     hours = hours + quantities.os_upgrades * value(values, "migration.os_upgrade_hours_per_vm")
-    return tidy(np.asarray(hours) * np.asarray(value(values, "migration.labour_usd_per_hour")))
+    return tidy(np.asarray(hours) * np.asarray(value(values, "migration.labour_per_hour")))
 
 
 def cash_flow(lines: CostLines, quantities: CostQuantities, settings: Any,

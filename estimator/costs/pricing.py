@@ -93,19 +93,19 @@ def price(quantities: CostQuantities, settings: Any, values: Values) -> CostLine
     def v(key: str) -> Value:
         return by_group(value(values, key))
 
-    labour = v("operations.labour_usd_per_hour")
+    labour = v("operations.labour_per_hour")
     a: dict[str, Value] = {}
 
     # 1. Guest OS licences. A Windows core-year = pack price / 16 / amortisation + SA.
     amort = _positive(values, "licences.licence_amortisation_years")
     sa = v("licences.software_assurance_fraction")
-    core_std = v("licences.windows_standard_usd_per_16_cores") / 16.0 * (1.0 / amort + sa)
-    core_dc = v("licences.windows_datacenter_usd_per_16_cores") / 16.0 * (1.0 / amort + sa)
+    core_std = v("licences.windows_standard_per_16_cores") / 16.0 * (1.0 / amort + sa)
+    core_dc = v("licences.windows_datacenter_per_16_cores") / 16.0 * (1.0 / amort + sa)
     edition = str(setting(settings, "licences.windows_edition",
                           ("cheapest", "standard", "datacenter")))
     a["windows_hosts_before"] = _windows(q.host_groups_before, edition, core_std, core_dc)
     a["windows_hosts_residual"] = _windows(q.host_groups_after, edition, core_std, core_dc)
-    linux_unit = v("licences.rhel_usd_per_year")
+    linux_unit = v("licences.rhel_per_subscription_year")
     if q.linux_model == "virtual_datacenter":
         linux_unit = linux_unit * v("licences.vdc_price_multiplier")
     a["linux_before"] = np.array([q.linux_units_before]) * linux_unit
@@ -116,11 +116,11 @@ def price(quantities: CostQuantities, settings: Any, values: Values) -> CostLine
     win_nodes = pools.nodes * pools.is_windows
     lin_nodes = pools.nodes * ~pools.is_windows
     a["windows_nodes"] = win_nodes * pools.windows_licensed_cores * node_core
-    a["linux_nodes"] = (lin_nodes * v("licences.node_linux_usd_per_node_year") if has_nodes
+    a["linux_nodes"] = (lin_nodes * v("licences.node_linux_per_node_year") if has_nodes
                         else np.zeros(0))
 
     # 2. Hypervisor: per licensed physical core (per-CPU minimum already in the quantities).
-    hyp = v("current.hypervisor_usd_per_core_year")
+    hyp = v("current.hypervisor_per_core_year")
     a["hypervisor_before"] = q.host_groups_before.count * q.host_groups_before.hypervisor_cores \
         * hyp
     a["hypervisor_residual"] = q.host_groups_after.count * q.host_groups_after.hypervisor_cores \
@@ -139,7 +139,7 @@ def price(quantities: CostQuantities, settings: Any, values: Values) -> CostLine
         "operations.image_rebuild_hours_per_workload_month") * MONTHS * labour
 
     # 4. Other per-OS operations: care and monitoring hours, plus agents per OS instance.
-    agent = v("operations.agent_usd_per_os_year")
+    agent = v("operations.agent_per_os_year")
     per_os = (v("operations.os_care_hours_per_os_month")
               + v("operations.monitoring_hours_per_os_month")) * MONTHS * labour + agent
     a["ops_before"] = np.array([q.vms_in_scope]) * per_os
@@ -150,16 +150,16 @@ def price(quantities: CostQuantities, settings: Any, values: Values) -> CostLine
         "operations.platform_care_hours_per_workload_month") * MONTHS * labour
 
     # 5. Backup: licences per workload, storage of used GiB x retention / compression.
-    gib_year = (v("backup.storage_usd_per_gb_month") * MONTHS * GB_PER_GIB
+    gib_year = (v("backup.storage_per_gb_month") * MONTHS * GB_PER_GIB
                 * v("backup.retention_multiplier") / _positive(values, "backup.compression_ratio"))
-    licence = v("backup.licence_usd_per_workload_year")
+    licence = v("backup.licence_per_workload_year")
     a["backup_licence_before"] = np.array([q.vms_in_scope]) * licence
     a["backup_storage_before"] = np.array([q.backup_gib_before]) * gib_year
     a["backup_licence_residual"] = np.array([q.vms_staying]) * licence
     a["backup_storage_residual"] = np.array([q.backup_gib_residual]) * gib_year
     a["backup_storage_moved"] = np.array([q.backup_gib_moved]) * gib_year
     basis = setting(settings, "backup.after_licence_basis", ("per_node", "per_namespace"))
-    unit_key = "backup.after_licence_usd_per_unit_year"
+    unit_key = "backup.after_licence_per_unit_year"
     if basis == "per_node":
         a["backup_licence_moved"] = (pools.nodes * v(unit_key) if has_nodes
                                      else np.zeros(len(pools.nodes)))
@@ -167,8 +167,8 @@ def price(quantities: CostQuantities, settings: Any, values: Values) -> CostLine
         a["backup_licence_moved"] = np.array([q.namespaces]) * v(unit_key)
 
     # 6. Hardware and facilities: amortised host price + power and cooling; nodes by type.
-    power_host = v("current.power_cooling_usd_per_host_year")
-    per_host = v("current.host_price_usd") / _positive(values, "current.amortisation_years") \
+    power_host = v("current.power_cooling_per_host_year")
+    per_host = v("current.host_price") / _positive(values, "current.amortisation_years") \
         + power_host
     a["hardware_before"] = q.host_groups_before.count * per_host
     a["hardware_residual"] = q.host_groups_after.count * per_host
@@ -181,13 +181,13 @@ def price(quantities: CostQuantities, settings: Any, values: Values) -> CostLine
         a["platform_subscription"] = np.zeros(len(pools.nodes))
     elif sub_basis == "per_core":
         a["platform_subscription"] = pools.nodes * pools.node_cores * v(
-            "platform.subscription_usd_per_core_year")
+            "platform.subscription_per_core_year")
     else:
-        a["platform_subscription"] = pools.nodes * v("platform.subscription_usd_per_node_year")
-    a["platform_security"] = (pools.nodes * v("platform.security_tooling_usd_per_node_year")
+        a["platform_subscription"] = pools.nodes * v("platform.subscription_per_node_year")
+    a["platform_security"] = (pools.nodes * v("platform.security_tooling_per_node_year")
                               if has_nodes else np.zeros(len(pools.nodes)))
     a["platform_control_plane"] = (
-        np.array([1.0]) * v("platform.clusters") * v("platform.control_plane_usd_per_year")
+        np.array([1.0]) * v("platform.clusters") * v("platform.control_plane_per_cluster_year")
         if has_nodes else np.zeros(1))
 
     components = {k: np.asarray(val, dtype=float) for k, val in a.items()}
@@ -220,7 +220,7 @@ def _node_annual_cost(q: CostQuantities, values: Values) -> np.ndarray:
     """Per-node yearly price per pool: the node type's assumption, else the pools column."""
     per_pool: list[Value] = []
     for i, t in enumerate(q.pools.node_type):
-        key = f"platform.node_types.{t}.annual_cost_usd"
+        key = f"platform.node_types.{t}.hardware_per_node_year"
         if key in values:
             per_pool.append(value(values, key))
         elif np.isfinite(q.pools.annual_cost_fallback[i]):

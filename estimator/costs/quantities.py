@@ -77,7 +77,7 @@ COMPONENTS: dict[str, tuple[str, str]] = {
 OS_FAMILIES = ("windows", "linux", "other", "unknown")
 # 1 GiB in GB: inventories measure GiB, storage is priced per GB.
 GB_PER_GIB = 1.073741824
-# current.power_cooling_usd_per_host_year is quoted for a 0.5 kW server (methodology sources);
+# current.power_cooling_per_host_year is quoted for a 0.5 kW server (methodology sources);
 # a node type's power_kw scales it.
 REFERENCE_HOST_POWER_KW = 0.5
 

@@ -24,7 +24,7 @@ def test_show_table_lists_sections_and_marks_changes() -> None:
     assert code == 0
     assert "comfort_factor *" in out
     assert "cpu_percentile " in out and "cpu_percentile *" not in out
-    assert "node_types.general-16.annual_cost_usd" in out
+    assert "node_types.general-16.hardware_per_node_year" in out
     assert "1500 – 2440" in out
     assert "1 key(s) changed from the defaults" in out
 
@@ -49,7 +49,7 @@ def test_show_json_is_a_flat_list_with_ranges() -> None:
     assert "low" not in single and single["value"] == 0.1
     assert by_key["sizing.basis"]["value"] == "utilisation"
     assert by_key["fit.database_patterns"]["value"][0] == "*sql*"
-    assert by_key["platform.node_types.general-16.annual_cost_usd"]["unit"] == (
+    assert by_key["platform.node_types.general-16.hardware_per_node_year"]["unit"] == (
         "USD per node per year"
     )
     assert len(records) == len(default_assumptions().entries())
@@ -79,7 +79,7 @@ def test_show_with_file_and_currency(tmp_path: Path) -> None:
     code, out, _ = run("show", "-a", str(path), "--format", "json")
     assert code == 0
     by_key = {r["key"]: r for r in json.loads(out)}
-    assert by_key["operations.labour_usd_per_hour"]["unit"] == "EUR/h"
+    assert by_key["operations.labour_per_hour"]["unit"] == "EUR/h"
 
 
 def test_init_writes_a_loadable_commented_file(tmp_path: Path) -> None:
@@ -117,8 +117,8 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
             "Error: --set, key 'sizing.cpu_percentile': must be <= 100, got 101",
         ),
         (
-            ("--set", "platform.node_types.general-16.annual_cost_usd=-1"),
-            "Error: --set, key 'platform.node_types.general-16.annual_cost_usd': "
+            ("--set", "platform.node_types.general-16.hardware_per_node_year=-1"),
+            "Error: --set, key 'platform.node_types.general-16.hardware_per_node_year': "
             "must be >= 0, got -1",
         ),
     ],

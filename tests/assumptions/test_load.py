@@ -37,11 +37,11 @@ def test_override_order_defaults_preset_files_set(tmp_path: Path) -> None:
 
 
 def test_partial_file_changes_only_its_keys(tmp_path: Path) -> None:
-    path = write(tmp_path, "p.toml", "[operations]\nlabour_usd_per_hour = 80\n")
+    path = write(tmp_path, "p.toml", "[operations]\nlabour_per_hour = 80\n")
     a = load_assumptions(files=[path])
-    assert a.changed_keys() == {"operations.labour_usd_per_hour"}
+    assert a.changed_keys() == {"operations.labour_per_hour"}
     assert a.operations == default_assumptions().operations.model_copy(
-        update={"labour_usd_per_hour": 80.0}
+        update={"labour_per_hour": 80.0}
     )
 
 
@@ -66,7 +66,7 @@ def test_conservative_and_aggressive_move_savings_levers_apart() -> None:
         assert cons[key] < base[key] < aggr[key], key
     for key in (
         "operations.node_care_hours_per_node_month",
-        "platform.subscription_usd_per_core_year",
+        "platform.subscription_per_core_year",
         "migration.hours_per_workload.needs_work",
     ):
         assert cons[key] > base[key] > aggr[key], key
@@ -75,19 +75,19 @@ def test_conservative_and_aggressive_move_savings_levers_apart() -> None:
 def test_set_nested_node_type_key_and_range() -> None:
     a = load_assumptions(
         sets=[
-            "platform.node_types.general-16.annual_cost_usd=9000",
+            "platform.node_types.general-16.hardware_per_node_year=9000",
             "sizing.comfort_factor={low=1.1, likely=1.3, high=1.6}",
             "sizing.basis=allocated",
             'finance.currency="EUR"',
             'scope.exclude_name_patterns=["tmp-*"]',
         ]
     )
-    assert a.platform.node_types["general-16"].annual_cost_usd == 9000.0
+    assert a.platform.node_types["general-16"].hardware_per_node_year == 9000.0
     assert a.sizing.comfort_factor == Range(low=1.1, likely=1.3, high=1.6)
     assert a.sizing.basis == "allocated"
     assert a.finance.currency == "EUR"
     assert a.scope.exclude_name_patterns == ("tmp-*",)
-    assert a.describe("platform.node_types.general-16.annual_cost_usd").unit == (
+    assert a.describe("platform.node_types.general-16.hardware_per_node_year").unit == (
         "EUR per node per year"
     )
 
@@ -106,7 +106,7 @@ def test_new_node_type_from_a_file(tmp_path: Path) -> None:
         tmp_path,
         "n.toml",
         "[platform.node_types.big-96]\ncores = 96\nmemory_gib = 768\n"
-        'annual_cost_usd = 9500\nos = "linux"\n',
+        'hardware_per_node_year = 9500\nos = "linux"\n',
     )
     a = load_assumptions(files=[path])
     assert list(a.platform.node_types)[-1] == "big-96"
@@ -156,8 +156,8 @@ def test_every_numeric_key_can_be_set() -> None:
             "missing high",
         ),
         (
-            "[current]\nhost_price_usd = -5\n",
-            "bad.toml, key 'current.host_price_usd': must be >= 0, got -5",
+            "[current]\nhost_price = -5\n",
+            "bad.toml, key 'current.host_price': must be >= 0, got -5",
         ),
         (
             "[sizing]\ncpu_percentile = 120\n",
@@ -241,8 +241,8 @@ def test_missing_file_and_unknown_preset(tmp_path: Path) -> None:
             "got '1,3'",
         ),
         (
-            "operations.labour_usd_per_hour=-1",
-            "--set, key 'operations.labour_usd_per_hour': must be >= 0, got -1",
+            "operations.labour_per_hour=-1",
+            "--set, key 'operations.labour_per_hour': must be >= 0, got -1",
         ),
         (
             "platform.node_types.general-16.cors=8",
@@ -274,3 +274,21 @@ def test_round_trip_through_toml(tmp_path: Path, preset: str) -> None:
     a = load_assumptions(preset, sets=["finance.currency=EUR", "scope.overrides_file=ov.csv"])
     path = write(tmp_path, "all.toml", to_toml(a))
     assert load_assumptions(files=[path]) == a
+
+
+def test_old_key_spellings_still_load_with_a_note(tmp_path: Path) -> None:
+    from estimator.assumptions.load import RenamedKeyWarning
+
+    path = write(tmp_path, "old.toml",
+                 "[operations]\nlabour_usd_per_hour = 80\n"
+                 "[platform.node_types.general-16]\nannual_cost_usd = 9000\n")
+    with pytest.warns(RenamedKeyWarning) as caught:
+        a = load_assumptions(files=[path])
+    messages = " | ".join(str(w.message) for w in caught)
+    assert "'operations.labour_usd_per_hour' is now 'operations.labour_per_hour'" in messages
+    assert "general-16.annual_cost_usd' is now" in messages
+    assert a.operations.labour_per_hour == 80
+    assert a.platform.node_types["general-16"].hardware_per_node_year == 9000
+    with pytest.warns(RenamedKeyWarning, match="current.host_price"):
+        b = load_assumptions(sets=["current.host_price_usd=30000"])
+    assert b.current.host_price == 30000

@@ -39,12 +39,12 @@ def test_agreed_keys_exist(a: Assumptions) -> None:
         "sizing.os_overhead_memory_gib.windows",
         "sizing.os_overhead_cpu_cores.unknown",
         "fit.idle_cpu_util",
-        "platform.node_types.general-16.annual_cost_usd",
+        "platform.node_types.general-16.hardware_per_node_year",
         "platform.node_types.memory-32.memory_gib",
         "platform.target_utilisation",
-        "platform.subscription_usd_per_core_year",
-        "current.hypervisor_usd_per_core_year",
-        "licences.windows_datacenter_usd_per_16_cores",
+        "platform.subscription_per_core_year",
+        "current.hypervisor_per_core_year",
+        "licences.windows_datacenter_per_16_cores",
         "operations.platform_care_hours_per_workload_month",
         "backup.os_disk_gib.linux",
         "migration.hours_per_workload.insufficient_data",
@@ -53,8 +53,8 @@ def test_agreed_keys_exist(a: Assumptions) -> None:
     ):
         assert key in flat, key
     assert flat["platform.node_types.general-64.cores"] == 64.0
-    assert flat["current.hypervisor_usd_per_core_year"] == 350.0
-    assert flat["operations.labour_usd_per_hour"] == 62.0
+    assert flat["current.hypervisor_per_core_year"] == 350.0
+    assert flat["operations.labour_per_hour"] == 62.0
     assert all(isinstance(v, float) for v in flat.values())
 
 
@@ -72,24 +72,24 @@ def test_node_cost_follows_the_documented_rule() -> None:
     cost = node_annual_cost(32, 128)
     assert cost.likely == 3010.0
     assert (cost.low, cost.high) == (2400.0, 3910.0)
-    assert default_assumptions().platform.node_types["general-32"].annual_cost_usd == cost
+    assert default_assumptions().platform.node_types["general-32"].hardware_per_node_year == cost
 
 
 def test_weak_defaults_carry_ranges(a: Assumptions) -> None:
     ranges = a.ranges()
     for key in (
         "operations.patch_hours_per_os_month",
-        "operations.labour_usd_per_hour",
+        "operations.labour_per_hour",
         "sizing.comfort_factor",
         "platform.target_utilisation",
-        "current.host_price_usd",
-        "platform.node_types.general-16.annual_cost_usd",
+        "current.host_price",
+        "platform.node_types.general-16.hardware_per_node_year",
     ):
         low, likely, high = ranges[key]
         assert low < likely <= high or low <= likely < high, key
     assert ranges["sizing.comfort_factor"] == (1.1, 1.3, 2.0)
     # Every "no public source" default carries a range, except host shapes and the
-    # informational node power (already inside annual_cost_usd).
+    # informational node power (already inside hardware_per_node_year).
     structural = ("current.host_cores", "current.host_sockets", "current.host_memory_gib")
     for e in a.entries():
         if not e.numeric or not e.source.startswith(NO_SOURCE):
@@ -149,16 +149,16 @@ def test_table_columns_and_values(a: Assumptions) -> None:
 
 def test_units_follow_the_currency(a: Assumptions) -> None:
     eur = a.model_copy(update={"finance": a.finance.model_copy(update={"currency": "EUR"})})
-    assert a.describe("operations.labour_usd_per_hour").unit == "USD/h"
-    assert eur.describe("operations.labour_usd_per_hour").unit == "EUR/h"
-    assert eur.describe("current.hypervisor_usd_per_core_year").unit == "EUR per core per year"
+    assert a.describe("operations.labour_per_hour").unit == "USD/h"
+    assert eur.describe("operations.labour_per_hour").unit == "EUR/h"
+    assert eur.describe("current.hypervisor_per_core_year").unit == "EUR per core per year"
     units = eur.table()["unit"]
     assert not units.str.contains("USD").any()
     assert not units.str.contains("{", regex=False).any()
 
 
 def test_describe_returns_unit_description_source(a: Assumptions) -> None:
-    info = a.describe("backup.storage_usd_per_gb_month")
+    info = a.describe("backup.storage_per_gb_month")
     assert isinstance(info, KeyInfo)
     unit, description, source = info
     assert unit == "USD per GB-month"

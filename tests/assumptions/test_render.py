@@ -49,7 +49,7 @@ def test_docs_list_every_key_with_its_default() -> None:
         "| `sizing.comfort_factor` | 1.3 | 1.1 – 2 | x | Headroom multiplied onto measured demand "
         "before it becomes a request. |"
     ) in docs
-    assert "| `operations.labour_usd_per_hour` | 62 | 50 – 90 | USD/h |" in docs
+    assert "| `operations.labour_per_hour` | 62 | 50 – 90 | USD/h |" in docs
 
 
 def test_toml_is_complete_and_commented() -> None:

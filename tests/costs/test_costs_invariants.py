@@ -112,7 +112,8 @@ def test_doubled_prices_double_every_cost(values, settings):
     vms, hosts, pools = mixed_estate()
     one = compute_costs(vms, hosts, pools, settings, values)
     two = compute_costs(vms, hosts, pools, settings, _scaled(values, 2.0))
-    assert set(currency_keys(values)) == {k for k in values if "usd" in k}  # units agree
+    # money keys are told by their unit, not their name (names are currency-neutral)
+    assert len(currency_keys(values)) > 10 and not [k for k in values if "usd" in k]
     for col in ("annual_before", "annual_after", "annual_savings"):
         assert two.categories[col].to_numpy() == pytest.approx(2 * one.categories[col].to_numpy())
     for col in ("annual_before", "annual_after"):
@@ -157,7 +158,7 @@ def test_draws_give_the_same_numbers_as_single_calls(values, settings):
     draws = dict(values)
     for k in varied:
         draws[k] = values[k] * rng.uniform(0.5, 1.5, size=6)
-    draws["licences.windows_datacenter_usd_per_16_cores"] = np.array(
+    draws["licences.windows_datacenter_per_16_cores"] = np.array(
         [1000.0, 6771.0, 20000.0, 1176.0, 500.0, 9000.0])  # flips the edition choice
     lines = price(q, settings, draws)
     flow = cash_flow(lines, q, settings, draws)
@@ -181,7 +182,7 @@ def test_attribute_needs_the_point_estimate(values, settings):
     vms, hosts, pools = mixed_estate()
     q = cost_quantities(vms, hosts, pools, settings, values)
     draws = dict(values)
-    draws["operations.labour_usd_per_hour"] = np.array([50.0, 90.0])
+    draws["operations.labour_per_hour"] = np.array([50.0, 90.0])
     with pytest.raises(ValueError, match="point estimate"):
         attribute(q, price(q, settings, draws), vms)
 

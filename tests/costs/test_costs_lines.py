@@ -173,8 +173,8 @@ def test_currency_comes_from_the_assumptions(values):
 
 
 def test_missing_price_names_the_key(values, settings):
-    del values["operations.labour_usd_per_hour"]
-    with pytest.raises(ConfigError, match=r"key 'operations\.labour_usd_per_hour'"):
+    del values["operations.labour_per_hour"]
+    with pytest.raises(ConfigError, match=r"key 'operations\.labour_per_hour'"):
         compute_costs(vm_frame([{}]), None, None, settings, values)
 
 

@@ -12,18 +12,18 @@ def test_node_cost_adds_every_per_node_and_per_core_charge() -> None:
     v = a.flat_values()
     out = node_costs(node_types_frame(a), ["linux", "windows"], a, v)
     row = out[(out.node_type == "general-16") & (out.os_family == "linux")].iloc[0]
-    labour = v["operations.labour_usd_per_hour"]
+    labour = v["operations.labour_per_hour"]
     expected = (
-        v["platform.node_types.general-16.annual_cost_usd"]
+        v["platform.node_types.general-16.hardware_per_node_year"]
         + v["platform.node_types.general-16.power_kw"]
-        * v["current.power_cooling_usd_per_host_year"] / 0.5
-        + v["licences.node_linux_usd_per_node_year"]
+        * v["current.power_cooling_per_host_year"] / 0.5
+        + v["licences.node_linux_per_node_year"]
         + v["operations.node_patch_hours_per_node_month"] * 12 * labour
         + v["operations.node_care_hours_per_node_month"] * 12 * labour
-        + v["operations.agent_usd_per_os_year"]
-        + 16 * v["platform.subscription_usd_per_core_year"]
-        + v["platform.security_tooling_usd_per_node_year"]
-        + v["backup.after_licence_usd_per_unit_year"]
+        + v["operations.agent_per_os_year"]
+        + 16 * v["platform.subscription_per_core_year"]
+        + v["platform.security_tooling_per_node_year"]
+        + v["backup.after_licence_per_unit_year"]
     )
     assert row.annual_cost == pytest.approx(expected)
 
@@ -34,10 +34,10 @@ def test_windows_node_costs_more_by_its_windows_licence() -> None:
     out = node_costs(node_types_frame(a), ["linux", "windows"], a, v).set_index(
         ["node_type", "os_family"])["annual_cost"]
     # Standard edition, 16 cores licensed: pack / 16 per core x (1/amortisation + SA).
-    per_core = v["licences.windows_standard_usd_per_16_cores"] / 16 * (
+    per_core = v["licences.windows_standard_per_16_cores"] / 16 * (
         1 / v["licences.licence_amortisation_years"] + v["licences.software_assurance_fraction"])
     diff = out[("general-16", "windows")] - out[("general-16", "linux")]
-    assert diff == pytest.approx(16 * per_core - v["licences.node_linux_usd_per_node_year"])
+    assert diff == pytest.approx(16 * per_core - v["licences.node_linux_per_node_year"])
 
 
 def test_backup_licence_counts_per_node_only_on_the_per_node_basis() -> None:
@@ -46,5 +46,5 @@ def test_backup_licence_counts_per_node_only_on_the_per_node_basis() -> None:
     frame = node_types_frame(per_node)
     a = node_costs(frame.head(1), ["linux"], per_node, per_node.flat_values())
     b = node_costs(frame.head(1), ["linux"], per_ns, per_ns.flat_values())
-    licence = per_node.flat_values()["backup.after_licence_usd_per_unit_year"]
+    licence = per_node.flat_values()["backup.after_licence_per_unit_year"]
     assert a.annual_cost.iloc[0] - b.annual_cost.iloc[0] == pytest.approx(licence)

@@ -86,7 +86,7 @@ def test_edition_choice_per_draw(values):
     s = make_settings()
     q = cost_quantities(vms, hosts, None, s, values)
     draws = dict(values)
-    draws["licences.windows_datacenter_usd_per_16_cores"] = np.array([6771.0, 8000.0])
+    draws["licences.windows_datacenter_per_16_cores"] = np.array([6771.0, 8000.0])
     lines = price(q, s, draws)
     assert lines.before["Guest OS licences"] == pytest.approx(
         [16 * DC_CORE_YEAR, 6 * 16 * STD_CORE_YEAR])

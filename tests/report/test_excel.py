@@ -123,7 +123,7 @@ def test_assumptions_mark_changed(wb):
     ws = wb["Assumptions"]
     assert _header(ws) == ["Key", "Value", "Low", "High", "Unit", "Meaning", "Source",
                            "Changed?"]
-    assert _find_row(ws, "operations.labour_usd_per_hour")[7].value == "changed"
+    assert _find_row(ws, "operations.labour_per_hour")[7].value == "changed"
     assert _find_row(ws, "finance.discount_rate")[7].value is None
     assert _find_row(ws, "finance.discount_rate")[1].value == pytest.approx(0.07)
 
@@ -133,7 +133,7 @@ def test_uncertainty_scenarios_and_quality(wb, est):
     row = _find_row(u, "Yearly savings")
     assert row[1].value == pytest.approx(est.uncertainty.annual_savings.p10)
     assert row[3].value == pytest.approx(est.uncertainty.annual_savings.p90)
-    assert _find_row(u, "operations.labour_usd_per_hour")[1].value == "Admin labour rate"
+    assert _find_row(u, "operations.labour_per_hour")[1].value == "Admin labour rate"
     s = wb["Scenarios"]
     assert _header(s)[:4] == ["Scenario", "VMs moving", "Nodes", "Lower bound"]
     assert s.max_row == 3

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLE
 from jsonschema import Draft202012Validator
 from shared_data import IBM_WORKSHOP, KUBEV2V_EXAMPLE1, real_data
 from typer.testing import CliRunner
@@ -19,7 +18,9 @@ from estimator.cli import app
 from estimator.pipeline import estimate
 from estimator.report.jsonout import SCHEMA_VERSION, json_schema
 
-GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "sample-estimate.json"
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample-rvtools.xlsx"
+GOLDEN = ROOT / "tests" / "data" / "golden" / "sample-estimate.json"
 AS_OF = "scope.as_of=2026-11-30"
 SCHEMA = json_schema()
 VALIDATOR = Draft202012Validator(SCHEMA)
