@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from estimator.errors import Problem
+
+if TYPE_CHECKING:
+    from estimator.assumptions.sections import Scope
 
 EXCLUSION_REASONS: tuple[str, ...] = (
     "template", "srm_placeholder", "infrastructure_vm", "powered_off", "suspended", "cluster",
@@ -38,7 +41,7 @@ EXCLUSION_REASONS: tuple[str, ...] = (
 )
 
 
-def apply_scope(vms: pd.DataFrame, scope: Any, overrides: pd.DataFrame | None = None
+def apply_scope(vms: pd.DataFrame, scope: Scope, overrides: pd.DataFrame | None = None
                 ) -> pd.DataFrame:
     """`vms` plus `in_scope`, `exclusion_reason`, `override_fit_level`, `override_replicas`.
 

@@ -21,13 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from estimator.errors import ConfigError
 from estimator.inventory.schema import OS_FAMILIES
+
+if TYPE_CHECKING:
+    from estimator.assumptions.sections import Sizing
 
 SIZING_COLUMNS: tuple[str, ...] = (
     "cpu_request_cores", "memory_request_gib", "replicas", "sizing_basis",
@@ -106,7 +109,7 @@ def _replicas(vms: pd.DataFrame, values: Mapping[str, float]) -> pd.Series:
 
 
 def size_containers(
-    vms: pd.DataFrame, sizing: Any, values: Mapping[str, float]
+    vms: pd.DataFrame, sizing: Sizing, values: Mapping[str, float]
 ) -> SizingResult:
     """Container requests for each row of `vms` (VM_SCHEMA columns, optional override_replicas).
 
@@ -195,5 +198,6 @@ def assign_pools(vms: pd.DataFrame, isolation_keys: Sequence[str]) -> pd.Series:
             code, digit = divmod(code, len(label))
             parts.append(label[digit])
         names_out.append("/".join(reversed(parts)))
-    pool = np.array(names_out, dtype=object)[inverse.reshape(-1)] if len(vms) else []
+    pool: np.ndarray | list[str] = (np.array(names_out, dtype=object)[inverse.reshape(-1)]
+                                    if len(vms) else [])
     return pd.Series(pool, index=vms.index, dtype="string", name="pool")

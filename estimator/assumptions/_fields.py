@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
+from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError, PydanticUndefined
 
 # Money units carry this placeholder; it is replaced by `finance.currency` when shown.
@@ -99,12 +100,13 @@ def num(
         "integer": integer,
         "rangeable": rangeable,
     }
-    return Field(default=value, description=description, json_schema_extra=extra)
+    return Field(default=value, description=description,
+                 json_schema_extra=cast(JsonDict, extra))
 
 
 def setting(default: Any, *, description: str, source: str = "method choice") -> Any:
     """Declare a non-numeric assumption (mode, switch, list of patterns...)."""
-    extra = {"kind": "setting", "source": source}
+    extra: JsonDict = {"kind": "setting", "source": source}
     return Field(default=default, description=description, json_schema_extra=extra)
 
 

@@ -67,7 +67,7 @@ def parse_limits(items: list[str]) -> Limits:
     5000000
     """
     fields = {f.name: f for f in dataclasses.fields(Limits)}
-    changes: dict[str, int | float] = {}
+    changes: dict[str, Any] = {}
     for item in items:
         name, sep, raw = item.partition("=")
         name = name.strip()

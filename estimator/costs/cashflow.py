@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,9 @@ from estimator.costs._values import Value, Values, scalar, tidy, value
 from estimator.costs.pricing import CostLines
 from estimator.costs.quantities import CostQuantities
 from estimator.errors import ConfigError
+
+if TYPE_CHECKING:
+    from estimator.assumptions import Assumptions
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def one_off_migration(quantities: CostQuantities, values: Values) -> Value:
     return tidy(np.asarray(hours) * np.asarray(value(values, "migration.labour_per_hour")))
 
 
-def cash_flow(lines: CostLines, quantities: CostQuantities, settings: Any,
+def cash_flow(lines: CostLines, quantities: CostQuantities, settings: Assumptions,
               values: Values) -> CashFlow:
     """Yearly migration cost, savings, net, cumulative and discounted rows; payback; NPV."""
     horizon = round(scalar(values, "finance.horizon_years"))

@@ -9,7 +9,7 @@ through `price()` keeps the choice consistent with the cost lines, with no secon
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,9 +31,12 @@ PER_NODE_COMPONENTS = (
     "platform_security",
 )
 
+if TYPE_CHECKING:
+    from estimator.assumptions import Assumptions
+
 
 def node_costs(
-    node_types: pd.DataFrame, os_families: Sequence[str], settings: Any, values: Values
+    node_types: pd.DataFrame, os_families: Sequence[str], settings: Assumptions, values: Values
 ) -> pd.DataFrame:
     """Yearly cost of one node per (node type, OS family).
 

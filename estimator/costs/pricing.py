@@ -8,21 +8,24 @@ VM: the largest arrays are (draws x hosts) for the Windows edition choice per ho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from estimator.costs._columns import setting
 from estimator.costs._values import Value, Values, by_group, tidy, value
+from estimator.costs.hosts import HostGroups
 from estimator.costs.quantities import (
     CATEGORIES,
     COMPONENTS,
     GB_PER_GIB,
     REFERENCE_HOST_POWER_KW,
     CostQuantities,
-    HostGroups,
 )
 from estimator.errors import ConfigError
+
+if TYPE_CHECKING:
+    from estimator.assumptions import Assumptions
 
 MONTHS = 12.0
 
@@ -85,7 +88,7 @@ def _stack(per_pool: list[Value]) -> np.ndarray:
                             for v in per_pool])
 
 
-def price(quantities: CostQuantities, settings: Any, values: Values) -> CostLines:
+def price(quantities: CostQuantities, settings: Assumptions, values: Values) -> CostLines:
     """Yearly cost lines for `quantities` at `values` (numbers or 1-D arrays of draws)."""
     q, pools = quantities, quantities.pools
     has_nodes = pools.total_nodes > 0
@@ -191,8 +194,8 @@ def price(quantities: CostQuantities, settings: Any, values: Values) -> CostLine
         if has_nodes else np.zeros(1))
 
     components = {k: np.asarray(val, dtype=float) for k, val in a.items()}
-    before = {c: 0.0 for c in CATEGORIES}
-    after = {c: 0.0 for c in CATEGORIES}
+    before: dict[str, Any] = {c: 0.0 for c in CATEGORIES}
+    after: dict[str, Any] = {c: 0.0 for c in CATEGORIES}
     residual: Any = 0.0
     for name, amount in components.items():
         category, side = COMPONENTS[name]

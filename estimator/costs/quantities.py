@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,9 @@ from estimator.model import (
     PATCHING,
     PLATFORM,
 )
+
+if TYPE_CHECKING:
+    from estimator.assumptions import Assumptions
 
 CATEGORIES = COST_CATEGORIES
 
@@ -190,7 +193,7 @@ def _single_bucket(mask: np.ndarray, weight: np.ndarray | None = None, groups: i
 # --- the main entry ---------------------------------------------------------------------------
 
 def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.DataFrame | None,
-                    settings: Any, values: Values) -> CostQuantities:
+                    settings: Assumptions, values: Values) -> CostQuantities:
     """Quantities of the estate before and after, independent of prices.
 
     Args:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,9 @@ from estimator.costs.hosts import host_key
 from estimator.costs.pricing import CostLines, price
 from estimator.costs.quantities import CATEGORIES, CostQuantities, cost_quantities
 from estimator.inventory.schema import HOST_SCHEMA, conform, empty_frame
+
+if TYPE_CHECKING:
+    from estimator.assumptions import Assumptions
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def hosts_frame(hosts: pd.DataFrame | None, quantities: CostQuantities,
 
 
 def compute_costs(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.DataFrame | None,
-                  settings: Any, values: Values) -> CostResult:
+                  settings: Assumptions, values: Values) -> CostResult:
     """Quantities, prices, per-VM attribution and cash flow for the likely values."""
     q = cost_quantities(vms, hosts, pools, settings, values)
     lines = price(q, settings, values)

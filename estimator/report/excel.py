@@ -550,8 +550,8 @@ def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
     if est.notes:
         sh.append([])
         sh.append([sh.cell("Notes", font=_TITLE_FONT)])
-        for n in est.notes:
-            sh.append([sh.cell(n)])
+        for note in est.notes:
+            sh.append([sh.cell(note)])
 
 
 def _uncertainty_sheet(sh: _Sheet, est: Estimate) -> None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -295,12 +295,15 @@ def _check_point(planner: Replanner, nodes: int | None) -> None:
             f"{planner.point.nodes:g}: pass the same scoped VMs and assumptions")
 
 
-def _range(kind: type[Percentiles], x: np.ndarray) -> Percentiles:
+P = TypeVar("P", bound=Percentiles)
+
+
+def _range(kind: type[P], x: np.ndarray) -> P:
     p = percentiles(x)
     return kind(p10=p[0], p50=p[1], p90=p[2])
 
 
-def _whole(x: np.ndarray) -> Percentiles:
+def _whole(x: np.ndarray) -> NodesRange:
     """Node percentiles as whole nodes (the draws are whole; interpolation is not)."""
     p = percentiles(x)
     return NodesRange(**{k: None if v is None else float(np.ceil(v - 1e-9)) + 0.0
