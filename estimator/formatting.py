@@ -188,6 +188,15 @@ def stars(n: Any, out_of: int = 5) -> str:
     return "★" * k + "☆" * (out_of - k)
 
 
+# How each sizing rule reads in the reports.
+BASIS_LABELS: dict[str, str] = {
+    "vm_usage": "the VM's own use", "host_usage": "its host's measured use",
+    "vcpu_ratio": "allocation at today's vCPU-to-core ratio",
+    "active_consumed": "between Active and Consumed memory",
+    "active_allocated": "between Active memory and allocation less the guest OS",
+    "allocated": "allocation",
+}
+
 # Words that keep their own spelling when a key becomes a label.
 _WORDS = {"vms": "VMs", "vm": "VM", "vcpus": "vCPUs", "vcpu": "vCPU", "npv": "NPV", "os": "OS",
           "gib": "GiB", "cpu": "CPU", "usd": "USD", "id": "ID", "ids": "IDs", "ha": "HA",

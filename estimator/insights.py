@@ -21,6 +21,7 @@ import pandas as pd
 from estimator import formatting as fmt
 from estimator.fit import fit_counts, top_reasons
 from estimator.model import (
+    CapacityRow,
     CurrentEstate,
     FitReasonRow,
     FitSummary,
@@ -84,13 +85,42 @@ def _plural(n: float | int | None, one: str, many: str | None = None) -> str:
 
 
 # -- headline blocks -------------------------------------------------------------------------
-def summarise_current(hosts: int, hosts_inferred: bool, physical_cores: float,
-                      vms_in_scope: int) -> CurrentEstate:
-    """The hosts that run the in-scope VMs today."""
+def _used(hosts: pd.DataFrame, fraction: str, size: str) -> float | None:
+    """Hosts' measured use (fraction x size); hosts without a figure at the mean fraction."""
+    if fraction not in hosts.columns or size not in hosts.columns:
+        return None
+    f = pd.to_numeric(hosts[fraction], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    s = pd.to_numeric(hosts[size], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    known = np.isfinite(f) & np.isfinite(s)
+    if not known.any():
+        return None
+    mean = float(np.dot(f[known], s[known]) / s[known].sum()) if s[known].sum() > 0 else 0.0
+    return float(np.nansum(np.where(known, f * s, mean * s)))
+
+
+def summarise_current(hosts: pd.DataFrame, host_count: int, hosts_inferred: bool,
+                      physical_cores: float, vms: pd.DataFrame) -> CurrentEstate:
+    """The hosts that run the in-scope VMs today: installed and in-use capacity.
+
+    `hosts` are the hosts the cost model counts (read, unlisted and inferred); in-use capacity
+    comes from their measured use (vHost CPU and memory usage), else from the VMs' own use.
+    """
+    scope = _mask(vms, "in_scope")
+    n_scope = int(scope.sum())
+    memory = pd.to_numeric(hosts["memory_gib"], errors="coerce").sum() if len(hosts) else 0.0
+    cpu_used = _used(hosts, "cpu_usage_fraction", "cores")
+    mem_used = _used(hosts, "memory_usage_fraction", "memory_gib")
+    on = vms[scope & (_text(vms, "power_state") == "poweredOn").fillna(False).to_numpy(bool)]
+    if cpu_used is None and _float(on, "cpu_util").notna().any():
+        cpu_used = float((_float(on, "vcpus") * _float(on, "cpu_util")).sum())
+    if mem_used is None and _float(on, "memory_util").notna().any():
+        mem_used = float((_float(on, "memory_gib") * _float(on, "memory_util")).sum())
     return CurrentEstate(
-        hosts=int(hosts), hosts_inferred=bool(hosts_inferred),
-        physical_cores=float(physical_cores) if hosts else None,
-        vms_per_host=float(vms_in_scope / hosts) if hosts else None,
+        hosts=int(host_count), hosts_inferred=bool(hosts_inferred),
+        physical_cores=float(physical_cores) if host_count else None,
+        memory_gib=float(memory) if host_count and memory > 0 else None,
+        cpu_used_cores=cpu_used, memory_used_gib=mem_used,
+        vms_per_host=float(n_scope / host_count) if host_count else None,
     )
 
 
@@ -107,7 +137,7 @@ def summarise_fit(vms: pd.DataFrame, fit_reasons: pd.DataFrame) -> FitSummary:
 
 
 def summarise_target(pools: pd.DataFrame, totals: Mapping[str, float], fallbacks: int,
-                     isolation_extra_nodes: int) -> TargetSummary:
+                     isolation_extra_nodes: int, hosts_kept: float = 0.0) -> TargetSummary:
     """The container platform after the move, from the packing result."""
     has = len(pools) > 0
     packed = (pools["nodes"] - pools["spare_nodes"]).to_numpy(dtype=float) if has else np.zeros(0)
@@ -126,6 +156,9 @@ def summarise_target(pools: pd.DataFrame, totals: Mapping[str, float], fallbacks
         isolation_extra_nodes=int(isolation_extra_nodes),
         sizing_fallbacks=int(fallbacks),
         cpu_request_cores=cpu_req, memory_request_gib=mem_req,
+        node_cores=float((pools["nodes"] * pools["node_cores"]).sum()) if has else 0.0,
+        node_memory_gib=float((pools["nodes"] * pools["node_memory_gib"]).sum()) if has else 0.0,
+        hosts_kept=float(hosts_kept),
         cpu_request_share=cpu_req / cpu_alloc if cpu_alloc > 0 else None,
         memory_request_share=mem_req / mem_alloc if mem_alloc > 0 else None,
     )
@@ -289,6 +322,59 @@ def _security(vms: pd.DataFrame, target: TargetSummary, inventory: InventorySumm
     return tuple(items)
 
 
+def _capacity(current: CurrentEstate, target: TargetSummary, fit: FitSummary,
+              quality: QualityReport) -> tuple[tuple[CapacityRow, ...], str | None]:
+    """Today and after in the same units, and why the nodes hold more when they do."""
+    now, cpu_basis = current, quality.cpu_basis
+    per_host = (now.physical_cores / now.hosts) if now.hosts and now.physical_cores else None
+    mem_host = (now.memory_gib / now.hosts) if now.hosts and now.memory_gib else None
+    measured = ("the hosts' measured use at export time" if cpu_basis.get("host_usage")
+                else "the VMs' own use" if now.cpu_used_cores is not None else "not measured")
+    rows = [
+        CapacityRow(figure="Installed today", cores=now.physical_cores,
+                    memory_gib=now.memory_gib,
+                    note=f"{_plural(now.hosts, 'host')}"
+                    + (", some inferred from the current.* assumptions"
+                       if now.hosts_inferred else "")),
+        CapacityRow(figure="In use today", cores=now.cpu_used_cores,
+                    memory_gib=now.memory_used_gib, note=measured),
+        CapacityRow(figure="Requested after", cores=target.cpu_request_cores,
+                    memory_gib=target.memory_request_gib,
+                    note=f"container requests of {_plural(fit.vms_moving, 'moving workload')}"),
+        CapacityRow(figure="Node capacity after", cores=target.node_cores,
+                    memory_gib=target.node_memory_gib,
+                    note=f"{_plural(target.nodes, 'node')}, spares included"),
+    ]
+    if target.hosts_kept:
+        rows.append(CapacityRow(
+            figure="Hosts kept for VMs that stay",
+            cores=target.hosts_kept * per_host if per_host else None,
+            memory_gib=target.hosts_kept * mem_host if mem_host else None,
+            note=f"{fmt.count(target.hosts_kept)} of today's hosts"))
+    over_cpu = now.physical_cores is not None and target.node_cores > now.physical_cores
+    over_mem = now.memory_gib is not None and target.node_memory_gib > now.memory_gib
+    if not (over_cpu or over_mem):
+        return tuple(rows), None
+    what = (f"{fmt.count(target.node_cores)} cores against {fmt.count(now.physical_cores)} "
+            "installed today" if over_cpu else
+            f"{fmt.count(target.node_memory_gib)} GiB against {fmt.count(now.memory_gib)} GiB "
+            "installed today")
+    main = max(cpu_basis, key=lambda k: cpu_basis[k]) if cpu_basis else ""
+    if main == "vcpu_ratio":
+        why = ("most VMs were sized from allocation at today's vCPU-to-core ratio, as no usage "
+               "was measured")
+    elif main == "host_usage" and now.cpu_used_cores is not None and now.physical_cores:
+        busy = fmt.pct(now.cpu_used_cores / now.physical_cores)
+        why = (f"sized from the hosts' measured use ({busy} of today's cores are busy) plus "
+               "the comfort factor, node reservations and headroom")
+    else:
+        why = ("requests include the comfort factor, and nodes keep reservations, headroom and "
+               "HA spares")
+    if over_mem and not over_cpu:
+        why = ("memory is the binding resource: " + why)
+    return tuple(rows), f"After, the nodes hold {what}: {why}."
+
+
 # -- sentences -------------------------------------------------------------------------------
 def _headline(currency: str, inventory: InventorySummary, current: CurrentEstate,
               fit: FitSummary, target: TargetSummary, money: MoneySummary,
@@ -324,15 +410,9 @@ def _headline(currency: str, inventory: InventorySummary, current: CurrentEstate
     second.append(f"the one-off migration costs {fmt.money(money.one_off_migration, cur)}")
     text = "; ".join(second)
     lines.append(text[:1].upper() + text[1:] + ".")
-    stars = quality.overall.confidence_stars
+    stars = quality.confidence_stars
     if stars is not None:
-        conf = f"Confidence is {fmt.count(stars)} of 5 stars"
-        if quality.overall.usage_share is not None:
-            conf += (f": {fmt.pct(quality.overall.usage_share)} of in-scope VMs have CPU and "
-                     "memory usage")
-        if current.hosts_inferred:
-            conf += "; some hosts were inferred, not read"
-        lines.append(conf + ".")
+        lines.append(f"Confidence is {fmt.count(stars)} of 5 stars. {quality.confidence_reason}")
     return tuple(lines)
 
 
@@ -422,14 +502,19 @@ def build_insights(*, vms: pd.DataFrame, currency: str, inventory: InventorySumm
     """Every finding and sentence the reports show, from the result's parts."""
     total, by_reason, staying = _staying(vms)
     os_support = _os_support(vms)
+    capacity, capacity_note = _capacity(current, target, fit, quality)
+    headline = _headline(currency, inventory, current, fit, target, money, quality,
+                         uncertainty, by_reason)
+    if capacity_note:
+        headline = (headline[0], capacity_note, *headline[1:])
     return Insights(
-        headline=_headline(currency, inventory, current, fit, target, money, quality,
-                           uncertainty, by_reason),
+        headline=headline,
         takeaways=_takeaways(currency, current, fit, target, money, costs, cash_flow, pools,
                              uncertainty, scenarios, os_support, inventory),
         staying_total=total, staying_by_reason=by_reason, staying_vms=staying,
         moving_vms=_moving(vms), os_support=os_support,
         security=_security(vms, target, inventory, isolation_keys, len(pools)),
+        capacity=capacity, capacity_note=capacity_note,
     )
 
 

@@ -245,6 +245,15 @@ class ProblemRow(Block):
     column: str | None = txt("Column header of the problem.")
 
 
+class CapacityRow(Block):
+    """One line of the capacity comparison, today and after, in the same units."""
+
+    figure: str = txt("What the line measures.")
+    cores: float | None = num("Physical cores (requests in cores).", "cores")
+    memory_gib: float | None = num("Memory.", "GiB")
+    note: str = txt("How the figure was obtained.")
+
+
 class SecurityFinding(Block):
     """One security point tied to this estate's figures."""
 
@@ -264,7 +273,7 @@ VM_ADDED_COLUMNS: dict[str, str] = {
     "fit_level": "str", "fit_rules": "str", "fit_reason": "str", "retire_candidate": "bool",
     "moves": "bool", "needs_os_upgrade": "bool",
     "cpu_request_cores": "number", "memory_request_gib": "number", "replicas": "number",
-    "sizing_basis": "str", "pool": "str", "node_index": "number",
+    "cpu_basis": "str", "memory_basis": "str", "pool": "str", "node_index": "number",
     "annual_before": "number", "annual_after": "number", "annual_savings": "number",
 }
 
@@ -385,7 +394,14 @@ class CurrentEstate(Block):
     hosts: int = num("Physical hosts today (read, or inferred).", "hosts")
     hosts_inferred: bool = txt("True when some hosts took the current.* geometry because the "
                                "host list lacked them.")
-    physical_cores: float | None = num("Physical cores of those hosts.", "cores")
+    physical_cores: float | None = num("Physical cores of those hosts (hyper-threads not "
+                                       "counted).", "cores")
+    memory_gib: float | None = num("Memory installed in those hosts.", "GiB")
+    cpu_used_cores: float | None = num("Cores busy today: the hosts' measured CPU use x cores "
+                                       "(else the VMs' own use); null when nothing measured it.",
+                                       "cores")
+    memory_used_gib: float | None = num("Memory in use today (hosts' measured use, else the "
+                                        "VMs'); null when nothing measured it.", "GiB")
     vms_per_host: float | None = num("In-scope VMs per host today.", "VMs per host")
 
 
@@ -415,6 +431,9 @@ class TargetSummary(Block):
                                    "cores")
     memory_request_gib: float = num("Memory requested by the moving workloads (all replicas).",
                                     "GiB")
+    node_cores: float = num("Physical cores of every node, spares included.", "cores")
+    node_memory_gib: float = num("Memory of every node, spares included.", "GiB")
+    hosts_kept: float = num("Hosts kept for the VMs that stay VMs.", "hosts")
     cpu_request_share: float | None = num("Requested / allocatable CPU over every pool.",
                                           "fraction")
     memory_request_share: float | None = num("Requested / allocatable memory over every pool.",
@@ -454,6 +473,18 @@ class QualityReport(Block):
 
     files: tuple[FileQualityRow, ...] = txt("One row per input file.")
     overall: QualityOverall = txt("Figures over every file.")
+    confidence_stars: int | None = num(
+        "1-5 stars from how much of the sizing rests on history: per-VM time series of 30 "
+        "days or more up to 5; a snapshot of per-VM usage or host-level use at most 2; "
+        "allocation only 1; one star less when a tenth or more of the VMs sit on inferred "
+        "hosts.", "stars")
+    confidence_reason: str = txt("Why the confidence is what it is, in one sentence.")
+    raise_confidence: tuple[str, ...] = txt("What data would raise the confidence.")
+    cpu_basis: dict[str, int] = num("In-scope VMs by the rule that sized their CPU "
+                                    "(vm_usage, host_usage, vcpu_ratio).", "VMs")
+    memory_basis: dict[str, int] = num("In-scope VMs by the rule that sized their memory "
+                                       "(vm_usage, active_consumed, active_allocated, "
+                                       "host_usage, allocated).", "VMs")
     problems: tuple[ProblemRow, ...] = txt("Every problem, in file order.")
 
 
@@ -470,6 +501,10 @@ class Insights(Block):
     os_support: tuple[OsSupportRow, ...] = txt("In-scope VMs by OS product and support, top "
                                                "products first, the rest as 'other'.")
     security: tuple[SecurityFinding, ...] = txt("Security findings tied to the estate.")
+    capacity: tuple[CapacityRow, ...] = txt("Capacity today and after, side by side: installed, "
+                                            "in use, requested after and node capacity after.")
+    capacity_note: str | None = txt("One sentence when the nodes after hold more than today's "
+                                    "hosts, with the reason; null otherwise.")
 
 
 class Percentiles(Block):

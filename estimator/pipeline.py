@@ -18,6 +18,7 @@ import pandas as pd
 from estimator.assumptions import PRESETS, Assumptions, load_assumptions
 from estimator.costs import compute_costs
 from estimator.errors import ConfigError, InputError, Problem
+from estimator.evidence import host_evidence, inferred_share
 from estimator.insights import (
     build_insights,
     summarise_current,
@@ -31,7 +32,7 @@ from estimator.inventory.os_classify import end_of_support
 from estimator.inventory.overrides import load_overrides
 from estimator.inventory.timeseries import read_timeseries
 from estimator.model import Estimate
-from estimator.planning import apply_series, plan_estate
+from estimator.planning import apply_series, plan_estate, with_host_shaped_node
 from estimator.quality import inventory_summary, quality_report
 from estimator.scope import apply_scope, excluded_counts, override_problems
 from estimator.uncertainty import run_uncertainty, scenario_table
@@ -74,8 +75,9 @@ def scenario_name(s: str | Path | Assumptions, i: int) -> str:
 def resolve_inputs(inventory: Inventory, assumptions: Assumptions, *,
                    series: pd.DataFrame | None = None, today: dt.date | None = None
                    ) -> RunInputs:
-    """Read the overrides file and fix the as-of date (`scope.as_of`, else `today`)."""
-    a = assumptions
+    """Read the overrides file, fix the as-of date (`scope.as_of`, else `today`) and add a node
+    type shaped like today's hosts (`platform.host_shaped_node_type`)."""
+    a = with_host_shaped_node(assumptions, inventory.hosts)
     overrides = load_overrides(Path(a.scope.overrides_file)) if a.scope.overrides_file else None
     problems = tuple(override_problems(inventory.vms, overrides, a.scope.overrides_file))
     as_of = a.scope.as_of or today or dt.date.today()
@@ -139,6 +141,7 @@ def run(inputs: RunInputs, *, uncertainty: bool = True,
     scoped = apply_scope(inv.vms, a.scope, inputs.overrides)
     scoped["os_end_of_support"] = end_of_support(scoped["os_name"], scoped["os_version"],
                                                  inputs.as_of)
+    scoped = pd.concat([scoped, host_evidence(scoped, inv.hosts)], axis=1)
     if not scoped["in_scope"].any():
         excluded = ", ".join(f"{k.replace('_', ' ')} {v:,}"
                              for k, v in excluded_counts(scoped).items() if v)
@@ -156,14 +159,15 @@ def run(inputs: RunInputs, *, uncertainty: bool = True,
     costs = compute_costs(plan.vms, inv.hosts, plan.pools, a, values)
     per_vm = costs.per_vm.drop(columns=["vm_id"], errors="ignore")
     vms = pd.concat([plan.vms, per_vm.reindex(plan.vms.index)], axis=1)
-    quality = quality_report(inv, scoped, inputs.override_problems)
+    quality = quality_report(inv, plan.vms, inputs.override_problems, inferred_share(plan.vms))
     q = costs.quantities
     fit_reasons = top_reasons(vms, 20)
     inventory = inventory_summary(vms, quality.overall.rows_dropped)
-    current = summarise_current(int(q.hosts_before), bool(q.hosts_inferred or q.unlisted_hosts),
-                                float(q.physical_cores_before), inventory.vms_in_scope)
+    current = summarise_current(costs.hosts, int(q.hosts_before),
+                                bool(q.hosts_inferred or q.unlisted_hosts),
+                                float(q.physical_cores_before), vms)
     target = summarise_target(plan.pools, plan.plan.totals, plan.fallbacks,
-                              plan.isolation_extra_nodes)
+                              plan.isolation_extra_nodes, hosts_kept=float(q.hosts_after))
     money = summarise_money(costs.annual_before, costs.annual_after, costs.one_off_migration,
                             costs.payback_months, costs.npv, values)
     fit = summarise_fit(vms, fit_reasons)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.assumptions import Assumptions
+from estimator.assumptions.sections import host_shaped_node
 from estimator.costs.nodes import node_costs
 from estimator.fit import classify_fit
 from estimator.inventory.timeseries import apply_timeseries, utilisation_percentiles
@@ -58,6 +59,31 @@ def node_types_frame(assumptions: Assumptions) -> pd.DataFrame:
             "os": str(d["os"]),
         })
     return pd.DataFrame(rows, columns=list(NODE_TYPE_COLUMNS))
+
+
+def with_host_shaped_node(assumptions: Assumptions, hosts: pd.DataFrame | None) -> Assumptions:
+    """`assumptions` plus a node type shaped like today's most common host (cores, memory),
+    when `platform.host_shaped_node_type` is on and the inventory lists hosts."""
+    p = assumptions.platform
+    if not p.host_shaped_node_type or hosts is None or len(hosts) == 0:
+        return assumptions
+    shapes = pd.DataFrame({
+        "cores": pd.to_numeric(hosts["cores"], errors="coerce"),
+        "memory_gib": pd.to_numeric(hosts["memory_gib"], errors="coerce").round(),
+    }).dropna()
+    shapes = shapes[(shapes["cores"] >= 1) & (shapes["memory_gib"] >= 1)]
+    if shapes.empty:
+        return assumptions
+    counts = shapes.value_counts(sort=False).reset_index(name="hosts")
+    # the most common shape; ties go to the larger host
+    top = counts.sort_values(["hosts", "cores", "memory_gib"], ascending=False).iloc[0]
+    cores, memory = int(top["cores"]), float(top["memory_gib"])
+    if any(nt.cores == cores and nt.memory_gib == memory for nt in p.node_types.values()):
+        return assumptions
+    name = f"like-hosts-{cores}c-{memory:g}g"
+    types = {**p.node_types, name: host_shaped_node(cores, memory)}
+    return assumptions.model_copy(
+        update={"platform": p.model_copy(update={"node_types": types})})
 
 
 def _likely(value: Any) -> float:

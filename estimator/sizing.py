@@ -1,17 +1,28 @@
 """Container requests per VM: what each workload asks the scheduler for once containerised.
 
-The request follows Azure Migrate's performance-based sizing (a usage figure times a comfort
-factor) with its "as on-premises" mode as the alternative, and the Kubernetes VPA habit of a
-floor under every request:
+Each dimension is sized from the best evidence the inventory holds, in this order (the rule
+that sized a VM is in `cpu_basis` / `memory_basis`):
 
-    utilisation basis   cpu = vcpus × cpu_util × comfort
-                        memory = memory_gib × memory_util × comfort
-    allocated basis     cpu = vcpus,  memory = memory_gib
-    then                request = min(allocated, max(minimum, raw − guest-OS overhead))
+    CPU     vm_usage     vcpus × cpu_util × comfort            (the VM's own usage)
+            host_usage   host_cpu_used_cores × comfort          (its host's busy cores, shared
+                                                                 by vCPU)
+            vcpu_ratio   vcpus / vCPU-per-core today            (measured from the hosts, else
+                                                                 current.vcpu_per_core)
+    memory  vm_usage     memory_gib × memory_util × comfort     (time series or an import's
+                                                                 utilisation)
+            active_consumed / active_allocated
+                         (active + position × (high − active)) × comfort, high = Consumed, else
+                         allocated − guest-OS memory            (an RVTools snapshot)
+            host_usage   host_memory_used_gib × comfort         (its host's used memory, shared
+                                                                 by allocation)
+            allocated    memory_gib
+    then    request = min(allocated, max(minimum, raw − guest-OS overhead))
 
-`cpu_util` and `memory_util` already hold the peak-like figure (the configured percentile when
-time series were given, see `estimator.inventory.timeseries`). Where one of them is missing the
-dimension falls back to the allocated size, and the row is counted as a fallback.
+A vCPU is never taken as a physical core: node capacity is in physical cores, and without
+usage a vCPU counts as 1 / (today's vCPUs per core). The `allocated` basis ("as on
+premises") sizes memory from allocation and CPU from today's ratio. `cpu_util` and
+`memory_util` already hold the peak-like figure (the configured percentile with time series,
+see `estimator.inventory.timeseries`); host evidence comes from `estimator.evidence`.
 
 Pure: no I/O, no global configuration. Numeric assumptions come from
 `Assumptions.flat_values()` (dotted key -> float), modes from the section object.
@@ -33,20 +44,23 @@ if TYPE_CHECKING:
     from estimator.assumptions.sections import Sizing
 
 SIZING_COLUMNS: tuple[str, ...] = (
-    "cpu_request_cores", "memory_request_gib", "replicas", "sizing_basis",
+    "cpu_request_cores", "memory_request_gib", "replicas", "cpu_basis", "memory_basis",
 )
 BASES: tuple[str, ...] = ("utilisation", "allocated")
+CPU_BASES: tuple[str, ...] = ("vm_usage", "host_usage", "vcpu_ratio")
+MEMORY_BASES: tuple[str, ...] = ("vm_usage", "active_consumed", "active_allocated",
+                                 "host_usage", "allocated")
 
 
 @dataclass(frozen=True)
 class SizingResult:
-    """Per-VM container requests and how many rows fell back to the allocated size.
+    """Per-VM container requests and how many rows lacked usage of their own.
 
     `frame` is on the input index with `SIZING_COLUMNS`: `cpu_request_cores` [cores] and
-    `memory_request_gib` [GiB] per replica, `replicas` (Int64) and `sizing_basis`
-    ("utilisation", or "allocated" when the basis is allocated or usage was missing).
-    `fallbacks` counts rows sized from allocation although the basis is utilisation (only
-    in-scope rows when the frame has an `in_scope` column).
+    `memory_request_gib` [GiB] per replica, `replicas` (Int64), and the rule that sized each
+    dimension (`cpu_basis`, `memory_basis`). On the utilisation basis, `fallbacks` counts
+    in-scope rows (all rows without an `in_scope` column) where CPU or memory was not sized
+    from the VM's own usage.
     """
 
     frame: pd.DataFrame
@@ -108,10 +122,25 @@ def _replicas(vms: pd.DataFrame, values: Mapping[str, float]) -> pd.Series:
     return replicas
 
 
+def _pick(choices: list[tuple[np.ndarray, np.ndarray, str]], n: int
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """First available (mask, value, label) per row: the raw value and its basis label."""
+    raw = np.full(n, np.nan)
+    label = np.full(n, "", dtype=object)
+    free = np.ones(n, dtype=bool)
+    for mask, value, name in choices:
+        take = free & mask
+        raw = np.where(take, value, raw)
+        label[take] = name
+        free &= ~take
+    return raw, label
+
+
 def size_containers(
     vms: pd.DataFrame, sizing: Sizing, values: Mapping[str, float]
 ) -> SizingResult:
-    """Container requests for each row of `vms` (VM_SCHEMA columns, optional override_replicas).
+    """Container requests for each row of `vms` (VM_SCHEMA columns, optional evidence
+    columns from `estimator.evidence.host_evidence`, optional override_replicas).
 
     `sizing` is the sizing section (`sizing.basis` is read); `values` the flat numeric
     assumptions. Rows without vcpus or memory get missing requests.
@@ -122,47 +151,74 @@ def size_containers(
     basis = _mode(sizing.basis)
     if basis not in BASES:
         raise ConfigError(f"must be one of {', '.join(BASES)}, got {basis!r}", key="sizing.basis")
+    n = len(vms)
     vcpus = _float(vms, "vcpus")
     memory_gib = _float(vms, "memory_gib")
     family = _family_codes(vms)
+    comfort = _value(values, "sizing.comfort_factor")
+    position = _value(values, "sizing.memory_position")
+    os_memory = _per_family(values, "sizing.os_overhead_memory_gib", family)
 
+    ratio = _float(vms, "vcpu_per_core_measured")
+    default_ratio = _value(values, "current.vcpu_per_core")
+    ratio = np.where(np.isfinite(ratio) & (ratio > 0), ratio, default_ratio)
+    by_ratio = vcpus / ratio
+    always = np.ones(n, dtype=bool)
     if basis == "utilisation":
-        comfort = _value(values, "sizing.comfort_factor")
         cpu_util = _float(vms, "cpu_util")
+        host_cpu = _float(vms, "host_cpu_used_cores")
+        cpu_raw, cpu_basis = _pick([
+            (np.isfinite(cpu_util), vcpus * cpu_util * comfort, "vm_usage"),
+            (np.isfinite(host_cpu), host_cpu * comfort, "host_usage"),
+            (always, by_ratio, "vcpu_ratio"),
+        ], n)
         mem_util = _float(vms, "memory_util")
-        cpu_missing = np.isnan(cpu_util)
-        mem_missing = np.isnan(mem_util)
-        cpu_raw = np.where(cpu_missing, vcpus, vcpus * cpu_util * comfort)
-        mem_raw = np.where(mem_missing, memory_gib, memory_gib * mem_util * comfort)
-        # A row counts as a fallback only if it has a size to fall back to.
-        fell_back = (cpu_missing | mem_missing) & ~(np.isnan(vcpus) | np.isnan(memory_gib))
+        active = _float(vms, "memory_active_gib")
+        consumed = _float(vms, "memory_consumed_gib")
+        series = (vms["usage_source"].astype("string") == "timeseries").fillna(False).to_numpy(
+            dtype=bool) if "usage_source" in vms.columns else np.zeros(n, dtype=bool)
+        # The high end of the bracket: Consumed, else what the guest could use of its memory.
+        high_consumed = np.maximum(consumed, active)
+        high_allocated = np.maximum(memory_gib - os_memory, active)
+        host_mem = _float(vms, "host_memory_used_gib")
+        mem_raw, memory_basis = _pick([
+            (series & np.isfinite(mem_util), memory_gib * mem_util * comfort, "vm_usage"),
+            (np.isfinite(active) & np.isfinite(consumed),
+             (active + position * (high_consumed - active)) * comfort, "active_consumed"),
+            (np.isfinite(active),
+             (active + position * (high_allocated - active)) * comfort, "active_allocated"),
+            (np.isfinite(mem_util), memory_gib * mem_util * comfort, "vm_usage"),
+            (np.isfinite(host_mem), host_mem * comfort, "host_usage"),
+            (always, memory_gib, "allocated"),
+        ], n)
     else:
-        cpu_raw, mem_raw = vcpus, memory_gib
-        fell_back = np.zeros(len(vms), dtype=bool)
+        cpu_raw, cpu_basis = by_ratio, np.full(n, "vcpu_ratio", dtype=object)
+        mem_raw, memory_basis = memory_gib, np.full(n, "allocated", dtype=object)
 
     # The container no longer carries a guest OS, so its kernel and services come off.
     cpu = cpu_raw - _per_family(values, "sizing.os_overhead_cpu_cores", family)
-    mem = mem_raw - _per_family(values, "sizing.os_overhead_memory_gib", family)
+    mem = mem_raw - os_memory
     # Floor first, then cap: a request is never larger than the VM it replaces.
     cpu = np.minimum(np.maximum(cpu, _value(values, "sizing.min_cpu_request_cores")), vcpus)
     mem = np.minimum(np.maximum(mem, _value(values, "sizing.min_memory_request_gib")),
                      memory_gib)
-
-    # Index an object array of two strings: much faster than converting numpy unicode.
-    allocated = (fell_back | (basis == "allocated")).astype(np.intp)
-    label = np.array(["utilisation", "allocated"], dtype=object)[allocated]
+    unsized = np.isnan(vcpus) | np.isnan(memory_gib)
     frame = pd.DataFrame(
         {
             "cpu_request_cores": cpu,
             "memory_request_gib": mem,
             "replicas": _replicas(vms, values),
-            "sizing_basis": pd.array(label, dtype="string"),
+            "cpu_basis": pd.array(np.where(unsized, None, cpu_basis), dtype="string"),
+            "memory_basis": pd.array(np.where(unsized, None, memory_basis), dtype="string"),
         },
         index=vms.index,
     )
+    own = (cpu_basis == "vm_usage") & np.isin(memory_basis, ["vm_usage", "active_consumed",
+                                                             "active_allocated"])
     # Out-of-scope rows are sized too (cheap, and handy in reports) but not counted.
-    counted = fell_back & (vms["in_scope"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-                           if "in_scope" in vms.columns else True)
+    counted = ~own & ~unsized & (basis == "utilisation") & (
+        vms["in_scope"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        if "in_scope" in vms.columns else True)
     return SizingResult(frame=frame, fallbacks=int(counted.sum()))
 
 

@@ -29,6 +29,8 @@ PINNED = {
     "sizing.min_cpu_request_cores": 0.1,
     "sizing.min_memory_request_gib": 0.25,
     "sizing.replicas": 1,
+    "sizing.memory_position": 0.5,
+    "current.vcpu_per_core": 4,
 }
 ASSUMPTIONS = load_assumptions(sets=[f"{k}={v}" for k, v in PINNED.items()])
 VALUES: dict[str, float] = ASSUMPTIONS.flat_values()
@@ -55,7 +57,7 @@ def test_utilisation_basis_worked_example() -> None:
     row = result.frame.iloc[0]
     assert row["cpu_request_cores"] == pytest.approx(2.5)
     assert row["memory_request_gib"] == pytest.approx(20.3)
-    assert row["sizing_basis"] == "utilisation"
+    assert (row["cpu_basis"], row["memory_basis"]) == ("vm_usage", "vm_usage")
     assert row["replicas"] == 1
     assert result.fallbacks == 0
     assert list(result.frame.columns) == list(SIZING_COLUMNS)
@@ -71,22 +73,23 @@ def test_windows_overhead_is_larger() -> None:
 
 
 def test_missing_or_odd_family_uses_unknown_overhead() -> None:
-    # unknown overhead: 0.1 core, 1.0 GiB -> 8 − 0.1 and 32 − 1.0 on the allocated basis.
+    # unknown overhead: 0.1 core, 1.0 GiB -> 8 / 4 − 0.1 and 32 − 1.0 on the allocated basis.
     frame = vms(vcpus=[8, 8], memory_gib=[32, 32], os_family=[None, "Plan9"])
     result = size_containers(frame, ALLOCATED, VALUES)
-    assert result.frame["cpu_request_cores"].tolist() == pytest.approx([7.9, 7.9])
+    assert result.frame["cpu_request_cores"].tolist() == pytest.approx([1.9, 1.9])
     assert result.frame["memory_request_gib"].tolist() == pytest.approx([31.0, 31.0])
 
 
-def test_fallback_to_allocated_per_dimension_is_counted() -> None:
+def test_fallback_per_dimension_is_counted() -> None:
     frame = vms(vcpus=[8, 8, 8], memory_gib=[32, 32, 32],
                 cpu_util=[np.nan, 0.25, np.nan], memory_util=[0.5, 0.5, np.nan])
     result = size_containers(frame, UTILISATION, VALUES)
     out = result.frame
-    # Row 0: CPU falls back (8 − 0.1), memory from use (20.3).
-    assert out["cpu_request_cores"].tolist() == pytest.approx([7.9, 2.5, 7.9])
+    # Row 0: CPU at today's ratio (8 / 4 − 0.1; never 1 vCPU = 1 core), memory from use.
+    assert out["cpu_request_cores"].tolist() == pytest.approx([1.9, 2.5, 1.9])
     assert out["memory_request_gib"].tolist() == pytest.approx([20.3, 20.3, 31.5])
-    assert out["sizing_basis"].tolist() == ["allocated", "utilisation", "allocated"]
+    assert out["cpu_basis"].tolist() == ["vcpu_ratio", "vm_usage", "vcpu_ratio"]
+    assert out["memory_basis"].tolist() == ["vm_usage", "vm_usage", "allocated"]
     assert result.fallbacks == 2
 
 
@@ -96,17 +99,67 @@ def test_only_in_scope_fallbacks_are_counted() -> None:
     frame["in_scope"] = [True, False, True]
     result = size_containers(frame, UTILISATION, VALUES)
     assert result.fallbacks == 2
-    assert result.frame["sizing_basis"].tolist() == ["allocated"] * 3
+    assert result.frame["cpu_basis"].tolist() == ["vcpu_ratio"] * 3
 
 
 def test_allocated_basis_ignores_usage_and_counts_no_fallbacks() -> None:
     frame = vms(vcpus=[8, 2], memory_gib=[32, 4], cpu_util=[0.25, np.nan],
                 memory_util=[0.5, np.nan])
     result = size_containers(frame, ALLOCATED, VALUES)
-    assert result.frame["cpu_request_cores"].tolist() == pytest.approx([7.9, 1.9])
+    # CPU at today's 4 vCPUs per core: 8 / 4 − 0.1 and 2 / 4 − 0.1
+    assert result.frame["cpu_request_cores"].tolist() == pytest.approx([1.9, 0.4])
     assert result.frame["memory_request_gib"].tolist() == pytest.approx([31.5, 3.5])
-    assert set(result.frame["sizing_basis"]) == {"allocated"}
+    assert set(result.frame["cpu_basis"]) == {"vcpu_ratio"}
+    assert set(result.frame["memory_basis"]) == {"allocated"}
     assert result.fallbacks == 0
+
+
+def test_measured_ratio_beats_the_assumed_one() -> None:
+    frame = vms(vcpus=[6, 6], memory_gib=[8, 8])
+    frame["vcpu_per_core_measured"] = [3.0, np.nan]
+    out = size_containers(frame, UTILISATION, VALUES).frame
+    assert out["cpu_request_cores"].tolist() == pytest.approx([6 / 3 - 0.1, 6 / 4 - 0.1])
+
+
+def test_host_usage_when_the_vm_has_none() -> None:
+    frame = vms(vcpus=[4, 4], memory_gib=[16, 16], cpu_util=[0.5, np.nan],
+                memory_util=[np.nan, np.nan])
+    frame["host_cpu_used_cores"] = [9.0, 2.0]
+    frame["host_memory_used_gib"] = [np.nan, 6.0]
+    out = size_containers(frame, UTILISATION, VALUES).frame
+    # row 0 keeps its own CPU use (4 × 0.5 × 1.3 − 0.1); row 1: 2 × 1.3 − 0.1, 6 × 1.3 − 0.5
+    assert out["cpu_request_cores"].tolist() == pytest.approx([2.5, 2.5])
+    assert out["memory_request_gib"].tolist() == pytest.approx([15.5, 7.3])
+    assert out["cpu_basis"].tolist() == ["vm_usage", "host_usage"]
+    assert out["memory_basis"].tolist() == ["allocated", "host_usage"]
+
+
+def test_memory_bracket_between_active_and_consumed() -> None:
+    # active 4, consumed 12 of 16 GiB, Linux: position 0.5 -> (4 + 0.5 × 8) × 1.3 − 0.5 = 9.9
+    frame = vms(vcpus=[2, 2], memory_gib=[16, 16], memory_util=[0.25, 0.25])
+    frame["memory_active_gib"] = [4.0, 4.0]
+    frame["memory_consumed_gib"] = [12.0, np.nan]
+    out = size_containers(frame, UTILISATION, VALUES).frame
+    # without Consumed the high end is allocation less the guest OS: 16 − 0.5 = 15.5
+    assert out["memory_request_gib"].tolist() == pytest.approx(
+        [9.9, (4 + 0.5 * 11.5) * 1.3 - 0.5])
+    assert out["memory_basis"].tolist() == ["active_consumed", "active_allocated"]
+    ends = []
+    for position in (0.0, 1.0):
+        v = {**VALUES, "sizing.memory_position": position}
+        ends.append(size_containers(frame, UTILISATION, v).frame["memory_request_gib"].iloc[0])
+    assert ends == pytest.approx([4 * 1.3 - 0.5, 12 * 1.3 - 0.5])
+    assert ends[0] < out["memory_request_gib"].iloc[0] < ends[1]
+
+
+def test_time_series_memory_wins_over_the_snapshot() -> None:
+    frame = vms(vcpus=[2], memory_gib=[16], memory_util=[0.5])
+    frame["memory_active_gib"] = [4.0]
+    frame["memory_consumed_gib"] = [12.0]
+    frame["usage_source"] = ["timeseries"]
+    out = size_containers(frame, UTILISATION, VALUES).frame
+    assert out["memory_basis"].iloc[0] == "vm_usage"
+    assert out["memory_request_gib"].iloc[0] == pytest.approx(16 * 0.5 * 1.3 - 0.5)
 
 
 def test_minimum_request_floor() -> None:
@@ -227,6 +280,7 @@ def test_requests_are_positive_and_never_above_allocated(rows: list, basis: str)
     assert (out["memory_request_gib"] <= frame["memory_gib"]).all()
     assert 0 <= result.fallbacks <= len(frame)
     if basis == "utilisation":
-        assert result.fallbacks == (out["sizing_basis"] == "allocated").sum()
+        own = (out["cpu_basis"] == "vm_usage") & (out["memory_basis"] == "vm_usage")
+        assert result.fallbacks == (~own).sum()
     else:
         assert result.fallbacks == 0

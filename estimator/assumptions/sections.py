@@ -154,8 +154,10 @@ class Sizing(Section):
     basis: Literal["utilisation", "allocated"] = setting(
         "utilisation",
         description=(
-            "utilisation: size from measured use (performance-based); allocated: size from the "
-            "VM's configured vCPU and memory (as on premises)."
+            "utilisation: size from the best measured use in the inventory (per-VM usage, else "
+            "the host's measured use shared by its VMs, else today's vCPU-to-core ratio); "
+            "allocated: the VM's memory and its vCPUs at today's vCPU-to-core ratio "
+            "(as on premises)."
         ),
         source=AZ_ASSESS,
     )
@@ -179,6 +181,20 @@ class Sizing(Section):
         ge=1.0,
         description="Headroom multiplied onto measured demand before it becomes a request.",
         source=f"{AZ_ASSESS} (examples 1.3-2.0); VPA adds a 15% safety margin",
+    )
+    memory_position: Num = num(
+        (0.0, 0.5, 1.0),
+        unit="fraction",
+        le=1,
+        description=(
+            "Where a VM's memory need lies between vSphere Active memory (0) and Consumed "
+            "memory, or allocated minus the guest OS when Consumed is unknown (1)."
+        ),
+        source=(
+            "VMware vRealize Operations 8.10 'Rightsizing' reclaims from Consumed; Active is a "
+            "sampled estimate of recently touched pages that undercounts a working set. Method "
+            "choice: halfway, with the two figures as the range"
+        ),
     )
     os_overhead_memory_gib: OsOverheadMemory = Field(
         default_factory=OsOverheadMemory,
@@ -362,7 +378,15 @@ def default_node_types() -> dict[str, NodeType]:
         "general-32": _node(32, 128, 0.35),
         "memory-32": _node(32, 256, 0.40),
         "general-64": _node(64, 256, 0.55),
+        # memory-heavy estates (legacy VMs allocate 4-8 GiB per vCPU) need these shapes
+        "highmem-32": _node(32, 512, 0.45),
+        "highmem-64": _node(64, 1024, 0.70),
     }
+
+
+def host_shaped_node(cores: int, memory_gib: float) -> NodeType:
+    """A node shaped like a host of today (the documented price rule, 0.5 kW)."""
+    return _node(cores, memory_gib, 0.5)
 
 
 ISOLATION_KEYS = ("os_family", "security_zone", "environment")
@@ -417,6 +441,15 @@ class Platform(Section):
         rangeable=False,
         description="Spare nodes per pool so one node can fail or drain (N+1).",
         source="method choice: N+1 redundancy",
+    )
+    host_shaped_node_type: StrictBool = setting(
+        True,
+        description=(
+            "Offer a node type shaped like today's most common host (its cores and memory) "
+            "beside the catalogue, named like-hosts-<cores>c-<memory>g; the per-pool choice "
+            "stays cost-based."
+        ),
+        source="method choice: the hardware the estate already runs on is a known-good shape",
     )
     isolation_keys: tuple[Literal["os_family", "security_zone", "environment"], ...] = setting(
         ("os_family",),

@@ -7,8 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from estimator.costs._columns import number, per_unique
+from estimator.costs._columns import number
 from estimator.costs._values import Values, scalar
+from estimator.hosts import host_key, match_host_keys
+
+__all__ = ["HostGroups", "concat_groups", "host_geometry", "host_key", "match_hosts",
+           "spread_groups", "windows_unit_cores"]
 
 
 @dataclass(frozen=True)
@@ -84,16 +88,6 @@ def host_geometry(hosts: pd.DataFrame, values: Values) -> pd.DataFrame:
                          "sockets": sockets, "cores_per_socket": cps})
 
 
-def host_key(names: pd.Series) -> np.ndarray:
-    """Host names compared in lower case without their DNS domain (IP addresses kept whole)."""
-    def key(u: pd.Series) -> pd.Series:
-        u = u.str.strip().str.lower()
-        ip = u.str.fullmatch(r"[0-9.]+").fillna(False).astype(bool)
-        return u.where(ip, u.str.split(".", n=1).str[0])
-
-    return per_unique(names, key, "")
-
-
 def match_hosts(geo: pd.DataFrame, vms: pd.DataFrame, in_scope: np.ndarray,
                  def_sockets: float, def_cps: float,
                  notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
@@ -108,25 +102,13 @@ def match_hosts(geo: pd.DataFrame, vms: pd.DataFrame, in_scope: np.ndarray,
     if "host" not in vms.columns:
         return geo, np.full(len(vms), -1)
     vm_key = host_key(vms["host"])
-    index = pd.Index(geo["key"].to_numpy(dtype=object))
-    code = np.where(in_scope & (vm_key != ""), index.get_indexer(vm_key), -1)
-    missing = in_scope & (vm_key != "") & (code < 0)
-    if not missing.any():
-        return geo, code
-    known = {k: i for i, k in enumerate(geo["key"])}
-    by_suffix: dict[str, int] = {}
-    for name in pd.unique(vm_key[missing]):
-        hits = [known[name[i:]] for i in range(1, len(name) - 3) if name[i:] in known]
-        if hits:
-            by_suffix[name] = hits[0]  # the longest suffix that is a listed host
+    code, by_suffix = match_host_keys(pd.Index(geo["key"].to_numpy(dtype=object)), vm_key,
+                                      in_scope)
     if by_suffix:
-        mapped = pd.Series(vm_key).map(by_suffix).to_numpy(dtype=float)
-        take = missing & np.isfinite(mapped)
-        code = np.where(take, np.nan_to_num(mapped, nan=-1).astype(int), code)
         example = next(iter(by_suffix.items()))
         notes.append(f"{len(by_suffix)} VM host names matched the host list by suffix "
                      f"(e.g. {example[0]!r} -> {geo['key'].iloc[example[1]]!r}).")
-        missing = missing & ~take
+    missing = in_scope & (vm_key != "") & (code < 0)
     if missing.any():
         extra = pd.unique(vm_key[missing])
         geo = pd.concat([geo, pd.DataFrame({

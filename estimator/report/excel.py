@@ -86,7 +86,8 @@ VM_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("moves", "Becomes a container", "bool"),
     ("retire_candidate", "Retire candidate", "bool"),
     ("needs_os_upgrade", "Needs OS upgrade", "bool"),
-    ("sizing_basis", "Sized from", "text"),
+    ("cpu_basis", "CPU sized from", "text"),
+    ("memory_basis", "Memory sized from", "text"),
     ("cpu_request_cores", "CPU request [cores]", "dec2"),
     ("memory_request_gib", "Memory request [GiB]", "dec2"),
     ("replicas", "Replicas", "count"),
@@ -300,12 +301,17 @@ def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
          "" if m.payback_months is not None else "does not pay back within the horizon"),
         (f"Net present value [{cur}]", m.npv, "money", f"over {m.horizon_years} years"),
         ("Usage data coverage", q.usage_share, "pct", "in-scope VMs with usage"),
-        ("Confidence [stars of 5]", q.confidence_stars, "count",
-         fmt.stars(q.confidence_stars)),
+        ("Confidence [stars of 5]", est.quality.confidence_stars, "count",
+         fmt.stars(est.quality.confidence_stars)),
         ("End of support judged on", est.as_of.isoformat(), "text", ""),
     ]
     for label, value, kind, meaning in rows:
         sh.append([sh.cell(label), sh.cell(value, kind), sh.cell(meaning)])
+    sh.append([])
+    sh.header(["Capacity today and after", "Physical cores", "Memory [GiB]", ""])
+    for r in est.insights.capacity:
+        sh.append([sh.cell(r.figure), sh.cell(r.cores, "count"),
+                   sh.cell(r.memory_gib, "count"), sh.cell(r.note)])
     counts = fit.counts
     if not counts:
         return None
@@ -511,13 +517,20 @@ def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
     sh.widths([30, 40, 30, 14, 12, 14, 12, 24, 12, 12])
     sh.title("Data quality and confidence")
     for label, value, kind in (
-        ("Confidence [stars of 5]", o.confidence_stars, "count"),
+        ("Confidence [stars of 5]", q.confidence_stars, "count"),
+        ("Why", q.confidence_reason, "text"),
         ("Usage data coverage", o.usage_share, "pct"),
         ("Rows rejected", o.rows_dropped, "count"),
         ("Duplicate VMs dropped", o.duplicates, "count"),
         ("VMs moved sized from allocation", est.target.sizing_fallbacks, "count"),
     ):
         sh.append([sh.cell(label, font=_HEADER_FONT), sh.cell(value, kind)])
+    for tip in q.raise_confidence:
+        sh.append([sh.cell("To raise it", font=_HEADER_FONT), sh.cell(tip)])
+    for what, counts in (("CPU", q.cpu_basis), ("Memory", q.memory_basis)):
+        for basis, n in counts.items():
+            sh.append([sh.cell(f"{what} sized from: {fmt.BASIS_LABELS.get(basis, basis)}",
+                               font=_HEADER_FONT), sh.cell(n, "count")])
     for reason, n in est.inventory.excluded.items():
         sh.append([sh.cell(f"Excluded: {fmt.label(reason)}", font=_HEADER_FONT),
                    sh.cell(n, "count")])

@@ -144,7 +144,7 @@ def _headline(est: Estimate) -> dict[str, Any]:
         {"label": "Payback", "value": fmt.months(m.payback_months),
          "sub": payback_range if payback_range else
          f"one-off {fmt.money(m.one_off_migration, cur)}"},
-        {"label": "Confidence", "value": fmt.stars(q.confidence_stars),
+        {"label": "Confidence", "value": fmt.stars(est.quality.confidence_stars),
          "sub": f"usage data for {fmt.pct(q.usage_share)} of VMs"
          if q.usage_share is not None else "", "stars": True},
     ]
@@ -165,6 +165,8 @@ def _context(est: Estimate) -> dict[str, Any]:
         costs=_records(est.costs),
         money=est.money,
         cash_flow=_records(est.cash_flow),
+        capacity=_dicts(ins.capacity),
+        capacity_note=ins.capacity_note,
         staying={"total": ins.staying_total, "by_reason": _dicts(ins.staying_by_reason),
                  "rows": _dicts(ins.staying_vms),
                  "more": max(0, ins.staying_total - len(ins.staying_vms))},
@@ -234,10 +236,13 @@ def _quality(est: Estimate) -> dict[str, Any]:
     """The data-quality section: headline figures, the files table and the problems."""
     q, o = est.quality, est.quality.overall
     head: list[tuple[str, str]] = []
-    if o.confidence_stars is not None:
-        head.append(("Confidence", f"{fmt.stars(o.confidence_stars)} "
-                                   f"({fmt.count(o.confidence_stars)} of 5)"))
+    if q.confidence_stars is not None:
+        head.append(("Confidence", f"{fmt.stars(q.confidence_stars)} "
+                                   f"({fmt.count(q.confidence_stars)} of 5). "
+                                   f"{q.confidence_reason}"))
     head += [
+        ("CPU sized from", _basis_text(q.cpu_basis)),
+        ("Memory sized from", _basis_text(q.memory_basis)),
         ("In-scope VMs with CPU and memory usage", fmt.pct(o.usage_share)),
         ("Rows rejected while reading", fmt.count(o.rows_dropped)),
         ("Duplicate VMs dropped", fmt.count(o.duplicates)),
@@ -257,9 +262,16 @@ def _quality(est: Estimate) -> dict[str, Any]:
     } for f in q.files]
     problems = [{"kind": fmt.label(p.kind), "where": _where(p.file, p.sheet, p.row, p.column),
                  "message": p.message} for p in q.problems[:PROBLEMS_LIST]]
-    return {"head": head, "files": files, "problems": problems,
+    return {"head": head, "files": files, "problems": problems, "raise": list(q.raise_confidence),
             "problems_total": len(q.problems),
             "problems_more": max(0, len(q.problems) - PROBLEMS_LIST)}
+
+
+def _basis_text(counts: dict[str, int]) -> str:
+    if not counts:
+        return fmt.DASH
+    return "; ".join(f"{fmt.BASIS_LABELS.get(k, fmt.label(k))}: {fmt.count(v)} VMs"
+                     for k, v in counts.items())
 
 
 def _where(file: str | None, sheet: str | None, row: int | None, column: str | None) -> str:

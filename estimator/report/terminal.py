@@ -71,7 +71,7 @@ def headline_rows(est: Estimate) -> list[tuple[str, str]]:
     ]
     if unc is not None:
         rows.append(("NPV P10–P90", fmt.money_range(unc.npv.p10, unc.npv.p90, cur)))
-    rows.append(("Data confidence", fmt.stars(est.quality.overall.confidence_stars)))
+    rows.append(("Data confidence", fmt.stars(est.quality.confidence_stars)))
     return rows
 
 
@@ -84,6 +84,16 @@ def render_summary(est: Estimate, console: Console) -> None:
     for label, value in headline_rows(est):
         head.add_row(label, value)
     console.print(head)
+    cap = Table(title="Capacity today and after", title_justify="left", header_style="bold",
+                box=None)
+    for c in ("", "cores", "memory GiB"):
+        cap.add_column(c, justify="left" if not c else "right", no_wrap=True)
+    for r in est.insights.capacity:
+        cap.add_row(r.figure, fmt.count(r.cores), fmt.count(r.memory_gib))
+    console.print()
+    console.print(cap)
+    if est.insights.capacity_note:
+        console.print(est.insights.capacity_note, markup=False, highlight=False)
     cur = est.currency
     if len(est.pools):
         pools = Table(title="Node pools (requests / allocatable)", title_justify="left",

@@ -195,10 +195,11 @@ def build_estimate(
     vms["cpu_request_cores"] = np.where(moves, np.maximum(0.1, vcpus * util_c * 1.3), np.nan)
     vms["memory_request_gib"] = np.where(moves, np.maximum(0.25, memory * util_m * 1.3), np.nan)
     vms["replicas"] = pd.array(np.where(moves, 1, None), dtype="Int64")
-    vms["sizing_basis"] = pd.array(
-        np.where(moves, np.where(np.isnan(vms["cpu_util"]), "allocated", "utilisation"), None),
-        dtype="string",
-    )
+    no_usage = np.isnan(vms["cpu_util"])
+    vms["cpu_basis"] = pd.array(
+        np.where(moves, np.where(no_usage, "host_usage", "vm_usage"), None), dtype="string")
+    vms["memory_basis"] = pd.array(
+        np.where(moves, np.where(no_usage, "allocated", "vm_usage"), None), dtype="string")
     pool = np.where(windows, "windows", "linux")
     pool_names = {"linux": f"linux/{HOSTILE_IMG}" if hostile else "linux", "windows": "windows"}
     vms["pool"] = pd.array(
@@ -288,9 +289,9 @@ def build_estimate(
               "workloads": int(moves.sum()),
               "workloads_per_node": float(moves.sum()) / max(nodes, 1)}
     inventory = inventory_summary(vms, rows_rejected=2)
-    current = summarise_current(n_hosts, False, n_hosts * 32.0, inventory.vms_in_scope)
+    current = summarise_current(hosts, n_hosts, False, n_hosts * 32.0, vms)
     fit = summarise_fit(vms, fit_reasons)
-    target = summarise_target(pools, totals, int((vms["sizing_basis"] == "allocated").sum()),
+    target = summarise_target(pools, totals, int((vms["cpu_basis"] == "host_usage").sum()),
                               isolation_extra_nodes=1)
     money = summarise_money(total_before, total_after, migration, payback,
                             float(discounted.sum()),
@@ -307,6 +308,12 @@ def build_estimate(
         overall=QualityOverall(rows_read=n + 2, vms_kept=n, rows_dropped=2, duplicates=0,
                                vms_in_scope=inventory.vms_in_scope, vms_with_usage=0,
                                usage_share=usage_cov, confidence_stars=3),
+        confidence_stars=3,
+        confidence_reason="Of the in-scope VMs, most are sized from their own usage.",
+        raise_confidence=("Collect 30 days of per-VM samples.",),
+        cpu_basis={"vm_usage": int((vms["cpu_basis"] == "vm_usage").sum()),
+                   "host_usage": int((vms["cpu_basis"] == "host_usage").sum())},
+        memory_basis={"vm_usage": int((vms["memory_basis"] == "vm_usage").sum())},
         problems=(
             ProblemRow(kind="rejected", message="negative vCPUs", file="estate.xlsx",
                        sheet="vInfo", row=17, column="CPUs"),
