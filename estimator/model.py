@@ -19,7 +19,12 @@ import pandas as pd
 if TYPE_CHECKING:
     from estimator.assumptions import Assumptions
 
-FIT_LEVELS = ("excellent", "good", "needs_work", "no_fit", "insufficient_data")
+# Fit levels in display order (declared once; `estimator.fit` combines them). Only excellent,
+# good and needs_work move; retire_* cost before and nothing after; the rest stay VMs.
+FIT_LEVELS: tuple[str, ...] = (
+    "excellent", "good", "needs_work", "retire_idle", "retire_with_platform", "stays_vm",
+    "no_fit", "insufficient_data",
+)
 
 # The keys of `Estimate.summary`, with their meaning. Money is yearly in `Estimate.currency`.
 SUMMARY_KEYS: dict[str, str] = {
@@ -30,8 +35,8 @@ SUMMARY_KEYS: dict[str, str] = {
     "vcpus_in_scope": "vCPUs of the in-scope VMs",
     "memory_gib_in_scope": "memory of the in-scope VMs [GiB]",
     "vms_moving": "in-scope VMs that become containers",
-    "vms_staying": "in-scope VMs that stay VMs (no fit or insufficient data)",
-    "vms_retiring": "idle or zombie VMs proposed for retirement",
+    "vms_staying": "in-scope VMs that stay VMs (stays a VM, no fit or insufficient data)",
+    "vms_retiring": "in-scope VMs that retire (idle or zombie, or with the platform)",
     "fit_counts": "in-scope VMs by fit level (dict level -> count)",
     "os_end_of_support_vms": "in-scope VMs on an end-of-support OS",
     "hosts": "physical hosts today (read or inferred)",

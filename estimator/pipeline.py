@@ -17,7 +17,7 @@ from estimator.assumptions import Assumptions, load_assumptions
 from estimator.costs import CostResult, compute_costs
 from estimator.costs.nodes import node_costs
 from estimator.errors import ConfigError
-from estimator.fit import classify_fit, fit_counts, top_reasons
+from estimator.fit import RETIRING_LEVELS, classify_fit, fit_counts, top_reasons
 from estimator.inventory import Inventory, read_inventory
 from estimator.inventory.overrides import load_overrides
 from estimator.inventory.timeseries import (
@@ -285,7 +285,8 @@ def summarise(
     in_scope = vms["in_scope"].astype("boolean").fillna(False).to_numpy(bool)
     scoped = vms[in_scope]
     moves = scoped["moves"].astype("boolean").fillna(False)
-    retire = scoped["retire_candidate"].astype("boolean").fillna(False)
+    retire = scoped["fit_level"].isin(list(RETIRING_LEVELS)) | scoped["retire_candidate"].astype(
+        "boolean").fillna(False)
     q = costs.quantities
     host_count = int(q.hosts_before)
     totals = plan.plan.totals

@@ -21,6 +21,7 @@ from estimator.cli._app import (
     plain,
 )
 from estimator.cli.estimate_cmd import LIMIT_HELP, parse_limits
+from estimator.fit import FAMILY_TITLES, classify_fit, family_counts, rule_counts
 from estimator.inventory import FORMATS, read_inventory
 from estimator.inventory.overrides import load_overrides
 from estimator.quality import validation_summary
@@ -54,12 +55,17 @@ def validate(
     """
     if json_out not in (None, "-"):
         check_output_path(Path(json_out), tuple(inventory))
-    scope = load_assumptions(files=config, sets=sets).scope
+    assumptions = load_assumptions(files=config, sets=sets)
+    scope = assumptions.scope
     inv = read_inventory(inventory, format=format, mapping=mapping, limits=parse_limits(limit))
     overrides = load_overrides(scope.overrides_file) if scope.overrides_file else None
     scoped = apply_scope(inv.vms, scope, overrides)
     extra = tuple(override_problems(inv.vms, overrides, scope.overrides_file))
     summary = validation_summary(inv, scoped, extra)
+    # Fit rules without sizing (SIZE-EXCEEDS-NODE needs the plan): VMs caught per family.
+    fit = classify_fit(scoped, assumptions.fit, assumptions.flat_values())
+    summary["fit_families"] = family_counts(fit)
+    summary["fit_rules"] = rule_counts(fit)
     if json_out == "-":
         typer.echo(json.dumps(summary, indent=2))
     elif json_out:
@@ -93,6 +99,14 @@ def render(summary: dict[str, Any], console: Console) -> None:
     if inv["os_families"]:
         console.print("OS families in scope: " + ", ".join(
             f"{k} {v:,}" for k, v in inv["os_families"].items()))
+    caught = {k: v for k, v in summary.get("fit_families", {}).items() if v}
+    if caught:
+        console.print("Fit rule families (VMs caught): " + ", ".join(
+            f"{FAMILY_TITLES[k]} {v:,}" for k, v in caught.items()))
+        roles = {k: v for k, v in summary["fit_rules"].items() if k.startswith("INFRA-") and v}
+        if roles:
+            console.print("  infrastructure roles: " + ", ".join(
+                f"{k} {v:,}" for k, v in roles.items()))
     if cur["hosts"] is None:
         console.print("Hosts: not in the inventory (estimated later from assumptions)")
     else:
