@@ -50,7 +50,8 @@ PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#3
            "#7f7f7f", "#88ccee", "#f0e442")
 FIT_COLOURS = {
     "excellent": "#15803d", "good": "#65a30d", "needs_work": "#d97706", "no_fit": "#b91c1c",
-    "insufficient_data": "#9aa5b1",
+    "insufficient_data": "#9aa5b1", "retire_idle": "#52606d", "retire_with_platform": "#7b8794",
+    "stays_vm": "#0072b2",
 }
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 TOP_TORNADO = 10

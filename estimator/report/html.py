@@ -207,7 +207,8 @@ def _summary_lines(est: Estimate, s: dict[str, Any], savings_range: str | None) 
         second.append(f"{fmt.count(staying)} VMs stay VMs"
                       + (f", most often: {reason}" if reason else ""))
     if retiring:
-        second.append(f"{fmt.count(retiring)} idle VMs could be retired instead")
+        second.append(f"{fmt.count(retiring)} VMs retire instead (idle, or with the "
+                      "virtualisation platform)")
     if s.get("one_off_migration") is not None:
         second.append(f"the one-off migration costs {fmt.money(s['one_off_migration'], cur)}")
     if second:
@@ -226,7 +227,7 @@ def _summary_lines(est: Estimate, s: dict[str, Any], savings_range: str | None) 
 
 def _top_staying_reason(est: Estimate) -> str | None:
     r = fit_reason_table(est)
-    stay = r[r["level"].isin(["no_fit", "insufficient_data"])]
+    stay = r[r["level"].isin(["stays_vm", "no_fit", "insufficient_data"])]
     return None if stay.empty else short_reason(stay.iloc[0]["reason"])
 
 
