@@ -260,7 +260,9 @@ class Fit(Section):
         ("*sql*", "db[-_0-9]*", "*[-_.]db*", "*db[-_0-9]*", "*oracle*", "ora[-_0-9]*",
          "*[-_]ora[-_0-9]*", "*mongo*", "*postgres*", "*pgsql*", "*mysql*", "*maria*"),
         description="VM name patterns (fnmatch, case-insensitive) treated as databases. "
-        "'db' and 'ora' only count as a separate name part, so SANDBOX or STORAGE do not match.",
+        "'db' and 'ora' only count as a separate name part, so SANDBOX or STORAGE do not match. "
+        "Syntax of every fit pattern ('|' = name-part boundary; prefixes name:, tags:, "
+        "annotation:, os:): docs/methodology.md, Fit rules.",
     )
     appliance_patterns: tuple[StrictStr, ...] = setting(
         ("*appliance*", "*f5*", "*fw*", "*firewall*", "*esx*", "os:*photon*"),
