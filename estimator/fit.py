@@ -1,14 +1,23 @@
 """Fit for containers: a level and the named rules behind it, per VM.
 
 In the spirit of Google's Migrate to Containers fit assessment, every in-scope VM gets one of
-the levels `excellent`, `good`, `needs_work`, `no_fit` or `insufficient_data`, the IDs of all
-rules that fired (`fit_rules`) and the plain-words reason of the most severe one
+the levels in `LEVELS` (declared once, in `estimator.model.FIT_LEVELS`), the IDs of all rules
+that fired (`fit_rules`) and the plain-words reason of the rule that set the level
 (`fit_reason`). The level is the worst level any fired rule implies, in the order
-excellent < good < needs_work < insufficient_data < no_fit. Idle and zombie VMs are
-retirement candidates whatever their level; they do not move.
 
-Every rule is vectorised over the frame (one mask per rule, pattern matching on the distinct
-names only), so classifying a million VMs costs a few array operations per rule.
+    excellent < good < needs_work < insufficient_data < no_fit < retire_idle < stays_vm
+    < retire_with_platform
+
+so a decision about what a VM *is* (an infrastructure role, a desktop) outranks whether it could
+technically run in a container, and such a role outranks the idle heuristic (a quiet domain
+controller is still needed). Only excellent, good and needs_work move. retire_idle and
+retire_with_platform cost before and nothing after; stays_vm, no_fit and insufficient_data stay
+VMs. Rules are grouped in `RULE_FAMILIES`; what a family does to the VMs it catches is an
+assumption (`fit.*_action`).
+
+Every rule is vectorised over the frame (one mask per rule, pattern matching on newline-joined
+texts or on the distinct values only), so classifying a million VMs costs a few array
+operations per rule.
 
 Pure: no I/O, no global configuration. Lists and modes come from the `fit` section object
 (`fit.database_patterns`, `fit.eos_action`, ...), numbers from `Assumptions.flat_values()`.
@@ -26,23 +35,39 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import ConfigError
+from estimator.model import FIT_LEVELS, MOVING_LEVELS
+from estimator.model import RETIRING_LEVELS as RETIRING_LEVELS
 
-# Display order of the levels.
-LEVELS: tuple[str, ...] = ("excellent", "good", "needs_work", "no_fit", "insufficient_data")
-# Badness order used to combine rules: the worst fired level wins.
+# Display order of the levels (one declaration, in estimator.model).
+LEVELS: tuple[str, ...] = FIT_LEVELS
+# Badness order used to combine rules: the worst fired level wins (see the module docstring).
 _LEVEL_RANK: dict[str, int] = {
     "excellent": 0, "good": 1, "needs_work": 2, "insufficient_data": 3, "no_fit": 4,
+    "retire_idle": 5, "stays_vm": 6, "retire_with_platform": 7,
 }
 SEVERITIES: tuple[str, ...] = ("info", "warning", "blocker")
 _SEVERITY_OF_LEVEL: dict[str, str] = {
     "excellent": "info", "good": "info", "needs_work": "warning",
-    "insufficient_data": "warning", "no_fit": "blocker",
+    "insufficient_data": "warning", "no_fit": "blocker", "retire_idle": "warning",
+    "retire_with_platform": "warning", "stays_vm": "blocker",
 }
-MOVING_LEVELS: frozenset[str] = frozenset({"excellent", "good", "needs_work"})
 EOS_ACTIONS: tuple[str, ...] = ("upgrade", "stay_vm")
+# What a family does to the VMs it catches; "ignore" switches its rule off.
+FAMILY_ACTIONS: tuple[str, ...] = ("retire_with_platform", "stays_vm", "no_fit", "ignore")
+# Desktops and legacy Windows cannot retire with the platform.
+OS_ACTIONS: tuple[str, ...] = ("stays_vm", "no_fit", "ignore")
 # Level when no rule fired (e.g. every OS rule switched off): runs, but not proven excellent.
 DEFAULT_LEVEL = "good"
 NO_RULE_REASON = "No fit rule applies to this VM."
+# Where a VM ends up, by level: the report's fit groups.
+OUTCOMES: tuple[str, ...] = ("moving", "staying", "retire_with_platform", "retire_idle")
+OUTCOME_OF_LEVEL: dict[str, str] = {
+    "excellent": "moving", "good": "moving", "needs_work": "moving",
+    "retire_idle": "retire_idle", "retire_with_platform": "retire_with_platform",
+    "stays_vm": "staying", "no_fit": "staying", "insufficient_data": "staying",
+}
+# Old rule IDs still accepted in fit.rules_disabled.
+RULE_ALIASES: dict[str, str] = {"WL-DC": "INFRA-DIRECTORY"}
 
 FIT_COLUMNS: tuple[str, ...] = (
     "fit_level", "fit_rules", "fit_reason", "retire_candidate", "moves", "needs_os_upgrade",
@@ -51,13 +76,16 @@ FIT_COLUMNS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class FitRule:
-    """One named rule. `level` None means the rule does not set the level (retirement flags).
+    """One named rule. `level` None means the rule does not set the level.
 
-    `configured_by` names the assumption key that overrides the default level, "" if none.
-    Reasons may contain `{min}` (fit.windows_min_version) and `{action}` (from fit.eos_action).
+    `configured_by` names the assumption key that sets the level (or the family's action), ""
+    if none. Reasons may contain `{min}` (fit.windows_min_version), `{action}` (from
+    fit.eos_action), `{outcome}` (from the configured action), `{storage_gib}` and `{vcpus}`
+    (the size thresholds).
     """
 
     id: str
+    family: str
     severity: str
     level: str | None
     reason: str
@@ -65,52 +93,134 @@ class FitRule:
 
 
 RULES: tuple[FitRule, ...] = (
-    FitRule("OVERRIDE", "info", None,
+    FitRule("OVERRIDE", "override", "info", None,
             "Fit level set by the per-VM overrides file.", "scope.overrides_file"),
-    FitRule("DATA-MISSING", "warning", "insufficient_data",
+    FitRule("DATA-MISSING", "data", "warning", "insufficient_data",
             "vCPU or memory size is missing, so the VM cannot be sized."),
-    FitRule("OS-UNKNOWN", "warning", "insufficient_data",
+    FitRule("OS-UNKNOWN", "os", "warning", "insufficient_data",
             "Operating system is missing or not recognised."),
-    FitRule("OS-LINUX-MODERN", "info", "excellent",
+    FitRule("OS-LINUX-MODERN", "os", "info", "excellent",
             "Supported Linux: the workload runs in a Linux container as it is."),
-    FitRule("OS-LINUX-GENERIC", "info", "good",
+    FitRule("OS-LINUX-GENERIC", "os", "info", "good",
             "Linux, but the distribution or its support status is not known (e.g. 'Other "
             "Linux'): likely fits, check the base image."),
-    FitRule("OS-WIN-2016PLUS", "info", "good",
+    FitRule("OS-WIN-2016PLUS", "os", "info", "good",
             "Windows Server {min} or newer: runs in a Windows node pool."),
-    FitRule("OS-WIN-LEGACY", "warning", "needs_work",
+    FitRule("OS-WIN-LEGACY", "os", "warning", "needs_work",
             "Windows Server older than {min}: Windows containers need a newer base image, "
             "so {action}.", "fit.eos_action"),
-    FitRule("OS-WIN-CLIENT", "warning", "needs_work",
+    FitRule("OS-WIN-CLIENT", "os", "warning", "needs_work",
             "Desktop Windows (e.g. Windows 7 or 10): containers need a Windows Server base "
             "image, so {action}.", "fit.eos_action"),
-    FitRule("OS-WIN-VERSION-UNKNOWN", "warning", "insufficient_data",
+    FitRule("OS-WIN-VERSION-UNKNOWN", "os", "warning", "insufficient_data",
             "Windows of unknown version: cannot tell whether it runs on Windows nodes."),
-    FitRule("OS-EOS", "warning", "needs_work",
+    FitRule("OS-EOS", "os", "warning", "needs_work",
             "Operating system is past its end of support, so {action}.", "fit.eos_action"),
-    FitRule("OS-OTHER", "blocker", "no_fit",
+    FitRule("OS-OTHER", "os", "blocker", "no_fit",
             "Operating system has no container runtime on Linux or Windows nodes "
             "(e.g. Solaris, FreeBSD, ESXi): stays a VM."),
-    FitRule("WL-DATABASE", "warning", "needs_work",
+    FitRule("OS-WIN-32BIT", "legacy_os", "blocker", "no_fit",
+            "32-bit Windows Server: no 32-bit Windows container base image exists, so moving "
+            "means rebuilding the application for 64-bit Windows Server {min} or newer (a "
+            "rewrite, not an OS upgrade); {outcome}.", "fit.win_32bit_action"),
+    FitRule("OS-WIN-2003-2008", "legacy_os", "blocker", "no_fit",
+            "Windows Server 2008 (not R2) or older: applications of that era (IIS 6, .NET "
+            "1.x/2.0, 32-bit components) rarely run on a Windows Server {min} base image "
+            "unchanged, so moving means rewriting them; {outcome}.",
+            "fit.win_2003_2008_action"),
+    FitRule("OS-DESKTOP", "legacy_os", "blocker", "stays_vm",
+            "Desktop Windows (XP, 7, 8, 10, 11): a desktop, jump host or VDI machine, not an "
+            "application server; {outcome}.", "fit.desktop_action"),
+    FitRule("WL-DATABASE", "workload", "warning", "needs_work",
             "Name or tag looks like a database: stateful, needs persistent storage and care.",
             "fit.database_level"),
-    FitRule("WL-APPLIANCE", "blocker", "no_fit",
-            "Name or tag looks like a vendor appliance or infrastructure (vCenter, NSX, "
-            "firewall, load balancer): ships as a VM image.", "fit.appliance_level"),
-    FitRule("WL-DC", "blocker", "no_fit",
-            "Name or tag looks like a domain controller: directory services stay on VMs.",
-            "fit.domain_controller_level"),
-    FitRule("SIZE-EXCEEDS-NODE", "blocker", "no_fit",
+    FitRule("WL-APPLIANCE", "workload", "blocker", "no_fit",
+            "Name, tag or OS looks like a vendor appliance (firewall, load balancer, Photon "
+            "OS): ships as a VM image.", "fit.appliance_level"),
+    FitRule("INFRA-VIRT-MGMT", "infrastructure", "warning", "retire_with_platform",
+            "Virtualisation management (vCenter, PSC, Update Manager, SRM, vRA/vRO, Aria, "
+            "Horizon, NSX, SCVMM): part of the platform, not a workload; {outcome}.",
+            "fit.virt_mgmt_action"),
+    FitRule("INFRA-DIRECTORY", "infrastructure", "blocker", "stays_vm",
+            "Directory server (domain controller, LDAP, ADFS, AD Connect): Windows "
+            "infrastructure role; {outcome}.", "fit.directory_action"),
+    FitRule("INFRA-NETWORK-SVC", "infrastructure", "blocker", "stays_vm",
+            "Network or Windows service (DNS, DHCP, KMS, PKI/CA, NPS/RADIUS, NTP, WINS, "
+            "print): infrastructure role; {outcome}.", "fit.network_service_action"),
+    FitRule("INFRA-ENDPOINT-MGMT", "infrastructure", "blocker", "stays_vm",
+            "Endpoint or systems management (SCCM/MECM, WSUS, System Center, antivirus or EDR "
+            "console): infrastructure role; {outcome}.", "fit.endpoint_mgmt_action"),
+    FitRule("INFRA-BACKUP", "infrastructure", "blocker", "stays_vm",
+            "Backup server or proxy (Veeam, Commvault, NetBackup, Avamar, TSM...): "
+            "infrastructure role tied to today's storage; {outcome}.", "fit.backup_action"),
+    FitRule("INFRA-MONITORING", "infrastructure", "blocker", "stays_vm",
+            "Monitoring or discovery collector (SCOM, Nagios, Zabbix, log collector, ADDM): "
+            "infrastructure role; {outcome}.", "fit.monitoring_action"),
+    FitRule("SIZE-EXCEEDS-NODE", "size", "blocker", "no_fit",
             "Sized request is larger than the allocatable CPU or memory of the largest node."),
-    FitRule("USE-IDLE", "warning", None,
-            "Idle: CPU and memory use below the idle thresholds; retirement candidate."),
-    FitRule("USE-ZOMBIE", "warning", None,
-            "Zombie: no CPU and no memory use; retirement candidate."),
+    FitRule("SIZE-STATEFUL-LARGE", "size", "warning", "needs_work",
+            "More than {storage_gib} GiB of used storage: stateful, its data needs persistent "
+            "volumes and a migration plan."),
+    FitRule("SIZE-LARGE-VCPU", "size", "warning", "needs_work",
+            "More than {vcpus} vCPU and no measured use below that: right-size it before it "
+            "becomes a pod (a pod that large is hard to place)."),
+    FitRule("USE-IDLE", "usage", "warning", "retire_idle",
+            "Idle: CPU and memory use below the idle thresholds; retire rather than migrate.",
+            "fit.retire_idle"),
+    FitRule("USE-ZOMBIE", "usage", "warning", "retire_idle",
+            "Zombie: no CPU and no memory use; retire rather than migrate.", "fit.retire_idle"),
 )
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
+# Rule families in display order, with their titles and rule IDs.
+FAMILY_TITLES: dict[str, str] = {
+    "override": "Overrides file",
+    "data": "Missing size data",
+    "os": "Operating system support",
+    "legacy_os": "Desktops and legacy Windows",
+    "workload": "Databases and appliances",
+    "infrastructure": "Infrastructure roles",
+    "size": "Size and state",
+    "usage": "Idle and zombie",
+}
+RULE_FAMILIES: dict[str, tuple[str, ...]] = {
+    family: tuple(r.id for r in RULES if r.family == family) for family in FAMILY_TITLES
+}
 # Rules whose firing means the OS must be upgraded before the workload can move.
 _UPGRADE_RULES: frozenset[str] = frozenset({"OS-WIN-LEGACY", "OS-WIN-CLIENT", "OS-EOS"})
 _EOS_REASON_ACTION = {"upgrade": "upgrade the OS first", "stay_vm": "it stays a VM"}
+_OUTCOME_PHRASE = {
+    "retire_with_platform": "it retires with the virtualisation platform",
+    "stays_vm": "it stays a VM", "no_fit": "it does not move (no fit)",
+    "ignore": "ignored by the configuration",
+}
+# Family action keys -> allowed actions.
+_ACTION_KEYS: dict[str, tuple[str, ...]] = {
+    "fit.win_32bit_action": OS_ACTIONS,
+    "fit.win_2003_2008_action": OS_ACTIONS,
+    "fit.desktop_action": OS_ACTIONS,
+    "fit.virt_mgmt_action": FAMILY_ACTIONS,
+    "fit.directory_action": FAMILY_ACTIONS,
+    "fit.network_service_action": FAMILY_ACTIONS,
+    "fit.endpoint_mgmt_action": FAMILY_ACTIONS,
+    "fit.backup_action": FAMILY_ACTIONS,
+    "fit.monitoring_action": FAMILY_ACTIONS,
+}
+# Pattern settings per name-matching rule.
+_PATTERN_KEYS: dict[str, str] = {
+    "WL-DATABASE": "database_patterns",
+    "WL-APPLIANCE": "appliance_patterns",
+    "INFRA-VIRT-MGMT": "virt_mgmt_patterns",
+    "INFRA-DIRECTORY": "directory_patterns",
+    "INFRA-NETWORK-SVC": "network_service_patterns",
+    "INFRA-ENDPOINT-MGMT": "endpoint_mgmt_patterns",
+    "INFRA-BACKUP": "backup_patterns",
+    "INFRA-MONITORING": "monitoring_patterns",
+}
+# Pattern prefixes -> the VM column searched; no prefix searches name and tags.
+PATTERN_FIELDS: dict[str, str] = {
+    "name": "name", "tags": "tags", "annotation": "annotation", "os": "os_raw",
+}
+_DEFAULT_FIELDS: tuple[str, ...] = ("name", "tags")
 
 
 def _mode(value: Any) -> str:
@@ -125,44 +235,75 @@ def _level_setting(fit: Any, attr: str) -> str:
     return level
 
 
+def _action_setting(fit: Any, key: str) -> str:
+    action = _mode(getattr(fit, key.removeprefix("fit.")))
+    allowed = _ACTION_KEYS[key]
+    if action not in allowed:
+        raise ConfigError(f"must be one of {', '.join(allowed)}, got {action!r}", key=key)
+    return action
+
+
+def disabled_rules(fit: Any) -> frozenset[str]:
+    """Rule IDs switched off: `fit.rules_disabled` (aliases resolved) and every rule whose
+    family action is "ignore". Raises ConfigError for an unknown ID."""
+    named = {RULE_ALIASES.get(str(r), str(r)) for r in fit.rules_disabled}
+    unknown = sorted(named - set(RULE_IDS))
+    if unknown:
+        raise ConfigError(f"unknown rule ID(s) {', '.join(unknown)}; known: "
+                          f"{', '.join(RULE_IDS)}", key="fit.rules_disabled")
+    ignored = {r.id for r in RULES
+               if r.configured_by in _ACTION_KEYS
+               and _action_setting(fit, r.configured_by) == "ignore"}
+    return frozenset(named | ignored)
+
+
 def effective_rules(fit: Any, values: Mapping[str, float]) -> tuple[FitRule, ...]:
     """RULES with levels, severities and reasons resolved from the fit settings.
 
-    Raises ConfigError for an unknown eos_action, level name or disabled rule ID.
+    Raises ConfigError for an unknown eos_action, level, action or disabled rule ID.
     """
     action = _mode(fit.eos_action)
     if action not in EOS_ACTIONS:
         raise ConfigError(f"must be one of {', '.join(EOS_ACTIONS)}, got {action!r}",
                           key="fit.eos_action")
-    unknown = sorted(set(map(str, fit.rules_disabled)) - set(RULE_IDS))
-    if unknown:
-        raise ConfigError(f"unknown rule ID(s) {', '.join(unknown)}; known: "
-                          f"{', '.join(RULE_IDS)}", key="fit.rules_disabled")
-    configured = {
+    disabled_rules(fit)  # validates the IDs
+    actions = {key: _action_setting(fit, key) for key in _ACTION_KEYS}
+    configured: dict[str, str | None] = {
         "fit.eos_action": "needs_work" if action == "upgrade" else "no_fit",
         "fit.database_level": _level_setting(fit, "database_level"),
         "fit.appliance_level": _level_setting(fit, "appliance_level"),
-        "fit.domain_controller_level": _level_setting(fit, "domain_controller_level"),
+        "fit.retire_idle": "retire_idle" if bool(getattr(fit, "retire_idle", True)) else None,
+        # An ignored family does not fire (see disabled_rules); its level is moot.
+        **{key: None if a == "ignore" else a for key, a in actions.items()},
     }
-    min_version = f"{_value(values, 'fit.windows_min_version'):g}"
+    words = {
+        "min": f"{_value(values, 'fit.windows_min_version'):g}",
+        "action": _EOS_REASON_ACTION[action],
+        "storage_gib": f"{_value(values, 'fit.stateful_storage_gib'):,.0f}",
+        "vcpus": f"{_value(values, 'fit.large_vcpus'):g}",
+    }
     out = []
     for rule in RULES:
         level = configured.get(rule.configured_by, rule.level)
-        severity = _SEVERITY_OF_LEVEL[level] if level is not None else rule.severity
-        reason = rule.reason.format(min=min_version, action=_EOS_REASON_ACTION[action])
+        severity = _SEVERITY_OF_LEVEL[level] if level is not None else "info"
+        outcome = _OUTCOME_PHRASE[actions.get(rule.configured_by, "stays_vm")]
+        reason = rule.reason.format(outcome=outcome, **words)
         out.append(replace(rule, level=level, severity=severity, reason=reason))
     return tuple(out)
 
 
 def rules_table(fit: Any, values: Mapping[str, float]) -> pd.DataFrame:
-    """The effective rules as a table (id, severity, level, reason, enabled) for reports."""
-    disabled = set(map(str, fit.rules_disabled))
+    """The effective rules as a table (id, family, severity, level, reason, configured_by,
+    enabled) for reports and docs."""
+    disabled = disabled_rules(fit)
     rules = effective_rules(fit, values)
     return pd.DataFrame({
         "id": [r.id for r in rules],
+        "family": [r.family for r in rules],
         "severity": [r.severity for r in rules],
         "level": pd.array([r.level for r in rules], dtype="string"),
         "reason": [r.reason for r in rules],
+        "configured_by": [r.configured_by for r in rules],
         "enabled": [r.id not in disabled for r in rules],
     })
 
@@ -190,24 +331,71 @@ def _bool(series: pd.Series) -> np.ndarray:
     return series.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
+# A name-part boundary: the text's edge or a non-letter on one side (zero-width).
+_BOUNDARY = r"(?:(?<![a-z])|(?![a-z]))"
+# A leading run of pattern characters that match only themselves.
+_LITERAL_RUN = re.compile(r"[^*?\[|]+")
+_CLASS = re.compile(r"\[!?\]?[^\]]*\]")
+
+
+def _translate(fn: str) -> str:
+    """fnmatch text as an unanchored regex body, `|` as a name-part boundary."""
+    return _BOUNDARY.join(fnmatch.translate(part)[len("(?s:"):-len(")\\Z")]
+                          for part in fn.split("|"))
+
+
 def _fnmatch_search(pattern: str) -> str:
     """A line-anchored regex equivalent to a whole-string fnmatch match of `pattern`.
 
     Leading and trailing `*` become an unanchored search instead of `.*`, which lets the
-    regex engine scan for the literal part: "*sql*" -> "sql", "vCLS-*" -> "^vcls\\-".
-    Lower-cased, because the texts are lower-cased before searching.
+    regex engine scan for the literal part: "*sql*" -> "sql", "vCLS-*" -> "vcls\\-" checked
+    to start a line. `|` marks a name-part boundary: "*|mon|*" finds "fra-mon01" but not
+    "salmon" or "month". Lower-cased, because the texts are lower-cased before searching.
+
+    What must come before the first literal (line start, boundary, a character class) is
+    checked by a lookbehind *after* it, so every alternative of the joined regex starts with
+    a literal: the engine then rejects most positions on one character compare, instead of
+    entering a zero-width assertion at every position of a million names.
     """
-    core = pattern.lower().strip("*")
-    inner = fnmatch.translate(core)[len("(?s:"):-len(")\\Z")]
-    head = "" if pattern.startswith("*") else "^"
-    tail = "" if pattern.endswith("*") and core else "$"
-    return f"{head}(?:{inner}){tail}"
+    low = pattern.lower()
+    core = low.strip("*")
+    head = "" if low.startswith("*") else "^"
+    tail = "" if low.endswith("*") and core else "$"
+    body, before = core, head
+    if body.startswith("|"):
+        body, before = body[1:], before or _BOUNDARY
+    elif not head and (cls := _CLASS.match(body)) is not None:
+        # A negated class must not match the newline that joins two names.
+        before = _translate(cls.group()).replace("[^", "[^\n", 1)
+        body = body[cls.end():]
+    run = _LITERAL_RUN.match(body)
+    if not before or run is None:
+        return f"{head}(?:{_translate(core)}){tail}"
+    lit = re.escape(run.group())
+    check = {"^": f"(?<![^\n]{lit})", _BOUNDARY: f"(?<![a-z]{lit})"}.get(
+        before, f"(?<={before}{lit})")
+    return f"(?:{lit}{check}{_translate(body[run.end():])}){tail}"
 
 
 def _pattern_regex(patterns: Iterable[str]) -> re.Pattern[str] | None:
     """One regex matching a lower-cased line that matches any of the fnmatch patterns."""
     parts = [_fnmatch_search(str(p)) for p in patterns]
     return re.compile("|".join(parts), re.MULTILINE) if parts else None
+
+
+def split_pattern(pattern: str) -> tuple[tuple[str, ...], str]:
+    """(VM columns searched, fnmatch pattern) of one pattern setting.
+
+    >>> split_pattern("os:*photon*")
+    (('os_raw',), '*photon*')
+    >>> split_pattern("*sql*")
+    (('name', 'tags'), '*sql*')
+    """
+    prefix, sep, rest = pattern.partition(":")
+    field = prefix.strip().lower()
+    if sep and field in PATTERN_FIELDS:
+        return (PATTERN_FIELDS[field],), rest
+    return _DEFAULT_FIELDS, pattern
 
 
 def _per_unique(series: pd.Series, fn: Any, na: Any) -> np.ndarray:
@@ -253,15 +441,29 @@ class _Lines:
         return hit
 
 
-def _workloads(vms: pd.DataFrame, patterns: Mapping[str, Iterable[str]]) -> dict[str, np.ndarray]:
-    """Per rule ID, the rows whose name or tags match one of that rule's fnmatch patterns."""
-    regexes = {rule: _pattern_regex(p) for rule, p in patterns.items()}
-    out = {rule: np.zeros(len(vms), dtype=bool) for rule in patterns}
-    if all(r is None for r in regexes.values()):
-        return out
-    for column in ("name", "tags"):
+def _workloads(vms: pd.DataFrame, fit: Any, rules: Iterable[str]) -> dict[str, np.ndarray]:
+    """Per rule ID, the rows where one of that rule's patterns matches its field.
+
+    Names (and tags, notes) are nearly all distinct and are searched as one joined text; OS
+    strings repeat, so only their distinct values are searched.
+    """
+    by_field: dict[str, dict[str, list[str]]] = {}
+    for rule in rules:
+        for pattern in getattr(fit, _PATTERN_KEYS[rule]):
+            fields, fn = split_pattern(str(pattern))
+            for field in fields:
+                by_field.setdefault(field, {}).setdefault(rule, []).append(fn)
+    out = {rule: np.zeros(len(vms), dtype=bool) for rule in rules}
+    for column, patterns in by_field.items():
         texts = _string(vms, column)
         if texts.isna().all():
+            continue
+        regexes = {rule: _pattern_regex(p) for rule, p in patterns.items()}
+        if column == "os_raw":
+            for rule, regex in regexes.items():
+                if regex is not None:
+                    out[rule] |= _per_unique(texts, lambda u, rx=regex: _Lines(u).search(rx),
+                                             False).astype(bool)
             continue
         lines = _Lines(texts)
         for rule, regex in regexes.items():
@@ -270,11 +472,21 @@ def _workloads(vms: pd.DataFrame, patterns: Mapping[str, Iterable[str]]) -> dict
     return out
 
 
+def _windows_32bit(os_raw: pd.Series) -> np.ndarray:
+    """True where the raw OS string says 32-bit ("(32-bit)", "32 bit", "x86" but not x86-64)."""
+    return _per_unique(os_raw, lambda u: u.str.contains(
+        r"32[- ]?bit|\bx86\b(?![-_]64)", case=False, regex=True).fillna(False)
+        .to_numpy(dtype=bool), False).astype(bool)
+
+
 def _rule_masks(
     vms: pd.DataFrame, fit: Any, values: Mapping[str, float],
-    max_request: tuple[float, float] | None,
+    max_request: tuple[float, float] | None, disabled: frozenset[str],
 ) -> dict[str, np.ndarray]:
-    """Boolean mask per rule ID (before scope, disabling and overrides)."""
+    """Boolean mask per rule ID (before scope, disabling and overrides).
+
+    Pattern rules in `disabled` are not searched (the search is the costly part).
+    """
     n = len(vms)
     family = _per_unique(_string(vms, "os_family"),
                          lambda u: u.str.strip().str.lower().to_numpy(dtype=object), "")
@@ -286,9 +498,10 @@ def _rule_masks(
 
     # Server vs desktop Windows: the classified product name, else the raw string.
     os_name = _string(vms, "os_name")
+    os_raw = _string(vms, "os_raw")
     server = np.where(os_name.notna().to_numpy(dtype=bool),
                       _per_unique(os_name, contains_server, False),
-                      _per_unique(_string(vms, "os_raw"), contains_server, False)).astype(bool)
+                      _per_unique(os_raw, contains_server, False)).astype(bool)
 
     def version_year(u: pd.Series) -> np.ndarray:
         """Release year in the version ("2008 R2" -> 2008); -inf for a version without
@@ -298,9 +511,16 @@ def _rule_masks(
         blank = (u.str.strip() == "").to_numpy(dtype=bool)
         return np.where(np.isnan(year) & ~blank, -np.inf, year)
 
-    year = _per_unique(_string(vms, "os_version"), version_year, np.nan).astype(float)
+    def r2(u: pd.Series) -> np.ndarray:
+        return u.str.contains(r"\bR2\b", case=False, regex=True).fillna(False).to_numpy(bool)
+
+    os_version = _string(vms, "os_version")
+    year = _per_unique(os_version, version_year, np.nan).astype(float)
     has_version = ~np.isnan(year)
     new_enough = year >= _value(values, "fit.windows_min_version")  # NaN, -inf compare False
+    # 2008 (not R2) or older; NT 4.0 has no year (-inf) and counts as older.
+    pre_2008r2 = (year < 2008) | ((year == 2008) & ~_per_unique(os_version, r2, False)
+                                 .astype(bool))
 
     eos = vms["os_end_of_support"].astype("boolean") if "os_end_of_support" in vms.columns \
         else pd.Series(pd.NA, index=vms.index, dtype="boolean")
@@ -315,6 +535,13 @@ def _rule_masks(
     idle = ((cpu_util < _value(values, "fit.idle_cpu_util"))
             & (mem_util < _value(values, "fit.idle_memory_util")) & ~zombie)
 
+    # Used storage, else provisioned (an inventory without used storage).
+    used_gib = _float(vms, "storage_used_gib")
+    used_gib = np.where(np.isnan(used_gib), _float(vms, "storage_provisioned_gib"), used_gib)
+    large_vcpus = _value(values, "fit.large_vcpus")
+    # Measured use at or under the threshold clears a large VM (NaN use compares False).
+    large = (vcpus > large_vcpus) & ~(vcpus * cpu_util <= large_vcpus)
+
     too_big = np.zeros(n, dtype=bool)
     if max_request is not None:
         max_cpu, max_mem = (float(x) for x in max_request)
@@ -325,23 +552,28 @@ def _rule_masks(
             else memory_gib
         too_big = (cpu_req > max_cpu) | (mem_req > max_mem)
 
+    win_server = windows & server
     return {
         "OVERRIDE": np.zeros(n, dtype=bool),  # set from the override column by the caller
         "DATA-MISSING": ~(vcpus > 0) | ~(memory_gib > 0),
         "OS-UNKNOWN": ~known_family,
         "OS-LINUX-MODERN": linux & eos_false,
         "OS-LINUX-GENERIC": linux & ~eos_true & ~eos_false,
-        "OS-WIN-2016PLUS": windows & server & new_enough,
+        "OS-WIN-2016PLUS": win_server & new_enough,
         # A known version without a year (NT 4.0) is older than any Windows Server year.
-        "OS-WIN-LEGACY": windows & server & has_version & ~new_enough,
+        "OS-WIN-LEGACY": win_server & has_version & ~new_enough,
         "OS-WIN-CLIENT": windows & ~server & has_version,
         "OS-WIN-VERSION-UNKNOWN": windows & ~has_version,
         "OS-EOS": eos_true,
         "OS-OTHER": other,
-        **_workloads(vms, {"WL-DATABASE": fit.database_patterns,
-                           "WL-APPLIANCE": fit.appliance_patterns,
-                           "WL-DC": fit.domain_controller_patterns}),
+        "OS-WIN-32BIT": win_server & _windows_32bit(os_raw),
+        "OS-WIN-2003-2008": win_server & has_version & pre_2008r2,
+        "OS-DESKTOP": windows & ~server & has_version,
+        **_workloads(vms, fit, [r for r in _PATTERN_KEYS if r not in disabled]),
+        **{r: np.zeros(n, dtype=bool) for r in _PATTERN_KEYS if r in disabled},
         "SIZE-EXCEEDS-NODE": too_big,
+        "SIZE-STATEFUL-LARGE": used_gib > _value(values, "fit.stateful_storage_gib"),
+        "SIZE-LARGE-VCPU": large,
         "USE-IDLE": idle,
         "USE-ZOMBIE": zombie,
     }
@@ -381,13 +613,14 @@ def classify_fit(
     `memory_request_gib` (else the allocated size is compared with `max_request`).
     `max_request` = (cpu_cores, memory_gib) of the largest node's allocatable; None skips
     SIZE-EXCEEDS-NODE. Out-of-scope rows get NA level, rules and reason, and False flags.
+    `moves` is True exactly for the moving levels and `retire_candidate` for retire_idle.
     """
     n = len(vms)
     rules = effective_rules(fit, values)
-    disabled = set(map(str, fit.rules_disabled))
+    disabled = disabled_rules(fit)
     in_scope = _bool(vms["in_scope"]) if "in_scope" in vms.columns else np.ones(n, dtype=bool)
 
-    masks = _rule_masks(vms, fit, values, max_request)
+    masks = _rule_masks(vms, fit, values, max_request, disabled)
     override = _override_levels(vms)
     has_override = _bool(override.notna()) & ("OVERRIDE" not in disabled) & in_scope
     masks["OVERRIDE"] = has_override
@@ -398,7 +631,8 @@ def classify_fit(
 
     # Level: the worst level any fired rule implies; -1 (no rule) -> DEFAULT_LEVEL.
     worst = np.full(n, -1, dtype=np.int8)
-    # Reason: the most severe fired rule, ties broken by the worse level, then table order.
+    # Reason: the rule that set the level; among those the most severe, then table order.
+    # Rules that set no level explain a VM only when no other rule fired.
     severity_rank = {s: i for i, s in enumerate(SEVERITIES)}
     best_weight = np.full(n, -1, dtype=np.int16)
     best_rule = np.full(n, len(rules), dtype=np.int16)  # len(rules) -> NO_RULE_REASON
@@ -411,8 +645,8 @@ def classify_fit(
             np.maximum(worst, np.where(hit, _LEVEL_RANK[rule.level], -1).astype(np.int8),
                        out=worst)
         # The override is why the level is what it is, so its reason comes first.
-        weight = 100 if rule.id == "OVERRIDE" else (
-            severity_rank[rule.severity] * 10 + _LEVEL_RANK.get(rule.level or "", -1) + 1)
+        weight = 1000 if rule.id == "OVERRIDE" else (
+            (_LEVEL_RANK.get(rule.level or "", -1) + 1) * 10 + severity_rank[rule.severity])
         better = hit & (weight > best_weight)
         best_weight[better] = weight
         best_rule[better] = j
@@ -430,17 +664,19 @@ def classify_fit(
                        for c in uniq.tolist()], dtype=object)
     fit_rules = joined[inverse.reshape(-1)] if n else np.array([], dtype=object)
 
+    def by_level(names: Iterable[str]) -> np.ndarray:
+        """In-scope rows whose level is one of `names`; from the integer ranks, which is
+        faster than comparing a million strings."""
+        names = list(names)
+        ranks = [_LEVEL_RANK[lv] for lv in names]
+        hit = np.isin(worst, ranks + ([-1] if _LEVEL_RANK[DEFAULT_LEVEL] in ranks else []))
+        forced = _per_unique(override, lambda u: u.isin(list(names)).to_numpy(dtype=bool),
+                             False).astype(bool)
+        return in_scope & np.where(has_override, forced, hit)
+
+    moves = by_level(MOVING_LEVELS)
+    retire = by_level(["retire_idle"])
     col = {r.id: j for j, r in enumerate(rules)}
-    retire_idle = bool(getattr(fit, "retire_idle", True))
-    retire = in_scope & retire_idle & (fired[col["USE-IDLE"]] | fired[col["USE-ZOMBIE"]])
-    # Moving levels from the integer ranks (faster than comparing a million strings).
-    moving_ranks = [_LEVEL_RANK[lv] for lv in MOVING_LEVELS]
-    moving = np.isin(worst, [*moving_ranks, -1] if DEFAULT_LEVEL in MOVING_LEVELS
-                     else moving_ranks)
-    override_moves = _per_unique(
-        override, lambda u: u.isin(list(MOVING_LEVELS)).to_numpy(dtype=bool), False)
-    moving = np.where(has_override, override_moves.astype(bool), moving)
-    moves = in_scope & ~retire & moving
     upgrade = np.logical_or.reduce([fired[col[i]] for i in sorted(_UPGRADE_RULES)])
 
     def masked(values_: np.ndarray) -> pd.Series:
@@ -469,3 +705,65 @@ def top_reasons(fit_frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     counts = counts.reset_index().sort_values(["vms", "fit_reason"], ascending=[False, True],
                                               kind="stable")
     return counts.head(n).reset_index(drop=True)
+
+
+def outcome_counts(fit_frame: pd.DataFrame) -> dict[str, int]:
+    """In-scope VMs per outcome (`OUTCOMES`: moving, staying, retire_with_platform,
+    retire_idle), zeros included."""
+    outcome = fit_frame["fit_level"].map(OUTCOME_OF_LEVEL)
+    counts = outcome.value_counts()
+    return {o: int(counts.get(o, 0)) for o in OUTCOMES}
+
+
+def outcome_reasons(fit_frame: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """The `n` most frequent reasons per outcome: columns outcome, fit_reason, fit_level, vms.
+
+    Outcomes in `OUTCOMES` order, reasons largest first (ties by reason text), so the report's
+    fit section can show moving, staying and both kinds of retirement with their reasons.
+    """
+    scoped = fit_frame.loc[fit_frame["fit_level"].notna(), ["fit_reason", "fit_level"]]
+    scoped = scoped.assign(outcome=scoped["fit_level"].map(OUTCOME_OF_LEVEL))
+    counts = (scoped.groupby(["outcome", "fit_reason", "fit_level"], sort=True).size()
+              .rename("vms").reset_index())
+    counts["order"] = counts["outcome"].map({o: i for i, o in enumerate(OUTCOMES)})
+    counts = counts.sort_values(["order", "vms", "fit_reason"], ascending=[True, False, True],
+                                kind="stable")
+    top = counts.groupby("outcome", sort=False).head(n)
+    return top[["outcome", "fit_reason", "fit_level", "vms"]].reset_index(drop=True)
+
+
+def rule_masks(fit_frame: pd.DataFrame) -> pd.DataFrame:
+    """One boolean column per rule ID: the VMs whose `fit_rules` name it.
+
+    Works on the distinct rule sets (a few hundred on any estate), then maps back.
+    """
+    codes, uniques = pd.factorize(fit_frame["fit_rules"].astype("string"))
+    sets = [set(str(u).split(";")) for u in uniques]
+    table = np.array([[rule in s for rule in RULE_IDS] for s in sets], dtype=bool
+                     ).reshape(len(sets), len(RULE_IDS))
+    rows = np.vstack([table, np.zeros((1, len(RULE_IDS)), dtype=bool)])
+    picked = rows[np.where(codes >= 0, codes, len(sets))]
+    return pd.DataFrame(picked, index=fit_frame.index, columns=list(RULE_IDS))
+
+
+def family_masks(fit_frame: pd.DataFrame) -> pd.DataFrame:
+    """One boolean column per rule family (`RULE_FAMILIES`): the VMs any of its rules caught."""
+    rules = rule_masks(fit_frame)
+    return pd.DataFrame({family: rules[list(ids)].any(axis=1).to_numpy(dtype=bool)
+                         for family, ids in RULE_FAMILIES.items()}, index=fit_frame.index)
+
+
+def family_counts(fit_frame: pd.DataFrame) -> dict[str, int]:
+    """VMs caught per rule family, in `RULE_FAMILIES` order (zeros included).
+
+    >>> family_counts(classified)["infrastructure"]  # doctest: +SKIP
+    52
+    """
+    masks = family_masks(fit_frame)
+    return {family: int(masks[family].sum()) for family in RULE_FAMILIES}
+
+
+def rule_counts(fit_frame: pd.DataFrame) -> dict[str, int]:
+    """VMs each rule fired on, in `RULE_IDS` order (zeros included)."""
+    masks = rule_masks(fit_frame)
+    return {rule: int(masks[rule].sum()) for rule in RULE_IDS}

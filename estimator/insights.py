@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from estimator import formatting as fmt
-from estimator.fit import fit_counts, top_reasons
+from estimator.fit import fit_counts, outcome_counts, outcome_reasons, top_reasons
 from estimator.model import (
+    RETIRING_LEVELS,
     CapacityRow,
     CurrentEstate,
     FitReasonRow,
@@ -30,6 +31,7 @@ from estimator.model import (
     MoneySummary,
     MovingVmRow,
     OsSupportRow,
+    OutcomeReasonRow,
     QualityReport,
     SecurityFinding,
     StayingReasonRow,
@@ -43,7 +45,6 @@ TOP_MOVING = 50      # best-saving moving VMs listed
 TOP_STAYING = 100    # costliest staying VMs listed
 TOP_OS = 12          # OS products shown; the rest are "other"
 RETIRE_LEVEL = "retire_idle"
-RETIRE_REASON = "Idle or zombie: retire rather than migrate"
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -128,10 +129,13 @@ def summarise_fit(vms: pd.DataFrame, fit_reasons: pd.DataFrame) -> FitSummary:
     """Which in-scope VMs move, stay or retire, and the most common reasons."""
     scope = _mask(vms, "in_scope")
     moves = _mask(vms, "moves") & scope
-    retire = _mask(vms, "retire_candidate") & scope
+    level = _text(vms, "fit_level")
+    retire = level.isin(list(RETIRING_LEVELS)).fillna(False).to_numpy(dtype=bool) & scope
     return FitSummary(
         counts=fit_counts(vms[scope]), vms_moving=int(moves.sum()),
         vms_staying=int((scope & ~moves & ~retire).sum()), vms_retiring=int(retire.sum()),
+        outcomes=outcome_counts(vms[scope]),
+        outcome_reasons=rows(outcome_reasons(vms[scope]), OutcomeReasonRow),
         top_reasons=rows(fit_reasons.head(10), FitReasonRow),
     )
 
@@ -185,10 +189,8 @@ def _staying(vms: pd.DataFrame) -> tuple[int, tuple[StayingReasonRow, ...],
     stay = vms[_mask(vms, "in_scope") & ~_mask(vms, "moves")]
     if stay.empty:
         return 0, (), ()
-    retire = _mask(stay, "retire_candidate")
-    level = _text(stay, "fit_level").fillna("unknown").where(~retire, RETIRE_LEVEL)
+    level = _text(stay, "fit_level").fillna("unknown")
     reason = _text(stay, "fit_reason").fillna("").replace("", fmt.DASH)
-    reason = reason.where(~retire, RETIRE_REASON)
     by = (pd.DataFrame({"fit_level": level, "reason": reason}).value_counts()
           .rename("vms").reset_index())
     cost = _float(stay, "annual_before")

@@ -38,9 +38,14 @@ CURRENCY = "{currency}"
 PER_YEAR = f"{CURRENCY} per year"
 
 # -- vocabulary ------------------------------------------------------------------------------
-# Fit levels in display order; only MOVING_LEVELS become containers.
-FIT_LEVELS: tuple[str, ...] = ("excellent", "good", "needs_work", "no_fit", "insufficient_data")
+# Fit levels in display order (`estimator.fit` combines them). Only MOVING_LEVELS move;
+# RETIRING_LEVELS cost before and nothing after; the rest stay VMs.
+FIT_LEVELS: tuple[str, ...] = (
+    "excellent", "good", "needs_work", "retire_idle", "retire_with_platform", "stays_vm",
+    "no_fit", "insufficient_data",
+)
 MOVING_LEVELS: frozenset[str] = frozenset({"excellent", "good", "needs_work"})
+RETIRING_LEVELS: frozenset[str] = frozenset({"retire_idle", "retire_with_platform"})
 
 # Cost categories, in report order (one row each in `Estimate.costs`).
 GUEST = "Guest OS licences"
@@ -405,13 +410,28 @@ class CurrentEstate(Block):
     vms_per_host: float | None = num("In-scope VMs per host today.", "VMs per host")
 
 
+class OutcomeReasonRow(Block):
+    """One of the most common reasons behind an outcome."""
+
+    outcome: str = txt("moving, staying, retire_with_platform or retire_idle.")
+    fit_reason: str = txt("Plain-words reason of the rule that set the level.")
+    fit_level: str = txt("Fit level the reason leads to.")
+    vms: int = num("In-scope VMs with this outcome, reason and level.", "VMs")
+
+
 class FitSummary(Block):
     """Which in-scope VMs move, stay or retire."""
 
     counts: dict[str, int] = num("In-scope VMs by fit level, every level listed.", "VMs")
     vms_moving: int = num("In-scope VMs that become containers.", "VMs")
-    vms_staying: int = num("In-scope VMs that stay VMs.", "VMs")
-    vms_retiring: int = num("Idle or zombie VMs proposed for retirement.", "VMs")
+    vms_staying: int = num("In-scope VMs that stay VMs (infrastructure roles, desktops, no "
+                           "fit, insufficient data).", "VMs")
+    vms_retiring: int = num("In-scope VMs that retire: idle or zombie, or with the "
+                            "virtualisation platform.", "VMs")
+    outcomes: dict[str, int] = num("In-scope VMs by outcome: moving, staying, "
+                                   "retire_with_platform, retire_idle.", "VMs")
+    outcome_reasons: tuple[OutcomeReasonRow, ...] = txt(
+        "The three most common reasons per outcome.")
     top_reasons: tuple[FitReasonRow, ...] = txt("The most common fit reasons, largest first.")
 
 

@@ -32,6 +32,7 @@ import pandas as pd
 from estimator.assumptions import Assumptions, load_assumptions
 from estimator.errors import Problem
 from estimator.evidence import host_evidence, inferred_share
+from estimator.fit import classify_fit, family_counts, rule_counts
 from estimator.inventory import Inventory
 from estimator.model import (
     FileQualityRow,
@@ -267,4 +268,9 @@ def validation_summary(inventory: Inventory, scoped_vms: pd.DataFrame,
         "problems": [p.model_dump() for p in report.problems],
         "usable": summary.vms_in_scope > 0,
     }
+    # Fit rules without sizing (SIZE-EXCEEDS-NODE needs the plan): VMs caught per family.
+    a = assumptions or load_assumptions()
+    fit = classify_fit(scoped_vms, a.fit, a.flat_values())
+    doc["fit_families"] = family_counts(fit)
+    doc["fit_rules"] = rule_counts(fit)
     return plain(doc)  # type: ignore[no-any-return]

@@ -71,8 +71,9 @@ def example(path: Path, title: str) -> str:
         "**Fit.** " + ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in counts.items() if n)
         + ". Most common reasons: "
         + "; ".join(f"{r.fit_reason} ({r.vms})" for r in reasons.itertuples()) + ". "
-        f"{q.vms_moving} VMs move, {q.vms_staying} stay VMs, {q.vms_retired} are retired "
-        f"(idle or zombie); {q.os_upgrades} moving VMs need an OS upgrade first.",
+        f"{q.vms_moving} VMs move, {q.vms_staying} stay VMs, {counts['retire_idle']} are "
+        f"retired (idle or zombie) and {counts['retire_with_platform']} retire with the "
+        f"virtualisation platform; {q.os_upgrades} moving VMs need an OS upgrade first.",
         "",
     ]
     moving = vms[vms["moves"].astype("boolean").fillna(False)]

@@ -1,12 +1,20 @@
 import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from shared_data import IBM_WORKSHOP, real_data, write_xlsx
 
 from estimator.assumptions import load_assumptions
 from estimator.inventory import read_inventory
-from estimator.quality import confidence_stars, quality_report, validation_summary
+from estimator.quality import (
+    confidence_stars,
+    evidence_stars,
+    quality_report,
+    validation_summary,
+    vm_evidence_stars,
+)
 from estimator.scope import apply_scope
 
 
@@ -37,14 +45,15 @@ def test_quality_report_per_file(tmp_path: Path) -> None:
     assert (a.rows_read, a.vms_kept, a.rows_dropped) == (4, 3, 1)
     rejected = [p for p in report.problems if p.kind == "rejected"]
     assert (rejected[0].file, rejected[0].row, rejected[0].column) == ("a.xlsx", 5, "vcpus")
-    # a: in scope a and b; only a has both CPU and memory usage.
+    # a: in scope a and b; only a has both CPU and memory usage (one snapshot: 2 stars), b has
+    # none (1 star): mean 1.5 -> 1; no host list at all costs no further star below 1.
     assert (a.vms_in_scope, a.vms_with_usage, a.usage_share, a.confidence_stars) == (
-        2, 1, 0.5, 3)
+        2, 1, 0.5, 1)
     assert a.imputed_fields >= 1
     assert any("vCPU 'Overall'" in p.message for p in report.problems if p.kind == "imputed")
     assert (b.vms_kept, b.duplicates, b.vms_in_scope, b.confidence_stars) == (0, 1, 0, None)
     assert report.overall.duplicates == 1
-    assert report.overall.confidence_stars == 3
+    assert report.overall.confidence_stars == report.confidence_stars == 1
 
 
 def test_validation_summary_is_plain_json(tmp_path: Path) -> None:
@@ -75,3 +84,35 @@ def test_ibm_workshop_summary() -> None:
     assert summary["current"]["physical_cores"] == 528
     # The old layout has no vCPU/vMemory tabs: no usage data, one star.
     assert summary["quality"]["overall"]["confidence_stars"] == 1
+
+
+def _vm(**kw: object) -> dict[str, object]:
+    return {"in_scope": True, "source": "f", "cpu_util": np.nan, "memory_util": np.nan, **kw}
+
+
+@pytest.mark.parametrize(("rows", "inferred", "stars"), [
+    # a month of per-VM history for every VM: 5
+    ([_vm(cpu_basis="vm_usage", memory_basis="vm_usage", usage_source="timeseries",
+          usage_period_days=31.0)] * 4, 0.0, 5),
+    # a week of history: 3; half a month mixed with allocation: (4 + 1) / 2 -> 2
+    ([_vm(cpu_basis="vm_usage", memory_basis="vm_usage", usage_source="timeseries",
+          usage_period_days=7.0)], 0.0, 3),
+    ([_vm(cpu_basis="vm_usage", memory_basis="vm_usage", usage_source="timeseries",
+          usage_period_days=14.0), _vm(cpu_basis="vcpu_ratio", memory_basis="allocated")],
+     0.0, 2),
+    # one RVTools snapshot, even of every VM: at most 2
+    ([_vm(cpu_basis="vm_usage", memory_basis="active_consumed", usage_source="snapshot")] * 3,
+     0.0, 2),
+    # an assessment import's utilisation: 3; the host's use only: 2; allocation only: 1
+    ([_vm(cpu_basis="vm_usage", memory_basis="vm_usage", usage_source="summary")], 0.0, 3),
+    ([_vm(cpu_basis="host_usage", memory_basis="host_usage")], 0.0, 2),
+    ([_vm(cpu_basis="vcpu_ratio", memory_basis="allocated")], 0.0, 1),
+    # a tenth or more of the VMs on inferred hosts: one star less
+    ([_vm(cpu_basis="host_usage", memory_basis="host_usage")], 0.1, 1),
+    ([_vm(cpu_basis="vm_usage", memory_basis="vm_usage", usage_source="summary")], 0.5, 2),
+    ([_vm(cpu_basis="vm_usage", memory_basis="vm_usage", usage_source="summary")], 0.05, 3),
+])
+def test_confidence_rests_on_history(rows: list[dict[str, object]], inferred: float,
+                                     stars: int) -> None:
+    vms = pd.DataFrame(rows)
+    assert evidence_stars(vm_evidence_stars(vms), inferred) == stars

@@ -177,8 +177,19 @@ RATIONALE: dict[str, str] = {
     "fit": (
         "Windows containers need a Windows Server 2016 or later base image. Idle means CPU and "
         "memory below 5%, as in the Azure Migrate business case; idle VMs are retire candidates "
-        "rather than migrations. Name patterns for databases, appliances and domain controllers "
-        "are deliberately broad: they flag VMs for review, they are not proof."
+        "rather than migrations. Infrastructure roles are not application workloads: a "
+        "migration architect keeps directory, network, endpoint-management, backup and "
+        "monitoring servers as VMs, and virtualisation management (vCenter, PSC, SRM, vRA...) "
+        "goes when the estate leaves the hypervisor. Desktops are jump hosts or VDI, not "
+        "servers. 32-bit Windows Server and Windows Server 2008 (not R2) or older have no path "
+        "to a 2016+ base image short of rewriting the application. Above 2 TiB of used "
+        "storage or 16 vCPU a move needs a data plan or right-sizing first. None of these has "
+        "a public figure: they are method choices, and every action can be changed here or per "
+        "VM in the overrides file. Name patterns flag VMs for review, they are not proof; "
+        "they were checked against the real exports in the test suite. Patterns are fnmatch, "
+        "case-insensitive, on the whole text; '|' marks a name-part boundary (the text's edge "
+        "or a non-letter), and a prefix name:, tags:, annotation: or os: picks the field "
+        "searched (default: name and tags)."
     ),
     "platform": (
         "No public price exists for a generic on-premises node, so node prices follow one "

@@ -24,7 +24,14 @@ from estimator.assumptions._fields import (
 )
 
 C = CURRENCY
-FitLevel = Literal["excellent", "good", "needs_work", "no_fit", "insufficient_data"]
+# The values of estimator.model.FIT_LEVELS (a test keeps them equal).
+FitLevel = Literal[
+    "excellent", "good", "needs_work", "retire_idle", "retire_with_platform", "stays_vm",
+    "no_fit", "insufficient_data",
+]
+# What a fit rule family does to the VMs it catches; 'ignore' switches the family off.
+InfraAction = Literal["retire_with_platform", "stays_vm", "no_fit", "ignore"]
+OsAction = Literal["stays_vm", "no_fit", "ignore"]
 OsName = Literal["any", "linux", "windows"]
 
 AZ_BC = "Microsoft Learn, Azure Migrate 'Business case calculation'"
@@ -248,26 +255,150 @@ class Fit(Section):
             "'stay_vm' = no_fit."
         ),
     )
+    win_32bit_action: OsAction = setting(
+        "no_fit",
+        description=(
+            "32-bit Windows Server (rule OS-WIN-32BIT): no 32-bit container base image exists, "
+            "so moving means rebuilding the application. 'ignore' = treat it like any older "
+            "Windows Server (needs_work, upgrade the OS first)."
+        ),
+        source="method choice; Microsoft publishes 64-bit Windows container base images only",
+    )
+    win_2003_2008_action: OsAction = setting(
+        "no_fit",
+        description=(
+            "Windows Server 2008 (not R2) or older (rule OS-WIN-2003-2008): applications of "
+            "that era rarely run on a 2016+ base image unchanged, so moving means a rewrite. "
+            "'ignore' = needs_work with the OS upgrade effort."
+        ),
+    )
+    desktop_action: OsAction = setting(
+        "stays_vm",
+        description=(
+            "Desktop Windows (XP, 7, 8, 10, 11; rule OS-DESKTOP): a desktop, jump host or VDI "
+            "machine, not an application server. 'ignore' = needs_work with the OS upgrade "
+            "effort (rule OS-WIN-CLIENT)."
+        ),
+    )
     database_patterns: tuple[StrictStr, ...] = setting(
         ("*sql*", "db[-_0-9]*", "*[-_.]db*", "*db[-_0-9]*", "*oracle*", "ora[-_0-9]*",
          "*[-_]ora[-_0-9]*", "*mongo*", "*postgres*", "*pgsql*", "*mysql*", "*maria*"),
         description="VM name patterns (fnmatch, case-insensitive) treated as databases. "
-        "'db' and 'ora' only count as a separate name part, so SANDBOX or STORAGE do not match.",
+        "'db' and 'ora' only count as a separate name part, so SANDBOX or STORAGE do not match. "
+        "Syntax of every fit pattern ('|' = name-part boundary; prefixes name:, tags:, "
+        "annotation:, os:): docs/methodology.md, Fit rules.",
     )
     appliance_patterns: tuple[StrictStr, ...] = setting(
-        ("*appliance*", "*vcsa*", "*vcenter*", "*nsx*", "*f5*", "*fw*", "*firewall*", "*esx*"),
-        description="VM name patterns treated as vendor appliances.",
-    )
-    domain_controller_patterns: tuple[StrictStr, ...] = setting(
-        ("*dc0*", "*-dc*", "*addc*", "*domain*"),
-        description="VM name patterns treated as domain controllers.",
+        ("*appliance*", "*f5*", "*fw*", "*firewall*", "*esx*", "os:*photon*"),
+        description="Patterns of vendor appliances (firewall, load balancer, anything running "
+        "VMware Photon OS): they ship as VM images. vCenter and NSX are in virt_mgmt_patterns.",
     )
     database_level: FitLevel = setting(
         "needs_work", description="Fit level given to databases."
     )
     appliance_level: FitLevel = setting("no_fit", description="Fit level given to appliances.")
-    domain_controller_level: FitLevel = setting(
-        "no_fit", description="Fit level given to domain controllers."
+    virt_mgmt_patterns: tuple[StrictStr, ...] = setting(
+        ("*vcenter*", "*vcsa*", "*|vc|*", "*vcmgt*", "*vcmgmt*", "*psc*", "*vum[0-9]*",
+         "*|vum|*", "srm*", "*[!p]srm*", "*vra[0-9]*", "*|vra|*", "*vro[0-9]*", "*|vro|*",
+         "*vrealize*", "*vrops*", "*vrli*", "*vrni*", "*|aria|*", "*horizon*", "*|hzn|*",
+         "*nsx*", "*vsan*", "*scvmm*", "*|vmm|*", "*vmm[0-9]*", "*vmmlib*",
+         "os:*vcenter*", "annotation:*vcenter server*", "annotation:*platform services*",
+         "annotation:*vrealize*", "annotation:*site recovery manager*"),
+        description="Patterns of virtualisation management (rule INFRA-VIRT-MGMT): vCenter, "
+        "PSC, Update Manager, SRM, vRA/vRO, Aria/vROps, Horizon, NSX, vSAN witness, SCVMM. "
+        "'srm' preceded by 'p' (SAP SRM) does not count.",
+    )
+    virt_mgmt_action: InfraAction = setting(
+        "retire_with_platform",
+        description="What happens to virtualisation management: retire_with_platform (the "
+        "estate leaves the hypervisor; costs before, nothing after), stays_vm, no_fit or "
+        "ignore. Use stays_vm when the platform stays on vSphere (e.g. nodes_are_vms).",
+    )
+    directory_patterns: tuple[StrictStr, ...] = setting(
+        ("*dc0*", "*-dc*", "*addc*", "*domain*", "*|ad|*", "*dirsvc*", "*ldap*", "*adfs*",
+         "*aadc*", "*azadconn*", "*adrms*", "annotation:*domain controller*"),
+        description="Patterns of directory servers (rule INFRA-DIRECTORY, formerly WL-DC): "
+        "domain controllers, LDAP, ADFS, Azure AD Connect, AD RMS.",
+    )
+    directory_action: InfraAction = setting(
+        "stays_vm",
+        description="What happens to directory servers: stays_vm, no_fit, retire_with_platform "
+        "or ignore.",
+    )
+    network_service_patterns: tuple[StrictStr, ...] = setting(
+        ("*dns*", "*dhcp*", "*|ns|*", "*ipam*", "*infoblox*", "*kms*", "*pki*", "*subca*",
+         "*rootca*", "*issuingca*", "*adcs*", "*certsrv*", "*|nps|*", "*radius*", "*|ntp|*",
+         "*wins[0-9]*", "*|wins|*", "*print[0-9]*", "*|print|*", "*printsrv*",
+         "annotation:*certificate authority*"),
+        description="Patterns of network and Windows services (rule INFRA-NETWORK-SVC): DNS, "
+        "DHCP, IPAM, KMS, PKI/CA, NPS/RADIUS, NTP, WINS, print servers.",
+    )
+    network_service_action: InfraAction = setting(
+        "stays_vm",
+        description="What happens to network services: stays_vm, no_fit, retire_with_platform "
+        "or ignore.",
+    )
+    endpoint_mgmt_patterns: tuple[StrictStr, ...] = setting(
+        ("*sccm*", "*mecm*", "*configmgr*", "*wsus*", "*scorch*", "*mcafee*", "*trellix*",
+         "*|epo|*", "eposrv*", "*[!r]eposrv*", "*sepm*", "*symantec*", "*sophos*",
+         "*kaspersky*", "*trendmicro*", "*apexone*", "*crowdstrike*", "*sentinelone*",
+         "*antivirus*", "*vscan*", "*bigfix*", "*tanium*", "*altiris*", "*landesk*", "*ivanti*"),
+        description="Patterns of endpoint and systems management (rule INFRA-ENDPOINT-MGMT): "
+        "SCCM/MECM, WSUS, System Center Orchestrator, antivirus and EDR consoles, virus "
+        "scanners, patch and inventory tools. 'eposrv' preceded by 'r' (a repo server) does "
+        "not count.",
+    )
+    endpoint_mgmt_action: InfraAction = setting(
+        "stays_vm",
+        description="What happens to endpoint management: stays_vm, no_fit, "
+        "retire_with_platform or ignore.",
+    )
+    backup_patterns: tuple[StrictStr, ...] = setting(
+        ("*veeam*", "*|vbr|*", "*commvault*", "*netbackup*", "*nbu*", "*avamar*",
+         "*networker*", "*|dpm|*", "*rubrik*", "*cohesity*", "*acronis*", "*arcserve*",
+         "tsm*", "*[!i]tsm*", "*vmprxy*", "*vmproxy*", "*backupproxy*"),
+        description="Patterns of backup servers and proxies (rule INFRA-BACKUP): Veeam, "
+        "Commvault, NetBackup, Avamar, NetWorker, DPM, Rubrik, Cohesity, Acronis, TSM. Names "
+        "only: backup tools write into VM notes, so notes would match every protected VM. "
+        "'tsm' preceded by 'i' (ITSM) does not count.",
+    )
+    backup_action: InfraAction = setting(
+        "stays_vm",
+        description="What happens to backup servers: stays_vm, no_fit, retire_with_platform "
+        "or ignore.",
+    )
+    monitoring_patterns: tuple[StrictStr, ...] = setting(
+        ("*scom*", "*nagios*", "*zabbix*", "*icinga*", "*checkmk*", "*prtg*", "*solarwinds*",
+         "*|mon|*", "*monitor*", "*logcoll*", "*collector*", "*syslog*", "*noc[0-9]*",
+         "*addm*"),
+        description="Patterns of monitoring and discovery collectors (rule INFRA-MONITORING): "
+        "SCOM, Nagios, Zabbix, Icinga, Checkmk, PRTG, SolarWinds, log collectors, BMC "
+        "Discovery (ADDM) scanners.",
+    )
+    monitoring_action: InfraAction = setting(
+        "stays_vm",
+        description="What happens to monitoring collectors: stays_vm, no_fit, "
+        "retire_with_platform or ignore.",
+    )
+    stateful_storage_gib: Num = num(
+        (1024, 2048, 4096),
+        unit="GiB",
+        description=(
+            "Used storage above which a VM is stateful and large (rule SIZE-STATEFUL-LARGE): "
+            "needs_work, its data needs persistent volumes and a migration plan (provisioned "
+            "storage when used is unknown)."
+        ),
+        source="method choice, no public figure: copying 2 TiB takes about 6 h even at "
+        "100 MB/s, so the move needs its own data plan; range 1-4 TiB",
+    )
+    large_vcpus: Num = num(
+        (8, 16, 32),
+        unit="vCPU",
+        description=(
+            "vCPU count above which a VM is large (rule SIZE-LARGE-VCPU): needs_work, right-size "
+            "it first, unless measured use (vCPU x CPU utilisation) is at or below this count."
+        ),
+        source="method choice: 16 vCPU is half of a 32-core node; range 8-32",
     )
     idle_cpu_util: Num = num(
         0.05,
@@ -286,11 +417,14 @@ class Fit(Section):
     retire_idle: StrictBool = setting(
         True,
         description=(
-            "Idle or zombie VMs become retire candidates: they do not move and cost nothing after."
+            "Idle or zombie VMs get level retire_idle: they do not move and cost nothing after "
+            "(unless an infrastructure role or desktop rule says they stay)."
         ),
         source=AZ_BC,
     )
-    rules_disabled: tuple[StrictStr, ...] = setting((), description="Fit rule IDs to switch off.")
+    rules_disabled: tuple[StrictStr, ...] = setting(
+        (), description="Fit rule IDs to switch off (WL-DC is accepted for INFRA-DIRECTORY)."
+    )
 
 
 # ---------------------------------------------------------------------------------------- platform

@@ -22,6 +22,7 @@ from estimator.cli._app import (
     plain,
 )
 from estimator.cli.estimate_cmd import LIMIT_HELP, parse_limits
+from estimator.fit import FAMILY_TITLES
 from estimator.inventory import FORMATS, read_inventory
 from estimator.inventory.overrides import load_overrides
 from estimator.quality import validation_summary
@@ -57,12 +58,13 @@ def validate(
     """
     if json_out not in (None, "-"):
         check_output_path(Path(json_out), tuple(inventory))
-    scope = load_assumptions(files=[*files, *config], sets=sets).scope
+    assumptions = load_assumptions(files=[*files, *config], sets=sets)
+    scope = assumptions.scope
     inv = read_inventory(inventory, format=format, mapping=mapping, limits=parse_limits(limit))
     overrides = load_overrides(scope.overrides_file) if scope.overrides_file else None
     scoped = apply_scope(inv.vms, scope, overrides)
     extra = tuple(override_problems(inv.vms, overrides, scope.overrides_file))
-    summary = validation_summary(inv, scoped, extra)
+    summary = validation_summary(inv, scoped, extra, assumptions)
     if json_out == "-":
         typer.echo(json.dumps(summary, indent=2))
     elif json_out:
@@ -95,6 +97,14 @@ def render(summary: dict[str, Any], console: Console) -> None:
     if inv["os_families"]:
         console.print("OS families in scope: " + ", ".join(
             f"{k} {v:,}" for k, v in inv["os_families"].items()))
+    caught = {k: v for k, v in summary.get("fit_families", {}).items() if v}
+    if caught:
+        console.print("Fit rule families (VMs caught): " + ", ".join(
+            f"{FAMILY_TITLES[k]} {v:,}" for k, v in caught.items()))
+        roles = {k: v for k, v in summary["fit_rules"].items() if k.startswith("INFRA-") and v}
+        if roles:
+            console.print("  infrastructure roles: " + ", ".join(
+                f"{k} {v:,}" for k, v in roles.items()))
     if cur["hosts"] is None:
         console.print("Hosts: not in the inventory (estimated later from assumptions)")
     else:

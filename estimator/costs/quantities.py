@@ -36,6 +36,7 @@ from estimator.model import (
     OPERATIONS,
     PATCHING,
     PLATFORM,
+    RETIRING_LEVELS,
 )
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ class CostQuantities:
     in_scope: np.ndarray  # bool per row
     moving: np.ndarray  # bool per row: becomes a container
     staying: np.ndarray  # bool per row: in scope, stays a VM
-    retired: np.ndarray  # bool per row: idle/zombie, cost before and nothing after
+    retired: np.ndarray  # bool per row: idle/zombie or retiring with the platform
     vms_in_scope: int
     vms_moving: int
     vms_staying: int
@@ -200,7 +201,8 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         vms: one row per VM (VM_SCHEMA plus the pipeline columns `in_scope`, `moves`,
             `retire_candidate`, `fit_level`, `needs_os_upgrade`, `pool`, `cpu_request_cores`,
             `memory_request_gib`, `replicas`). Missing pipeline columns default to: in scope,
-            not moving, not retired.
+            not moving, not retired. Retired = `retire_candidate` or a retiring fit level
+            (retire_idle, retire_with_platform): they cost before and nothing after.
         hosts: HOST_SCHEMA frame; may be empty, then hosts are inferred from `current.*`.
         pools: one row per node pool (packing's `PoolPlan.pools`): `pool`, `node_type`, `nodes`
             (spares included), `node_cores`, `os_family` (`windows`; anything else runs on Linux
@@ -212,7 +214,9 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     notes: list[str] = []
     n = len(vms)
     in_scope = flag(vms, "in_scope", True)
-    retired = flag(vms, "retire_candidate", False) & in_scope
+    level = text(vms, "fit_level", "", lower=True)
+    with_platform = np.isin(level, list(RETIRING_LEVELS)) & in_scope
+    retired = (flag(vms, "retire_candidate", False) & in_scope) | with_platform
     moving = flag(vms, "moves", False) & in_scope & ~retired
     staying = in_scope & ~moving & ~retired
 
@@ -373,9 +377,13 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     moving_by_fit = {str(lv): int(c) for lv, c in zip(levels, counts, strict=True)}
     os_upgrades = int((flag(vms, "needs_os_upgrade", False) & moving).sum())
 
-    if retired.any():
-        notes.append(f"{int(retired.sum())} idle or zombie VMs are retired: they cost before and "
-                     "nothing after.")
+    platform_retired = int((retired & (level == "retire_with_platform")).sum())
+    if retired.sum() > platform_retired:
+        notes.append(f"{int(retired.sum()) - platform_retired} idle or zombie VMs are retired: "
+                     "they cost before and nothing after.")
+    if platform_retired:
+        notes.append(f"{platform_retired} virtualisation-management VMs retire with the "
+                     "platform: they cost before and nothing after.")
 
     def equal(mask: np.ndarray) -> Share:
         return _single_bucket(mask)

@@ -20,11 +20,11 @@ import pandas as pd
 
 from estimator.errors import InputError
 from estimator.inventory.tabular import Limits, load_tables
+from estimator.model import FIT_LEVELS
 
 OVERRIDE_COLUMNS: tuple[str, ...] = (
     "name", "vcenter", "exclude", "fit_level", "environment", "security_zone", "replicas",
 )
-FIT_LEVELS: tuple[str, ...] = ("excellent", "good", "needs_work", "no_fit", "insufficient_data")
 _TRUE = {"true", "yes", "y", "1", "x"}
 _FALSE = {"false", "no", "n", "0"}
 

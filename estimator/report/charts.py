@@ -59,7 +59,8 @@ def category_colour(category: str, position: int = 0) -> str:
     return PALETTE[position % len(PALETTE)]
 FIT_COLOURS = {
     "excellent": "#15803d", "good": "#65a30d", "needs_work": "#d97706", "no_fit": "#b91c1c",
-    "insufficient_data": "#9aa5b1",
+    "insufficient_data": "#9aa5b1", "retire_idle": "#52606d", "retire_with_platform": "#7b8794",
+    "stays_vm": "#0072b2",
 }
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 TOP_TORNADO = 10

@@ -274,8 +274,9 @@ def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
         ("VMs read", inv.vms_total, "count", "after rejected rows"),
         ("VMs in scope", inv.vms_in_scope, "count", ""),
         ("VMs that become containers", fit.vms_moving, "count", ""),
-        ("VMs that stay VMs", fit.vms_staying, "count", "no fit or insufficient data"),
-        ("VMs to retire", fit.vms_retiring, "count", "idle or zombie"),
+        ("VMs that stay VMs", fit.vms_staying, "count",
+         "infrastructure role or desktop, no fit or insufficient data"),
+        ("VMs to retire", fit.vms_retiring, "count", "idle or zombie, or with the platform"),
         ("Hosts today", now.hosts, "count",
          "some inferred from assumptions" if now.hosts_inferred
          else "read from the inventory"),
