@@ -197,6 +197,13 @@ BASIS_LABELS: dict[str, str] = {
     "allocated": "allocation",
 }
 
+# How each fit outcome reads in the reports.
+OUTCOME_LABELS: dict[str, str] = {
+    "moving": "Become containers", "staying": "Stay VMs",
+    "retire_with_platform": "Retire with the virtualisation platform",
+    "retire_idle": "Retired as idle or zombie",
+}
+
 # Words that keep their own spelling when a key becomes a label.
 _WORDS = {"vms": "VMs", "vm": "VM", "vcpus": "vCPUs", "vcpu": "vCPU", "npv": "NPV", "os": "OS",
           "gib": "GiB", "cpu": "CPU", "usd": "USD", "id": "ID", "ids": "IDs", "ha": "HA",

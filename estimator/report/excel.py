@@ -626,6 +626,14 @@ def _findings_sheet(sh: _Sheet, est: Estimate) -> None:
     for f in ins.security:
         sh.append([sh.cell(f.title, font=_HEADER_FONT), sh.cell(f.text, wrap=True)])
     sh.append([])
+    sh.append([sh.cell("Which VMs move, stay or retire", font=_TITLE_FONT)])
+    sh.header(["Outcome", "Most common reasons", "VMs"])
+    for outcome, n in est.fit.outcomes.items():
+        reasons = [r for r in est.fit.outcome_reasons if r.outcome == outcome]
+        text = "; ".join(f"{r.fit_reason} ({fmt.count(r.vms)})" for r in reasons) or fmt.DASH
+        sh.append([sh.cell(fmt.OUTCOME_LABELS.get(outcome, outcome), font=_HEADER_FONT),
+                   sh.cell(text, wrap=True), sh.cell(n, "count")])
+    sh.append([])
     sh.append([sh.cell("VMs that stay VMs, and why", font=_TITLE_FONT)])
     if ins.staying_by_reason:
         table = pd.DataFrame([{"level": fmt.label(r.fit_level), "reason": r.reason,

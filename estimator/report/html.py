@@ -171,6 +171,7 @@ def _context(est: Estimate) -> dict[str, Any]:
                  "rows": _dicts(ins.staying_vms),
                  "more": max(0, ins.staying_total - len(ins.staying_vms))},
         top_vms=_dicts(ins.moving_vms),
+        outcomes=_outcomes(est),
         security=_dicts(ins.security),
         os_support=_dicts(ins.os_support),
         quality=_quality(est),
@@ -208,6 +209,13 @@ SCENARIO_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("one_off_migration", "One-off migration", "money"), ("payback_months", "Payback", "months"),
     ("npv", "NPV", "money"),
 )
+
+
+def _outcomes(est: Estimate) -> list[dict[str, Any]]:
+    """The four fit outcomes with their VM counts and top reasons, in report order."""
+    return [{"label": fmt.OUTCOME_LABELS.get(o, fmt.label(o)), "vms": n,
+             "reasons": [r for r in est.fit.outcome_reasons if r.outcome == o]}
+            for o, n in est.fit.outcomes.items()]
 
 
 def _uncertainty(est: Estimate) -> dict[str, Any] | None:

@@ -60,7 +60,7 @@ def test_headline_numbers_in_the_first_screen(est, html_file):
 def test_sections_and_tables(est, html_file):
     text = _visible(html_file.read_text(encoding="utf-8"))
     for heading in ("Node pools", "Security considerations for this estate",
-                    "VMs that stay VMs, and why", "Data quality and confidence",
+                    "Which VMs move, stay or retire, and why", "Data quality and confidence",
                     "Assumptions used", "Scenarios", "Ranges"):
         assert heading in text, heading
     # cost table in full units, P10/P50/P90 table, and the changed-assumption marker
@@ -198,3 +198,12 @@ def test_estate_where_nothing_moves(plain_est):
     assert "Containerising 0 of" in text
     assert "No workloads move, so no node pools are needed." in text
     assert "No VM moves." in text
+
+
+def test_fit_section_shows_every_outcome_with_its_reasons(est, html_file):
+    text = _visible(html_file.read_text(encoding="utf-8"))
+    for outcome, n in est.fit.outcomes.items():
+        label = fmt.OUTCOME_LABELS[outcome]
+        assert f"{label} {fmt.count(n)}" in text
+    top = est.fit.outcome_reasons[0]
+    assert f"{top.fit_reason} ({fmt.count(top.vms)})" in text
