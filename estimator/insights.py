@@ -141,7 +141,8 @@ def summarise_fit(vms: pd.DataFrame, fit_reasons: pd.DataFrame) -> FitSummary:
 
 
 def summarise_target(pools: pd.DataFrame, totals: Mapping[str, float], fallbacks: int,
-                     isolation_extra_nodes: int, hosts_kept: float = 0.0) -> TargetSummary:
+                     isolation_extra_nodes: int, hosts_kept: float = 0.0,
+                     platform: str = "custom", hardware_model: str = "owned") -> TargetSummary:
     """The container platform after the move, from the packing result."""
     has = len(pools) > 0
     packed = (pools["nodes"] - pools["spare_nodes"]).to_numpy(dtype=float) if has else np.zeros(0)
@@ -152,6 +153,7 @@ def summarise_target(pools: pd.DataFrame, totals: Mapping[str, float], fallbacks
     mem_alloc = float((packed * pools["allocatable_memory_gib"].to_numpy(float)).sum()) \
         if has else 0.0
     return TargetSummary(
+        platform=platform, hardware_model=hardware_model,
         nodes=int(totals.get("nodes", 0)),
         nodes_lower_bound=int(totals.get("nodes_lower_bound", 0)),
         spare_nodes=int(pools["spare_nodes"].sum()) if has else 0,
@@ -378,16 +380,42 @@ def _capacity(current: CurrentEstate, target: TargetSummary, fit: FitSummary,
 
 
 # -- sentences -------------------------------------------------------------------------------
+def _platform_split(currency: str, platforms: pd.DataFrame | None) -> str | None:
+    """How the saving splits between right-sizing alone and containers, across platforms."""
+    if platforms is None or len(platforms) < 2:
+        return None
+    cur = currency
+    box = platforms[platforms["name"] != "vms-rightsized"]
+    if box.empty:
+        return None
+    best = box.loc[box["annual_savings"].astype(float).idxmax()]
+    text = (f"Of {len(platforms)} platforms, {best['name']} saves the most: "
+            f"{fmt.money(best['annual_savings'], cur)} a year")
+    rs = platforms[platforms["name"] == "vms-rightsized"]
+    if len(rs):
+        alone = fmt.money(rs["annual_savings"].iloc[0], cur)
+        text += (f"; right-sizing the VMs alone would save {alone}, so "
+                 f"{fmt.money(best['savings_beyond_rightsizing'], cur)} a year comes only from "
+                 "containers")
+    return text + "."
+
+
 def _headline(currency: str, inventory: InventorySummary, current: CurrentEstate,
               fit: FitSummary, target: TargetSummary, money: MoneySummary,
               quality: QualityReport, unc: Uncertainty | None,
-              staying: tuple[StayingReasonRow, ...]) -> tuple[str, ...]:
+              staying: tuple[StayingReasonRow, ...], platform: str = "") -> tuple[str, ...]:
     """The executive summary: what moves, what it needs, what it saves, how sure we are."""
     cur = currency
     hosts_text = (f"{fmt.count(current.hosts)} hosts' worth of VMs" if current.hosts
                   else "today's hosts")
-    first = (f"Containerising {fmt.count(fit.vms_moving)} of {fmt.count(inventory.vms_in_scope)} "
-             f"VMs would need {_plural(target.nodes, 'node')} instead of {hosts_text}, ")
+    on = f" on {platform}" if platform else ""
+    if platform == "vms-rightsized":
+        first = (f"Right-sizing the {fmt.count(inventory.vms_in_scope)} in-scope VMs onto "
+                 f"{_plural(target.hosts_kept, 'host')} instead of {hosts_text}, ")
+    else:
+        first = (f"Containerising {fmt.count(fit.vms_moving)} of "
+                 f"{fmt.count(inventory.vms_in_scope)} VMs{on} would need "
+                 f"{_plural(target.nodes, 'node')} instead of {hosts_text}, ")
     if money.annual_savings >= 0:
         first += f"saving {fmt.money(money.annual_savings, cur)} a year"
     else:
@@ -500,19 +528,25 @@ def build_insights(*, vms: pd.DataFrame, currency: str, inventory: InventorySumm
                    current: CurrentEstate, fit: FitSummary, target: TargetSummary,
                    money: MoneySummary, quality: QualityReport, pools: pd.DataFrame,
                    costs: pd.DataFrame, cash_flow: pd.DataFrame, uncertainty: Uncertainty | None,
-                   scenarios: pd.DataFrame | None, isolation_keys: Sequence[str]) -> Insights:
+                   scenarios: pd.DataFrame | None, isolation_keys: Sequence[str],
+                   platform: str = "", platforms: pd.DataFrame | None = None) -> Insights:
     """Every finding and sentence the reports show, from the result's parts."""
     total, by_reason, staying = _staying(vms)
     os_support = _os_support(vms)
     capacity, capacity_note = _capacity(current, target, fit, quality)
     headline = _headline(currency, inventory, current, fit, target, money, quality,
-                         uncertainty, by_reason)
+                         uncertainty, by_reason, platform)
     if capacity_note:
         headline = (headline[0], capacity_note, *headline[1:])
+    takeaways = _takeaways(currency, current, fit, target, money, costs, cash_flow, pools,
+                           uncertainty, scenarios, os_support, inventory)
+    split = _platform_split(currency, platforms)
+    if split:
+        takeaways["platforms"] = split
+        headline = (*headline, split)
     return Insights(
         headline=headline,
-        takeaways=_takeaways(currency, current, fit, target, money, costs, cash_flow, pools,
-                             uncertainty, scenarios, os_support, inventory),
+        takeaways=takeaways,
         staying_total=total, staying_by_reason=by_reason, staying_vms=staying,
         moving_vms=_moving(vms), os_support=os_support,
         security=_security(vms, target, inventory, isolation_keys, len(pools)),

@@ -53,10 +53,16 @@ HYPERVISOR = "Hypervisor licences"
 PATCHING = "Patching labour"
 OPERATIONS = "Other OS operations"
 BACKUP = "Backup"
+STORAGE = "Storage"
+NETWORK = "Network and load balancing"
 HARDWARE = "Hardware and facilities"
 PLATFORM = "Container platform"
-COST_CATEGORIES: tuple[str, ...] = (GUEST, HYPERVISOR, PATCHING, OPERATIONS, BACKUP, HARDWARE,
-                                    PLATFORM)
+WINDOWS_CONTAINERS = "Windows containers"
+PLATFORM_TEAM = "Platform team"
+REGISTRY = "Registry and CI"
+COST_CATEGORIES: tuple[str, ...] = (GUEST, HYPERVISOR, PATCHING, OPERATIONS, BACKUP, STORAGE,
+                                    NETWORK, HARDWARE, PLATFORM, WINDOWS_CONTAINERS,
+                                    PLATFORM_TEAM, REGISTRY)
 
 
 class SchemaError(ValueError):
@@ -178,6 +184,28 @@ class ScenarioRow(Block):
                                       None)
 
 
+class PlatformRow(Block):
+    """One target platform estimated on the same inventory and plan inputs."""
+
+    name: str = txt("Platform archetype (estimator platforms).")
+    description: str = txt("What the archetype stands for.")
+    nodes_on: str = txt("Where nodes run: bare-metal, vsphere, cloud, or vms (no containers).")
+    vms_moving: int = num("VMs that become containers.", "VMs")
+    nodes: int = num("Container nodes (hosts kept for right-sized VMs on 'vms'), spares "
+                     "included.", "nodes")
+    node_cores: float = num("Physical cores of those nodes.", "cores")
+    annual_before: float = money("Yearly cost today.")
+    annual_after: float = money("Yearly cost after the move.")
+    annual_savings: float = money("Yearly savings.")
+    one_off_migration: float = money("One-off migration cost.", per_year=False)
+    payback_months: float | None = num("Months until the cumulative net turns positive; null: "
+                                       "not within the horizon.", "months")
+    npv: float = money("Net present value over the horizon.", per_year=False)
+    savings_beyond_rightsizing: float | None = money(
+        "Yearly savings beyond what right-sizing the VMs alone gets (vms-rightsized); null for "
+        "that row or when it was not estimated.", None)
+
+
 class StayingReasonRow(Block):
     """In-scope VMs that do not move, grouped by level and reason."""
 
@@ -269,7 +297,7 @@ class SecurityFinding(Block):
 # The tables of `Estimate`, by attribute, with the row model that declares their columns.
 TABLE_ROWS: dict[str, type[Block]] = {
     "pools": PoolRow, "costs": CostRow, "cash_flow": CashFlowRow,
-    "fit_reasons": FitReasonRow, "scenarios": ScenarioRow,
+    "fit_reasons": FitReasonRow, "scenarios": ScenarioRow, "platforms": PlatformRow,
 }
 
 # Per-VM columns the pipeline adds to the inventory's (see docs/architecture.md).
@@ -438,6 +466,9 @@ class FitSummary(Block):
 class TargetSummary(Block):
     """The container platform after the move."""
 
+    platform: str = txt("Target platform archetype the estimate used (estimator platforms).")
+    hardware_model: str = txt("How nodes are paid: owned servers, vsphere hosts kept, or cloud "
+                              "instances.")
     nodes: int = num("Container nodes needed, HA spares included.", "nodes")
     nodes_lower_bound: int = num("Proven lower bound on nodes (spares included).", "nodes")
     spare_nodes: int = num("HA spare nodes included in `nodes`.", "nodes")
@@ -609,8 +640,9 @@ class Estimate:
         vms: one row per VM read (in scope or not): inventory columns plus
             `VM_ADDED_COLUMNS`.
         hosts: physical hosts today (read, or inferred when the inventory had none).
-        pools, costs, cash_flow, fit_reasons, scenarios: tables declared by `PoolRow`,
-            `CostRow`, `CashFlowRow`, `FitReasonRow`, `ScenarioRow`.
+        pools, costs, cash_flow, fit_reasons, scenarios, platforms: tables declared by
+            `PoolRow`, `CostRow`, `CashFlowRow`, `FitReasonRow`, `ScenarioRow`, `PlatformRow`
+            (scenarios and platforms are None unless asked for).
         assumptions: the assumptions used; assumption_table: key, value, low, high, unit,
             description, source, changed.
         uncertainty: Monte Carlo result, or None when it was not run.
@@ -638,6 +670,7 @@ class Estimate:
     assumption_table: pd.DataFrame = field(repr=False)
     uncertainty: Uncertainty | None = None
     scenarios: pd.DataFrame | None = field(default=None, repr=False)
+    platforms: pd.DataFrame | None = field(default=None, repr=False)
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:

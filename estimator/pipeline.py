@@ -9,13 +9,22 @@ module and can be called on its own from a notebook; this module only wires them
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from estimator.assumptions import PRESETS, Assumptions, load_assumptions
+from estimator.assumptions import (
+    PLATFORMS,
+    PRESETS,
+    Assumptions,
+    PlatformInfo,
+    load_assumptions,
+    platforms,
+)
 from estimator.costs import compute_costs
 from estimator.errors import ConfigError, InputError, Problem
 from estimator.evidence import host_evidence, inferred_share
@@ -31,7 +40,7 @@ from estimator.inventory import Inventory, read_inventory
 from estimator.inventory.os_classify import end_of_support
 from estimator.inventory.overrides import load_overrides
 from estimator.inventory.timeseries import read_timeseries
-from estimator.model import Estimate
+from estimator.model import Estimate, PlatformRow, check_frame
 from estimator.planning import apply_series, plan_estate, with_host_shaped_node
 from estimator.quality import inventory_summary, quality_report
 from estimator.scope import apply_scope, excluded_counts, override_problems
@@ -92,8 +101,13 @@ def estimate(
     uncertainty: bool = True,
     timeseries: str | Path | Sequence[str | Path] | pd.DataFrame | None = None,
     progress: Progress | None = None,
+    platform: str | None = None,
 ) -> Estimate:
     """Run the whole estimate.
+
+    `platform` names a target-platform archetype (see `estimator.platforms()`) when no
+    `assumptions` are given; with assumptions, choose it in
+    `load_assumptions(..., platform=...)` instead.
 
     `inventory` is an `Inventory` or path(s) to read. `scenarios` (preset names, assumption
     files or `Assumptions`) are estimated side by side with the main result. `timeseries` is a
@@ -107,7 +121,10 @@ def estimate(
     """
     say = progress or (lambda _msg: None)
     inv = inventory if isinstance(inventory, Inventory) else read_inventory(inventory)
-    a = assumptions if assumptions is not None else load_assumptions()
+    if assumptions is not None and platform is not None:
+        raise ConfigError("give the platform to load_assumptions(..., platform=...) when you "
+                          "pass assumptions", key="platform")
+    a = assumptions if assumptions is not None else load_assumptions(platform=platform)
     runs = [(scenario_name(s, i), resolve_scenario(s)) for i, s in enumerate(scenarios or ())]
     series = None
     if timeseries is not None:
@@ -128,14 +145,84 @@ def estimate(
     return est
 
 
+def platform_row(est: Estimate, info: PlatformInfo) -> dict[str, Any]:
+    """One estimate's figures as a row of the platform comparison."""
+    m = est.money
+    containers = bool(est.assumptions.platform.containers)
+    return {
+        "name": info.name, "description": info.description, "nodes_on": info.nodes_on,
+        "vms_moving": est.fit.vms_moving,
+        "nodes": est.target.nodes if containers else round(est.target.hosts_kept),
+        "node_cores": est.target.node_cores if containers else (
+            est.target.hosts_kept * (est.current.physical_cores or 0) / est.current.hosts
+            if est.current.hosts else 0.0),
+        "annual_before": m.annual_before, "annual_after": m.annual_after,
+        "annual_savings": m.annual_savings, "one_off_migration": m.one_off_migration,
+        "payback_months": np.nan if m.payback_months is None else m.payback_months,
+        "npv": m.npv,
+    }
+
+
+def compare_platforms(
+    inventory: Inventory | str | Path | Sequence[str | Path],
+    *,
+    preset: str | None = None,
+    files: Sequence[str | Path] = (),
+    sets: Sequence[str] = (),
+    names: Sequence[str] = PLATFORMS,
+    timeseries: str | Path | Sequence[str | Path] | pd.DataFrame | None = None,
+    known: Mapping[str, Estimate] | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Every platform archetype estimated on the same inventory and assumption layers.
+
+    Each row equals `estimate(inventory, load_assumptions(preset, files, sets,
+    platform=name))` (point figures; no Monte Carlo). `known` gives estimates already made,
+    by platform name, so they are not run twice.
+
+    Example:
+        >>> table = compare_platforms("data/sample-rvtools.xlsx")  # doctest: +SKIP
+        >>> table[["name", "nodes", "annual_savings"]]            # doctest: +SKIP
+    """
+    say = progress or (lambda _msg: None)
+    inv = inventory if isinstance(inventory, Inventory) else read_inventory(inventory)
+    series = None
+    if timeseries is not None:
+        series = (timeseries if isinstance(timeseries, pd.DataFrame)
+                  else read_timeseries(_paths(timeseries)))
+    infos = {p.name: p for p in platforms()}
+    today = dt.date.today()
+    rows = []
+    for name in names:
+        est = (known or {}).get(name)
+        if est is None:
+            say(f"Platform {name}")
+            a = load_assumptions(preset, files, sets, platform=name)
+            est = run(resolve_inputs(inv, a, series=series, today=today), uncertainty=False)
+        rows.append(platform_row(est, infos[name]))
+    frame = pd.DataFrame(rows, columns=[c for c in PlatformRow.model_fields
+                                        if c != "savings_beyond_rightsizing"])
+    base = frame.loc[frame["name"] == "vms-rightsized", "annual_savings"]
+    frame["savings_beyond_rightsizing"] = (
+        np.where(frame["name"] == "vms-rightsized", np.nan,
+                 frame["annual_savings"] - float(base.iloc[0])) if len(base) else np.nan)
+    frame = frame.astype({"name": "string", "description": "string", "nodes_on": "string",
+                          "vms_moving": "int64", "nodes": "int64"})
+    return check_frame(frame, PlatformRow, "platforms")
+
+
+def with_platforms(est: Estimate, table: pd.DataFrame) -> Estimate:
+    """`est` with the platform comparison attached (and its insights rebuilt)."""
+    return with_insights(replace(est, platforms=table))
+
+
 def _paths(p: str | Path | Sequence[str | Path]) -> Path | list[Path]:
     return Path(p) if isinstance(p, str | Path) else [Path(x) for x in p]
 
 
-def run(inputs: RunInputs, *, uncertainty: bool = True,
-        progress: Progress | None = None) -> Estimate:
-    """One estimate from resolved inputs: pure, no I/O and no clock."""
-    say = progress or (lambda _msg: None)
+def prepare(inputs: RunInputs) -> tuple[pd.DataFrame, list[str]]:
+    """The VM table every plan starts from: scope, end of support on the as-of date, host
+    evidence and time-series usage; plus notes. Raises `InputError` when no VM is in scope."""
     inv, a = inputs.inventory, inputs.assumptions
     values = a.flat_values()
     scoped = apply_scope(inv.vms, a.scope, inputs.overrides)
@@ -154,9 +241,19 @@ def run(inputs: RunInputs, *, uncertainty: bool = True,
         notes.append(f"usage of {matched} VM(s) taken from time-series percentiles "
                      f"(CPU p{values['sizing.cpu_percentile']:g}, "
                      f"memory p{values['sizing.memory_percentile']:g})")
-    plan = plan_estate(scoped, a, values)
+    return scoped, notes
+
+
+def run(inputs: RunInputs, *, uncertainty: bool = True,
+        progress: Progress | None = None) -> Estimate:
+    """One estimate from resolved inputs: pure, no I/O and no clock."""
+    say = progress or (lambda _msg: None)
+    inv, a = inputs.inventory, inputs.assumptions
+    values = a.flat_values()
+    scoped, notes = prepare(inputs)
+    plan = plan_estate(scoped, a, values, inv.hosts)
     say("Costs")
-    costs = compute_costs(plan.vms, inv.hosts, plan.pools, a, values)
+    costs = compute_costs(plan.vms, inv.hosts, plan.pools, a, values, plan.rightsized_hosts)
     per_vm = costs.per_vm.drop(columns=["vm_id"], errors="ignore")
     vms = pd.concat([plan.vms, per_vm.reindex(plan.vms.index)], axis=1)
     quality = quality_report(inv, plan.vms, inputs.override_problems, inferred_share(plan.vms))
@@ -167,7 +264,8 @@ def run(inputs: RunInputs, *, uncertainty: bool = True,
                                 bool(q.hosts_inferred or q.unlisted_hosts),
                                 float(q.physical_cores_before), vms)
     target = summarise_target(plan.pools, plan.plan.totals, plan.fallbacks,
-                              plan.isolation_extra_nodes, hosts_kept=float(q.hosts_after))
+                              plan.isolation_extra_nodes, hosts_kept=float(q.hosts_after),
+                              platform=a.platform.name, hardware_model=a.platform.hardware_model)
     money = summarise_money(costs.annual_before, costs.annual_after, costs.one_off_migration,
                             costs.payback_months, costs.npv, values)
     fit = summarise_fit(vms, fit_reasons)
@@ -192,7 +290,8 @@ def run(inputs: RunInputs, *, uncertainty: bool = True,
             vms=vms, currency=a.finance.currency, inventory=inventory, current=current,
             fit=fit, target=target, money=money, quality=quality,
             pools=plan.pools, costs=costs.categories, cash_flow=costs.cash_flow,
-            uncertainty=unc, scenarios=None, isolation_keys=a.platform.isolation_keys),
+            uncertainty=unc, scenarios=None, isolation_keys=a.platform.isolation_keys,
+            platform=a.platform.name),
         vms=vms,
         hosts=costs.hosts,
         pools=plan.pools,
@@ -213,7 +312,8 @@ def with_insights(est: Estimate) -> Estimate:
         vms=est.vms, currency=est.currency, inventory=est.inventory, current=est.current,
         fit=est.fit, target=est.target, money=est.money, quality=est.quality, pools=est.pools,
         costs=est.costs, cash_flow=est.cash_flow, uncertainty=est.uncertainty,
-        scenarios=est.scenarios, isolation_keys=est.assumptions.platform.isolation_keys))
+        scenarios=est.scenarios, isolation_keys=est.assumptions.platform.isolation_keys,
+        platform=est.assumptions.platform.name, platforms=est.platforms))
 
 
 def _estate_name(inv: Inventory) -> str:

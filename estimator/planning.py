@@ -22,7 +22,7 @@ from estimator.costs.nodes import node_costs
 from estimator.fit import classify_fit
 from estimator.inventory.timeseries import apply_timeseries, utilisation_percentiles
 from estimator.packing import PoolPlan, isolation_cost, node_capacity, plan_pools
-from estimator.sizing import assign_pools, size_containers
+from estimator.sizing import assign_pools, os_overhead, size_containers
 
 # Columns of the node-type catalogue frame.
 NODE_TYPE_COLUMNS: tuple[str, ...] = ("name", "cores", "memory_gib", "hardware_annual_cost",
@@ -42,6 +42,7 @@ class Plan:
     plan: PoolPlan
     fallbacks: int
     isolation_extra_nodes: int
+    rightsized_hosts: float | None = None  # hosts for the right-sized VMs (containers off)
 
 
 def node_types_frame(assumptions: Assumptions) -> pd.DataFrame:
@@ -67,17 +68,11 @@ def with_host_shaped_node(assumptions: Assumptions, hosts: pd.DataFrame | None) 
     p = assumptions.platform
     if not p.host_shaped_node_type or hosts is None or len(hosts) == 0:
         return assumptions
-    shapes = pd.DataFrame({
-        "cores": pd.to_numeric(hosts["cores"], errors="coerce"),
-        "memory_gib": pd.to_numeric(hosts["memory_gib"], errors="coerce").round(),
-    }).dropna()
-    shapes = shapes[(shapes["cores"] >= 1) & (shapes["memory_gib"] >= 1)]
-    if shapes.empty:
-        return assumptions
-    counts = shapes.value_counts(sort=False).reset_index(name="hosts")
-    # the most common shape; ties go to the larger host
-    top = counts.sort_values(["hosts", "cores", "memory_gib"], ascending=False).iloc[0]
-    cores, memory = int(top["cores"]), float(top["memory_gib"])
+    values = assumptions.flat_values()
+    shape = host_shape(hosts, values)
+    if shape == (float(values["current.host_cores"]), float(values["current.host_memory_gib"])):
+        return assumptions  # no listed host had a usable shape
+    cores, memory = int(shape[0]), shape[1]
     if any(nt.cores == cores and nt.memory_gib == memory for nt in p.node_types.values()):
         return assumptions
     name = f"like-hosts-{cores}c-{memory:g}g"
@@ -109,8 +104,13 @@ def pod_capacity(nodes: pd.DataFrame, assumptions: Assumptions, values: Mapping[
 
 
 def plan_estate(vms: pd.DataFrame, assumptions: Assumptions,
-                values: Mapping[str, float] | None = None) -> Plan:
-    """Size, classify and pack the in-scope VMs of `vms` (already scoped)."""
+                values: Mapping[str, float] | None = None,
+                hosts: pd.DataFrame | None = None) -> Plan:
+    """Size, classify and pack the in-scope VMs of `vms` (already scoped).
+
+    With `platform.containers` off nothing moves: the VMs that stay are right-sized from the
+    same evidence and consolidated onto hosts shaped like today's (`rightsized_hosts`).
+    """
     a = assumptions
     values = values if values is not None else a.flat_values()
     sizing = size_containers(vms, a.sizing, values)
@@ -121,13 +121,50 @@ def plan_estate(vms: pd.DataFrame, assumptions: Assumptions,
     sized = pd.concat([vms, sizing.frame], axis=1)
     fit = classify_fit(sized, a.fit, values, max_request=max_request)
     out = pd.concat([sized, fit], axis=1)
+    if not a.platform.containers:
+        out["moves"] = False
+        out["needs_os_upgrade"] = False
     out["pool"] = assign_pools(out, list(a.platform.isolation_keys)).where(out["moves"], pd.NA)
 
     items = out.loc[out["moves"].fillna(False).astype(bool),
                     ["pool", "os_family", "cpu_request_cores", "memory_request_gib", "replicas"]]
     plan, extra = _plan_by_os(items, nodes, a, values)
     out["node_index"] = plan.node_index.reindex(out.index).astype("Int64")
-    return Plan(out, plan.pools, plan, sizing.fallbacks, int(extra))
+    rightsized = None if a.platform.containers else rightsized_hosts(out, a, values, hosts)
+    return Plan(out, plan.pools, plan, sizing.fallbacks, int(extra), rightsized)
+
+
+def rightsized_hosts(vms: pd.DataFrame, assumptions: Assumptions, values: Mapping[str, float],
+                     hosts: pd.DataFrame | None) -> float:
+    """Hosts like today's most common one that hold the staying VMs right-sized: each VM's
+    request plus the guest OS it keeps, at the target utilisation, plus the HA spares."""
+    stay = (vms["in_scope"].astype("boolean").fillna(False)
+            & ~vms["moves"].astype("boolean").fillna(False)
+            & ~vms["fit_level"].isin(["retire_idle", "retire_with_platform"]).fillna(False)
+            ).to_numpy(dtype=bool)
+    cpu_os, mem_os = os_overhead(vms, values)
+    cpu = float(np.nansum((vms["cpu_request_cores"].to_numpy(dtype=float) + cpu_os)[stay]))
+    mem = float(np.nansum((vms["memory_request_gib"].to_numpy(dtype=float) + mem_os)[stay]))
+    cores, memory = host_shape(hosts, values)
+    util = float(values["platform.target_utilisation"])
+    need = max(cpu / (cores * util), mem / (memory * util))
+    spares = float(values["platform.ha_spare_nodes_per_pool"])
+    return float(np.ceil(need - 1e-9)) + spares if stay.any() else 0.0
+
+
+def host_shape(hosts: pd.DataFrame | None, values: Mapping[str, float]) -> tuple[float, float]:
+    """Cores and memory of today's most common host (current.* when no host is listed)."""
+    if hosts is not None and len(hosts):
+        shapes = pd.DataFrame({
+            "cores": pd.to_numeric(hosts["cores"], errors="coerce"),
+            "memory_gib": pd.to_numeric(hosts["memory_gib"], errors="coerce").round(),
+        }).dropna()
+        shapes = shapes[(shapes["cores"] >= 1) & (shapes["memory_gib"] >= 1)]
+        if len(shapes):
+            counts = shapes.value_counts(sort=False).reset_index(name="hosts")
+            top = counts.sort_values(["hosts", "cores", "memory_gib"], ascending=False).iloc[0]
+            return float(top["cores"]), float(top["memory_gib"])
+    return float(values["current.host_cores"]), float(values["current.host_memory_gib"])
 
 
 def _plan_by_os(items: pd.DataFrame, nodes: pd.DataFrame, a: Assumptions,

@@ -103,6 +103,13 @@ def _float(vms: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(vms[column], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
 
 
+def os_overhead(vms: pd.DataFrame, values: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Guest-OS CPU [cores] and memory [GiB] per row, by OS family."""
+    family = _family_codes(vms)
+    return (_per_family(values, "sizing.os_overhead_cpu_cores", family),
+            _per_family(values, "sizing.os_overhead_memory_gib", family))
+
+
 def _replicas(vms: pd.DataFrame, values: Mapping[str, float]) -> pd.Series:
     default = _value(values, "sizing.replicas")
     if default < 1 or default != int(default):

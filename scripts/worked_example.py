@@ -143,7 +143,8 @@ def example(path: Path, title: str) -> str:
             f"before: {int(q.host_groups_before.hypervisor_cores.sum()):,} licensed cores "
             f"(≥ {v['current.hypervisor_min_cores_per_cpu']:g} per CPU) × "
             f"{v['current.hypervisor_per_core_year']:g}; after: residual hosts "
-            f"{_m(c('hypervisor_residual'))} + nodes {_m(c('hypervisor_nodes'))}"),
+            f"{_m(c('hypervisor_residual'))} + hosts kept for node VMs "
+            f"{_m(c('hypervisor_node_hosts'))}"),
         "Patching labour": (
             f"before: {q.vms_in_scope} VMs × {v['operations.patch_hours_per_os_month']:g} h × 12 "
             f"× L; after: {q.vms_staying} staying VMs {_m(c('patch_residual'))} + "
@@ -164,14 +165,33 @@ def example(path: Path, title: str) -> str:
             f"staying {_m(c('backup_licence_residual') + c('backup_storage_residual'))} + "
             f"{q.backup_gib_moved:,.0f} GiB persistent data {_m(c('backup_storage_moved'))} + "
             f"licences {_m(c('backup_licence_moved'))}"),
+        "Storage": (
+            f"before: {q.backup_gib_before:,.0f} GiB used × "
+            f"{v['storage.before_per_gb_month']:g} per GB-month; after: staying "
+            f"{_m(c('storage_residual'))} + persistent data {_m(c('storage_moved'))} + node "
+            f"disks {_m(c('storage_nodes') + c('storage_control_plane'))}"),
+        "Network and load balancing": (
+            f"before: {q.hosts_before:g} hosts × {v['network.before_per_host_year']:g}; after: "
+            f"residual {_m(c('network_residual'))} + {q.clusters:g} cluster(s) × "
+            f"{v['network.after_per_cluster_year']:g}"),
         "Hardware and facilities": (
             f"before: {q.hosts_before:g} hosts × ({v['current.host_price']:g} / "
             f"{v['current.amortisation_years']:g} + "
             f"{v['current.power_cooling_per_host_year']:g}); after: residual "
-            f"{_m(c('hardware_residual'))} + nodes {_m(c('hardware_nodes'))}"),
+            f"{_m(c('hardware_residual'))} + nodes {_m(c('hardware_nodes'))} + "
+            f"{q.cp_nodes:g} control-plane and infrastructure nodes "
+            f"{_m(c('hardware_control_plane'))} + kept hosts {_m(c('hardware_node_hosts'))}"),
         "Container platform": (
-            f"subscription {_m(c('platform_subscription'))} + security tooling "
+            f"subscription ({a.platform.subscription_basis.replace('_', ' ')}) "
+            f"{_m(c('platform_subscription'))} + security tooling "
             f"{_m(c('platform_security'))} + control plane {_m(c('platform_control_plane'))}"),
+        "Windows containers": f"Windows nodes × support {_m(c('windows_support'))}",
+        "Platform team": (
+            f"{q.clusters:g} cluster(s) × {v['platform.platform_team_fte_per_cluster']:g} FTE × "
+            f"{v['operations.hours_per_fte_year']:g} h × L"),
+        "Registry and CI": (
+            f"{q.clusters:g} cluster(s) × {v['platform.registry_ci_per_cluster_year']:g} + "
+            f"{q.vms_moving} workloads × {v['platform.registry_ci_per_workload_year']:g}"),
     }
     for name, r in cat.iterrows():
         lines.append(f"| {name} | {_m(r.annual_before)} | {_m(r.annual_after)} | "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +14,9 @@ from estimator.costs import compute_costs
 from estimator.errors import ConfigError
 from estimator.inventory import Inventory, read_inventory
 from estimator.model import Estimate
-from estimator.pipeline import estimate
+from estimator.pipeline import estimate, prepare, resolve_inputs
 from estimator.planning import plan_estate
 from estimator.sample import write_sample
-from estimator.scope import apply_scope
 from estimator.uncertainty import (
     Replanner,
     draw_values,
@@ -27,6 +27,7 @@ from estimator.uncertainty import (
     scenario_table,
 )
 
+AS_OF = dt.date(2026, 11, 30)
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample-rvtools.xlsx"
 LABOUR = "operations.labour_per_hour"
 
@@ -34,7 +35,9 @@ LABOUR = "operations.labour_per_hour"
 def only_ranged(ranges: dict[str, tuple[float, float, float]]) -> Assumptions:
     """Default assumptions with every range collapsed except the given ones."""
     defaults = load_assumptions()
-    sets = [f"{k}={li}" for k, (_, li, _) in defaults.ranges().items() if k not in ranges]
+    # (no node type shaped like the hosts: its price range would add a ranged key)
+    sets = ["platform.host_shaped_node_type=false"]
+    sets += [f"{k}={li}" for k, (_, li, _) in defaults.ranges().items() if k not in ranges]
     sets += [f"{k}={{low={lo}, likely={li}, high={hi}}}" for k, (lo, li, hi) in ranges.items()]
     return load_assumptions(sets=sets)
 
@@ -52,7 +55,13 @@ def sample_estimate() -> Estimate:
 
 
 def scoped(inv: Inventory, a: Assumptions) -> pd.DataFrame:
-    return apply_scope(inv.vms, a.scope, None)
+    """The VM table the pipeline hands to the Monte Carlo (scope, evidence, as-of date)."""
+    return prepare(resolve_inputs(inv, a, today=AS_OF))[0]
+
+
+def resolved(inv: Inventory, a: Assumptions) -> Assumptions:
+    """The assumptions the pipeline runs with (a node type shaped like the hosts added)."""
+    return resolve_inputs(inv, a, today=AS_OF).assumptions
 
 
 def test_default_sample_shows_a_real_ordered_spread(sample_estimate: Estimate) -> None:
@@ -63,8 +72,9 @@ def test_default_sample_shows_a_real_ordered_spread(sample_estimate: Estimate) -
         assert p.p10 <= p.p50 <= p.p90
     assert u.annual_savings.p10 < u.annual_savings.p90
     assert u.nodes.p10 < u.nodes.p90
-    assert u.payback_months.p10 is not None and u.payback_months.p50 is not None
-    assert u.payback_months.p90 is None or u.payback_months.p50 <= u.payback_months.p90
+    assert u.payback_months.p10 is not None
+    pb = u.payback_months
+    assert pb.p90 is None or pb.p50 is None or pb.p50 <= pb.p90
     assert len(u.savings_draws) == 1000
     assert u.probability_positive_savings == pytest.approx(np.mean(np.array(u.savings_draws) > 0))
     # the point estimate sits inside the range
@@ -79,10 +89,11 @@ def test_default_sample_shows_a_real_ordered_spread(sample_estimate: Estimate) -
 
 
 def test_collapsed_ranges_give_the_point_estimate(small: Inventory) -> None:
-    a = load_assumptions().collapsed()
+    a = load_assumptions(sets=["platform.host_shaped_node_type=false"]).collapsed()
     assert a.ranges() == {}
     est = estimate(small, a, uncertainty=False)
-    u = run_uncertainty(scoped(small, a), small.hosts, a, point_nodes=est.target.nodes, draws=50)
+    u = run_uncertainty(scoped(small, a), small.hosts, resolved(small, a),
+                        point_nodes=est.target.nodes, draws=50)
     s = est.summary
     for name, p in (("annual_savings", u.annual_savings), ("npv", u.npv),
                     ("nodes", u.nodes), ("payback_months", u.payback_months)):
@@ -99,7 +110,8 @@ def test_collapsed_ranges_give_the_point_estimate(small: Inventory) -> None:
 def test_collapsed_plan_keys_with_a_price_range_keep_the_point_nodes(small: Inventory) -> None:
     a = only_ranged({LABOUR: (40.0, 62.0, 120.0)})
     est = estimate(small, a, uncertainty=False)
-    u = run_uncertainty(scoped(small, a), small.hosts, a, point_nodes=est.target.nodes, draws=100)
+    u = run_uncertainty(scoped(small, a), small.hosts, resolved(small, a),
+                        point_nodes=est.target.nodes, draws=100)
     assert u.nodes.p10 == u.nodes.p90 == est.summary["nodes"]
     assert u.annual_savings.p10 < u.annual_savings.p90
 
@@ -108,10 +120,10 @@ def test_same_seed_same_numbers_other_seed_other_draws(small: Inventory) -> None
     a = load_assumptions()
     est = estimate(small, a, uncertainty=False)
     sc = scoped(small, a)
-    plan = plan_estate(sc, a)
-    one = run_uncertainty(sc, small.hosts, a, point_nodes=est.target.nodes,
+    plan = plan_estate(sc, resolved(small, a), hosts=small.hosts)
+    one = run_uncertainty(sc, small.hosts, resolved(small, a), point_nodes=est.target.nodes,
                           draws=200, seed=7, plan=plan)
-    two = run_uncertainty(sc, small.hosts, a, point_nodes=est.target.nodes,
+    two = run_uncertainty(sc, small.hosts, resolved(small, a), point_nodes=est.target.nodes,
                           draws=200, seed=7, plan=plan)
     np.testing.assert_array_equal(one.savings_draws, two.savings_draws)
     assert one.annual_savings == two.annual_savings and one.npv == two.npv
@@ -119,8 +131,9 @@ def test_same_seed_same_numbers_other_seed_other_draws(small: Inventory) -> None
     assert one.tornado == two.tornado
     # another seed: other draws (a price-only range keeps this run cheap)
     b = only_ranged({LABOUR: (40.0, 62.0, 120.0)})
-    runs = [run_uncertainty(sc, small.hosts, b, point_nodes=est.target.nodes, draws=200,
-                            seed=s, plan=plan)
+    plan_b = plan_estate(sc, resolved(small, b), hosts=small.hosts)
+    runs = [run_uncertainty(sc, small.hosts, resolved(small, b), draws=200, seed=s,
+                            plan=plan_b)
             for s in (7, 8)]
     assert not np.array_equal(runs[0].savings_draws, runs[1].savings_draws)
     assert runs[0].seed == 7 and runs[1].seed == 8
@@ -136,7 +149,8 @@ def test_tornado_ranks_the_dominant_assumption_first(small: Inventory) -> None:
     a = only_ranged({LABOUR: (20.0, 62.0, 200.0),
                      "backup.storage_per_gb_month": (0.022, 0.023, 0.024)})
     est = estimate(small, a, uncertainty=False)
-    u = run_uncertainty(scoped(small, a), small.hosts, a, point_nodes=est.target.nodes, draws=100)
+    u = run_uncertainty(scoped(small, a), small.hosts, resolved(small, a),
+                        point_nodes=est.target.nodes, draws=100)
     t = u.tornado_frame
     assert t["key"].tolist() == [LABOUR, "backup.storage_per_gb_month"]
     low = estimate(small, a.with_values({LABOUR: 20.0}), uncertainty=False)
@@ -153,7 +167,8 @@ def test_plan_key_tornado_matches_an_exact_replan(small: Inventory) -> None:
     key = "sizing.comfort_factor"
     a = only_ranged({key: (1.1, 1.3, 2.0)})
     est = estimate(small, a, uncertainty=False)
-    u = run_uncertainty(scoped(small, a), small.hosts, a, point_nodes=est.target.nodes, draws=50,
+    u = run_uncertainty(scoped(small, a), small.hosts, resolved(small, a),
+                        point_nodes=est.target.nodes, draws=50,
                         replan="exact", grid_points=1)
     high = estimate(small, a.with_values({key: 2.0}), uncertainty=False)
     row = u.tornado_frame.iloc[0]
@@ -172,7 +187,7 @@ def test_vectorised_draws_equal_scalar_pricing(small: Inventory) -> None:
               "finance.discount_rate": (0.05, 0.07, 0.10)}
     a = only_ranged(ranged)
     sc = scoped(small, a)
-    planner = Replanner(sc, small.hosts, a)
+    planner = Replanner(sc, small.hosts, resolved(small, a))
     res, _ = monte_carlo(planner, a.ranges(), draws=5, seed=3, distribution="triangular")
     drawn = draw_values(a.ranges(), 5, 3)
     plan = planner.plan
@@ -190,7 +205,7 @@ def test_vectorised_draws_equal_scalar_pricing(small: Inventory) -> None:
 
 def test_scaled_replan_at_the_point_is_the_point(small: Inventory) -> None:
     a = load_assumptions()
-    planner = Replanner(scoped(small, a), small.hosts, a)
+    planner = Replanner(scoped(small, a), small.hosts, resolved(small, a))
     types, same = planner._scaled_pools(a, a.flat_values())
     np.testing.assert_array_equal(same, planner.point.pool_nodes)
     np.testing.assert_array_equal(types, planner._type0)
@@ -253,7 +268,7 @@ def test_scenario_table(small: Inventory, sample_estimate: Estimate) -> None:
 def test_grid_assigns_draws_to_several_plan_points(small: Inventory) -> None:
     # Fit thresholds re-plan exactly (a joint grid point moving them would too): pin them.
     a = load_assumptions(sets=["fit.stateful_storage_gib=2048", "fit.large_vcpus=16"])
-    planner = Replanner(scoped(small, a), small.hosts, a)
+    planner = Replanner(scoped(small, a), small.hosts, resolved(small, a))
     res, tornado = monte_carlo(planner, a.ranges(), draws=300, seed=1,
                                distribution="triangular", grid_points=5)
     assert set(np.unique(res.grid_index)) <= set(range(6)) and res.grid_index.max() > 0

@@ -26,10 +26,12 @@ from estimator.assumptions.sections import (
     Fit,
     Licences,
     Migration,
+    Network,
     Operations,
     Platform,
     Scope,
     Sizing,
+    Storage,
     Uncertainty,
 )
 from estimator.errors import ConfigError
@@ -91,6 +93,8 @@ class Assumptions(Section):
     licences: Licences = Field(default_factory=Licences, description="OS licences.")
     operations: Operations = Field(default_factory=Operations, description="Operations effort.")
     backup: Backup = Field(default_factory=Backup, description="Backup before and after.")
+    storage: Storage = Field(default_factory=Storage, description="Primary storage.")
+    network: Network = Field(default_factory=Network, description="Network and load balancing.")
     migration: Migration = Field(default_factory=Migration, description="One-off migration.")
     finance: Finance = Field(default_factory=Finance, description="Money settings.")
     uncertainty: Uncertainty = Field(default_factory=Uncertainty, description="Monte Carlo.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,20 @@ from estimator.assumptions._model import (
 from estimator.errors import ConfigError
 
 PRESETS: tuple[str, ...] = ("conservative", "typical", "aggressive")
+PLATFORMS: tuple[str, ...] = ("openshift-bare-metal", "kubernetes-bare-metal",
+                              "vsphere-kubernetes", "managed-cloud", "vms-rightsized")
+DEFAULT_PLATFORM = "openshift-bare-metal"
 SET_SOURCE = "--set"
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    """One target-platform archetype: a coherent bundle of assumptions (data file)."""
+
+    name: str
+    description: str
+    nodes_on: str  # "bare-metal", "vsphere", "cloud" or "vms"
+    subscription: bool
 
 # Old spellings (with the currency in the name) that still load, dotted old -> new. Node-type
 # keys are renamed by their last part (`platform.node_types.<type>.annual_cost_usd`).
@@ -93,6 +107,32 @@ def preset_data(name: str) -> dict[str, Any]:
     return _parse_toml(text, file=f"preset {name}")
 
 
+def _platform_toml(name: str) -> dict[str, Any]:
+    if name not in PLATFORMS:
+        raise ConfigError(
+            f"unknown platform {name!r} (choose from {', '.join(PLATFORMS)})", key="platform")
+    resource = resources.files("estimator").joinpath("data", "platforms", f"{name}.toml")
+    return _parse_toml(resource.read_text(encoding="utf-8"), file=f"platform {name}")
+
+
+def platform_data(name: str) -> dict[str, Any]:
+    """The partial assumptions of a platform archetype (its data file without `[meta]`)."""
+    data = _platform_toml(name)
+    data.pop("meta", None)
+    return data
+
+
+def platforms() -> list[PlatformInfo]:
+    """Every platform archetype with its description, in report order."""
+    out = []
+    for name in PLATFORMS:
+        meta = _platform_toml(name).get("meta", {})
+        out.append(PlatformInfo(name=name, description=str(meta.get("description", "")),
+                                nodes_on=str(meta.get("nodes_on", "")),
+                                subscription=bool(meta.get("subscription", False))))
+    return out
+
+
 def read_file(path: str | Path) -> dict[str, Any]:
     """The partial assumptions of a user TOML file."""
     path = Path(path)
@@ -148,8 +188,11 @@ def load_assumptions(
     preset: str | None = None,
     files: Sequence[str | Path] = (),
     sets: Sequence[str] = (),
+    *,
+    platform: str | None = None,
 ) -> Assumptions:
-    """Defaults, then the preset, then each file in order, then each `--set KEY=VALUE`.
+    """Defaults, then the platform archetype, then the preset, then each file in order, then
+    each `--set KEY=VALUE`.
 
     Every layer is partial. Each layer is validated as it is applied, so an error names the file
     (or `--set`) that caused it: "mine.toml, key 'sizing.comfort_factor': must be >= 1, got 0.5".
@@ -160,6 +203,8 @@ def load_assumptions(
     data: dict[str, Any] = default_assumptions().model_dump()
     result = default_assumptions()
     layers: list[tuple[str, dict[str, Any]]] = []
+    if platform is not None:
+        layers.append((f"platform {platform}", platform_data(platform)))
     if preset is not None:
         layers.append((f"preset {preset}", preset_data(preset)))
     layers.extend((str(path), read_file(path)) for path in files)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, StrictBool, StrictStr, field_validator
+from pydantic import Field, StrictBool, StrictStr, field_validator, model_validator
 
 from estimator.assumptions._fields import (
     CURRENCY,
@@ -312,7 +312,8 @@ class Fit(Section):
         "retire_with_platform",
         description="What happens to virtualisation management: retire_with_platform (the "
         "estate leaves the hypervisor; costs before, nothing after), stays_vm, no_fit or "
-        "ignore. Use stays_vm when the platform stays on vSphere (e.g. nodes_are_vms).",
+        "ignore. The vsphere-kubernetes and vms-rightsized platforms keep vSphere, so they "
+        "set stays_vm.",
     )
     directory_patterns: tuple[StrictStr, ...] = setting(
         ("*dc0*", "*-dc*", "*addc*", "*domain*", "*|ad|*", "*dirsvc*", "*ldap*", "*adfs*",
@@ -443,6 +444,26 @@ NODE_COST_RULE = (
 )
 
 
+# Cloud instance price rule: AWS m6i/c6i/r6i on demand (us-east-1, 2025) fit to
+# USD 0.037 per vCPU-hour + 0.00275 per GiB-hour; 1-year reserved about 35% less. A node's
+# cores are physical cores, so one core is 2 vCPUs.
+CLOUD_PER_CORE_HOUR = 0.037 * 2 * 0.65
+CLOUD_PER_GIB_HOUR = 0.00275 * 0.65
+CLOUD_NODE_RULE = (
+    "AWS EC2 pricing (m6i, c6i, r6i on demand, us-east-1, 2025) fit to USD 0.037 per vCPU-hour "
+    "+ 0.00275 per GiB-hour, 2 vCPUs per core, less 35% for 1-year reserved instances; range "
+    "3-year reserved (-20%) to on demand (+55%)"
+)
+
+
+def node_cloud_cost(cores: float, memory_gib: float) -> Range:
+    """Default yearly cloud-instance price of a node shape (rounded to 10)."""
+    likely = (CLOUD_PER_CORE_HOUR * cores + CLOUD_PER_GIB_HOUR * memory_gib) * 8760
+    return Range(
+        low=round(likely * 0.8, -1), likely=round(likely, -1), high=round(likely * 1.55, -1)
+    )
+
+
 def node_annual_cost(cores: float, memory_gib: float) -> Range:
     """Default yearly hardware cost of a node from the documented rule (rounded to 10)."""
     purchase = NODE_BASE_PRICE + NODE_PRICE_PER_CORE * cores + NODE_PRICE_PER_GIB * memory_gib
@@ -473,7 +494,7 @@ class NodeType(Section):
         source="node catalogue (configurable)",
     )
     hardware_per_node_year: Num = num(
-        None,
+        None,  # filled from the price rule when a node type gives only its shape
         unit=f"{C} per node per year",
         description=(
             "Yearly hardware cost of one node: the purchase amortised, or the cloud price per "
@@ -481,6 +502,24 @@ class NodeType(Section):
             "licences and care are priced elsewhere)."
         ),
         source=NODE_COST_RULE,
+    )
+    cloud_per_node_year: Num = num(
+        None,
+        unit=f"{C} per node per year",
+        description=(
+            "Yearly price of the node as a cloud instance (managed Kubernetes), used when "
+            "platform.hardware_model = cloud."
+        ),
+        source=CLOUD_NODE_RULE,
+    )
+    sockets: int = num(
+        2,
+        unit="sockets",
+        ge=1,
+        integer=True,
+        rangeable=False,
+        description="CPU sockets of the server (bare-metal socket-pair subscriptions count them).",
+        source="node catalogue (configurable): common 2-socket servers",
     )
     power_kw: Num = num(
         0.0,
@@ -496,12 +535,32 @@ class NodeType(Section):
     )
     os: OsName = setting("any", description="OS family the node runs: any, linux or windows.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _prices_from_the_rules(cls, data: Any) -> Any:
+        """A node type given by its shape alone gets its prices from the documented rules."""
+        if not isinstance(data, dict):
+            return data
+        try:
+            cores, memory = float(data["cores"]), float(data["memory_gib"])
+        except (KeyError, TypeError, ValueError):
+            return data  # field validation names what is wrong
+        rules = {"hardware_per_node_year": node_annual_cost, "cloud_per_node_year":
+                 node_cloud_cost}
+        out = dict(data)
+        for key, rule in rules.items():
+            if out.get(key) is None:
+                out[key] = rule(cores, memory).model_dump()
+        return out
 
-def _node(cores: int, memory_gib: float, power_kw: float) -> NodeType:
+
+def _node(cores: int, memory_gib: float, power_kw: float, sockets: int = 2) -> NodeType:
     return NodeType(
         cores=cores,
         memory_gib=memory_gib,
         hardware_per_node_year=node_annual_cost(cores, memory_gib),
+        cloud_per_node_year=node_cloud_cost(cores, memory_gib),
+        sockets=sockets,
         power_kw=power_kw,
     )
 
@@ -514,6 +573,7 @@ def default_node_types() -> dict[str, NodeType]:
         "general-64": _node(64, 256, 0.55),
         # memory-heavy estates (legacy VMs allocate 4-8 GiB per vCPU) need these shapes
         "highmem-32": _node(32, 512, 0.45),
+        "highmem-32-1t": _node(32, 1024, 0.55),
         "highmem-64": _node(64, 1024, 0.70),
     }
 
@@ -526,9 +586,38 @@ def host_shaped_node(cores: int, memory_gib: float) -> NodeType:
 ISOLATION_KEYS = ("os_family", "security_zone", "environment")
 
 
-class Platform(Section):
-    """The container platform the workloads move to."""
+PLATFORM_NAMES = ("openshift-bare-metal", "kubernetes-bare-metal", "vsphere-kubernetes",
+                  "managed-cloud", "vms-rightsized", "custom")
 
+
+class Platform(Section):
+    """The target platform the workloads move to (an archetype sets these coherently)."""
+
+    name: Literal["openshift-bare-metal", "kubernetes-bare-metal", "vsphere-kubernetes",
+                  "managed-cloud", "vms-rightsized", "custom"] = setting(
+        "openshift-bare-metal",
+        description=(
+            "Target platform archetype (estimator platforms lists them); 'custom' when the "
+            "settings below were changed by hand."
+        ),
+        source="method choice: OpenShift on owned servers is the platform VMware estates most "
+        "often weigh (Red Hat's migration planner reads RVTools exports for it)",
+    )
+    containers: StrictBool = setting(
+        True,
+        description=(
+            "Workloads become containers (false: the VMs stay VMs, right-sized and consolidated "
+            "onto fewer hosts; the baseline a CFO asks about)."
+        ),
+    )
+    hardware_model: Literal["owned", "vsphere", "cloud"] = setting(
+        "owned",
+        description=(
+            "How nodes are paid: owned servers (hardware_per_node_year + power), VMs on the "
+            "vSphere hosts you keep (hosts and their hypervisor licences), or cloud instances "
+            "(cloud_per_node_year, no owned hardware or facilities)."
+        ),
+    )
     node_types: dict[str, NodeType] = Field(
         default_factory=default_node_types,
         description=(
@@ -536,7 +625,7 @@ class Platform(Section):
         ),
     )
     reservation_model: Literal["gke", "eks", "aks", "openshift", "none"] = setting(
-        "gke",
+        "openshift",
         description="How much of each node the platform reserves (kubelet, system, eviction).",
         source="GKE 'Plan node sizes'; awslabs/amazon-eks-ami; Microsoft Learn AKS reservations",
     )
@@ -593,17 +682,32 @@ class Platform(Section):
         ),
         source="Verma et al., EuroSys 2015 (Borg): separating prod and non-prod costs 20-30% more",
     )
-    nodes_are_vms: StrictBool = setting(
-        False,
-        description="Nodes run as VMs on the hypervisor (true: nodes pay hypervisor licences).",
+    subscription_basis: Literal["per_core", "per_socket_pair", "per_node", "none"] = setting(
+        "per_socket_pair",
+        description=(
+            "How the platform subscription is charged on worker nodes: per core (core-pair "
+            "subscriptions: VMs and clouds), per bare-metal socket pair (at least 1 per server, "
+            "each covering up to 2 sockets and 128 cores), per node, or none."
+        ),
+        source="Red Hat, 'Self-managed Red Hat OpenShift subscription guide': only worker "
+        "nodes count",
     )
-    subscription_basis: Literal["per_core", "per_node", "none"] = setting(
-        "per_core", description="How the platform subscription is charged."
+    subscription_per_socket_pair_year: Num = num(
+        (12000, 20000, 35000),
+        unit=f"{C} per socket pair per year",
+        description=(
+            "Platform subscription per bare-metal socket pair (subscription_basis = "
+            "per_socket_pair)."
+        ),
+        source="estimate, no public source: no verified list price for OpenShift bare-metal "
+        "socket-pair subscriptions (methodology-sources.md); visible placeholder, replace with "
+        "your quote",
     )
     subscription_per_core_year: Num = num(
         (250, 333, 500),
         unit=f"{C} per core per year",
-        description="Platform subscription per worker core (when subscription_basis = per_core).",
+        description="Platform subscription per worker core (subscription_basis = per_core; a "
+        "core-pair subscription covers 2 cores or 4 vCPUs).",
         source=(
             "Red Hat pricing page: ROSA 4 vCPU (2 cores) 3-year reserved USD 0.076/h = about "
             "USD 666/year, so about USD 333 per core; self-managed list price not published"
@@ -616,10 +720,63 @@ class Platform(Section):
         source=NO_SOURCE,
     )
     control_plane_per_cluster_year: Num = num(
-        876,
+        0,
         unit=f"{C} per cluster per year",
-        description="Managed control-plane fee per cluster.",
-        source="AWS EKS pricing: USD 0.10 per cluster-hour x 8,760 h",
+        description="Managed control-plane fee per cluster (0 when you run the control plane).",
+        source="AWS EKS pricing: USD 0.10 per cluster-hour x 8,760 h = 876 (managed clouds)",
+    )
+    control_plane_nodes: int = num(
+        3,
+        unit="nodes per cluster",
+        integer=True,
+        rangeable=False,
+        description="Control-plane nodes you run per cluster (0 for a managed control plane); "
+        "they carry no platform subscription but cost hardware and care.",
+        source="OpenShift and kubeadm production topologies: 3 control-plane nodes (etcd quorum)",
+    )
+    infra_nodes: int = num(
+        3,
+        unit="nodes per cluster",
+        integer=True,
+        rangeable=False,
+        description="Infrastructure nodes per cluster (router, registry, monitoring, logging); no "
+        "subscription when they run only platform services.",
+        source="Red Hat docs: infrastructure nodes carry no subscription; 3 for production",
+    )
+    control_plane_node_type: StrictStr = setting(
+        "general-16",
+        description="Node type of the control-plane and infrastructure nodes.",
+    )
+    windows_node_licence: Literal["per_core", "included"] = setting(
+        "per_core",
+        description="Windows Server on Windows worker nodes: licensed per node core (owned "
+        "hardware), or included in the instance price (cloud).",
+        source="Microsoft product terms: every physical core licensed, 16 per server minimum",
+    )
+    windows_support_per_node_year: Num = num(
+        (0, 1000, 3000),
+        unit=f"{C} per Windows node per year",
+        description="Extra support or tooling a platform needs for Windows worker nodes.",
+        source=f"{NO_SOURCE}; e.g. support contracts for Windows container runtimes",
+    )
+    platform_team_fte_per_cluster: Num = num(
+        (0.5, 1.0, 2.0),
+        unit="FTE per cluster",
+        description="Fixed platform-team floor per cluster (upgrades, certificates, ingress, "
+        "storage, on-call), on top of the per-node and per-workload effort.",
+        source=f"{NO_SOURCE}; a supported distribution needs less than a community one",
+    )
+    registry_ci_per_cluster_year: Num = num(
+        (3000, 10000, 30000),
+        unit=f"{C} per cluster per year",
+        description="Image registry, build pipelines and their storage per cluster.",
+        source=NO_SOURCE,
+    )
+    registry_ci_per_workload_year: Num = num(
+        (10, 50, 150),
+        unit=f"{C} per workload per year",
+        description="Build minutes and image storage per containerised workload.",
+        source=NO_SOURCE,
     )
     clusters: int = num(
         1,
@@ -646,6 +803,13 @@ class Platform(Section):
             if not name or "." in name or any(ch.isspace() for ch in name):
                 raise ValueError(f"node type name {name!r} must not be empty or hold dots/spaces")
         return value
+
+    @model_validator(mode="after")
+    def _control_plane_type(self) -> Platform:
+        if self.control_plane_node_type not in self.node_types:
+            raise ValueError(f"control_plane_node_type {self.control_plane_node_type!r} is not "
+                             f"a node type ({', '.join(self.node_types)})")
+        return self
 
     @field_validator("isolation_keys")
     @classmethod
@@ -699,10 +863,11 @@ class Current(Section):
         source=f"{NO_SOURCE}; 4:1 is a common planning ratio",
     )
     hypervisor_per_core_year: Num = num(
-        (135, 350, 350),
+        (135, 243, 350),
         unit=f"{C} per core per year",
         description="Hypervisor subscription per licensed physical core.",
-        source=f"{VMW}: VCF USD 350, vSphere Foundation about USD 135 per core per year",
+        source=f"{VMW}: VCF USD 350, vSphere Foundation about USD 135 per core per year; likely "
+        "value the middle of the two (replace with your contract price)",
     )
     hypervisor_min_cores_per_cpu: int = num(
         16,
@@ -878,6 +1043,13 @@ class Operations(Section):
         description="Rebuilding and redeploying a container image for base-image patches.",
         source=f"{NO_SOURCE}; mostly automated in CI",
     )
+    hours_per_fte_year: Num = num(
+        1760,
+        unit="h per FTE per year",
+        description="Working hours of one full-time engineer a year (prices FTE-based effort "
+        "at labour_per_hour).",
+        source="US BLS: 2,080 paid hours a year less about 320 h of leave and holidays",
+    )
     platform_care_hours_per_workload_month: Num = num(
         (0.15, 0.3, 0.8),
         unit="h per workload per month",
@@ -1000,6 +1172,12 @@ class Migration(Section):
         default_factory=MigrationHours,
         description="One-off effort per workload by fit level [h].",
     )
+    rightsize_hours_per_vm: Num = num(
+        (0.5, 1, 3),
+        unit="h per VM",
+        description="Effort to right-size one VM that stays a VM (change, test, reboot window).",
+        source=NO_SOURCE,
+    )
     os_upgrade_hours_per_vm: Num = num(
         (8, 24, 40),
         unit="h per VM",
@@ -1028,6 +1206,54 @@ class Migration(Section):
         if any(b < a for a, b in pairwise(value)):
             raise ValueError("ramp shares must not decrease")
         return value
+
+
+# ----------------------------------------------------------------------------------------- storage
+class Storage(Section):
+    """Primary storage for the data the workloads keep."""
+
+    before_per_gb_month: Num = num(
+        (0.03, 0.05, 0.10),
+        unit=f"{C} per GB-month",
+        description="Primary storage today (vSAN or SAN), fully loaded, per GB used.",
+        source=(
+            f"{AZ_BC}: on-premises storage USD 2 per GB plus 10% maintenance a year, read as a "
+            "purchase written off over 4 years (about USD 0.05 per GB-month); range estimate"
+        ),
+    )
+    after_per_gb_month: Num = num(
+        (0.03, 0.05, 0.10),
+        unit=f"{C} per GB-month",
+        description="Primary storage after the move (persistent volumes; VMs that stay keep "
+        "today's price).",
+        source=f"{AZ_BC} as for before (same arrays behind a CSI driver); cloud archetypes use "
+        "block-storage list prices",
+    )
+    node_disk_gib: Num = num(
+        (60, 120, 240),
+        unit="GiB per node",
+        description="Local disk of each node (OS, images, ephemeral storage).",
+        source=f"{NO_SOURCE}; OpenShift requires 120 GB per node",
+    )
+
+
+# ----------------------------------------------------------------------------------------- network
+class Network(Section):
+    """Load balancing and network virtualisation before and after."""
+
+    before_per_host_year: Num = num(
+        0,
+        unit=f"{C} per host per year",
+        description="Network virtualisation and load-balancer licences today, per host (e.g. "
+        "NSX or virtual appliances); 0 when you pay none.",
+        source="method choice: most estates license NSX separately, if at all; set yours",
+    )
+    after_per_cluster_year: Num = num(
+        (2000, 10000, 30000),
+        unit=f"{C} per cluster per year",
+        description="Ingress controllers and load balancers in front of each cluster.",
+        source=f"{NO_SOURCE}; commercial ingress/LB subscriptions or a pair of appliances",
+    )
 
 
 # ----------------------------------------------------------------------------------------- finance

@@ -8,6 +8,7 @@ from estimator.cli import (
     assumptions_cmd,  # noqa: F401
     batch_cmd,  # noqa: F401
     estimate_cmd,  # noqa: F401
+    platforms_cmd,  # noqa: F401
     sample_cmd,  # noqa: F401
     schema_cmd,  # noqa: F401
     validate_cmd,  # noqa: F401

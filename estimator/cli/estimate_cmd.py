@@ -12,17 +12,19 @@ import typer
 from rich.console import Console
 
 from estimator.anonymise import anonymise_estimate
-from estimator.assumptions import PRESETS, load_assumptions
+from estimator.assumptions import DEFAULT_PLATFORM, PLATFORMS, PRESETS, load_assumptions
 from estimator.cli._app import app, err_console, handles_errors, is_quiet, out_console
 from estimator.errors import ConfigError
 from estimator.inventory import FORMATS, Limits, read_inventory
-from estimator.pipeline import estimate, resolve_scenario
+from estimator.pipeline import compare_platforms, estimate, resolve_scenario, with_platforms
 from estimator.report.atomic import check_output_path
 from estimator.report.outputs import check_out_dir, plan_outputs, write_outputs
 from estimator.report.terminal import render_summary
 
 # Option help shared with `batch`.
 PRESET_HELP = f"Preset merged over the defaults: {', '.join(PRESETS)}."
+PLATFORM_HELP = (f"Target platform archetype: {', '.join(PLATFORMS)} (see estimator platforms; "
+                 f"default {DEFAULT_PLATFORM}).")
 FILE_HELP = "Assumptions TOML file (repeatable; later files win)."
 SET_HELP = "Override one assumption, e.g. --set sizing.comfort_factor=1.5 (repeatable)."
 FORMAT_HELP = f"Force the inventory reader: {', '.join(FORMATS)}."
@@ -93,6 +95,10 @@ def estimate_command(
         ..., help="Inventory files or folders, merged into one estate (RVTools xlsx or CSV "
         "folder, Azure Migrate, AWS, or a hand-made CSV/XLSX)."),
     preset: str | None = typer.Option(None, "--preset", "-p", help=PRESET_HELP),
+    platform: str = typer.Option(DEFAULT_PLATFORM, "--platform", help=PLATFORM_HELP),
+    compare: bool = typer.Option(
+        False, "--compare-platforms", help="Also estimate every platform archetype on the same "
+        "inventory and assumptions, and compare them in the reports."),
     files: list[Path] = typer.Option([], "--assumptions", "-a", help=FILE_HELP),
     sets: list[str] = typer.Option([], "--set", help=SET_HELP),
     scenarios: list[str] = typer.Option(
@@ -129,7 +135,7 @@ def estimate_command(
             check_output_path(path, inputs)
     if not (no_html and no_xlsx) or anonymise:
         check_out_dir(out_dir, inputs)
-    assumptions = load_assumptions(preset, files, sets)
+    assumptions = load_assumptions(preset, files, sets, platform=platform)
     limits = parse_limits(limit)
     for s in scenarios:  # fail before the (possibly long) run
         resolve_scenario(s)
@@ -139,6 +145,11 @@ def estimate_command(
         inv = read_inventory(inventory, format=fmt_name, mapping=mapping, limits=limits)
         est = estimate(inv, assumptions, scenarios=scenarios or None,
                        uncertainty=not no_uncertainty, timeseries=timeseries, progress=say)
+        if compare:
+            table = compare_platforms(inv, preset=preset, files=files, sets=sets,
+                                      timeseries=timeseries, known={platform: est},
+                                      progress=say)
+            est = with_platforms(est, table)
         names = None
         if anonymise:
             say("Anonymising")

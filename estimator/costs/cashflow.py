@@ -78,6 +78,7 @@ def one_off_migration(quantities: CostQuantities, values: Values) -> Value:
     for level, count in quantities.moving_by_fit.items():
         hours = hours + count * value(values, _hours_key(level, values))
     hours = hours + quantities.os_upgrades * value(values, "migration.os_upgrade_hours_per_vm")
+    hours = hours + quantities.rightsized_vms * value(values, "migration.rightsize_hours_per_vm")
     return tidy(np.asarray(hours) * np.asarray(value(values, "migration.labour_per_hour")))
 
 

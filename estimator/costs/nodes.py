@@ -23,12 +23,15 @@ from estimator.costs.quantities import cost_quantities
 PER_NODE_COMPONENTS = (
     "windows_nodes",
     "linux_nodes",
-    "hypervisor_nodes",
+    "hypervisor_node_hosts",
     "patch_nodes",
     "ops_nodes",
+    "storage_nodes",
     "hardware_nodes",
+    "hardware_node_hosts",
     "platform_subscription",
     "platform_security",
+    "windows_support",
 )
 
 if TYPE_CHECKING:
@@ -49,12 +52,15 @@ def node_costs(
         return pd.DataFrame({"node_type": [], "os_family": [], "annual_cost": []})
     cores = dict(zip(node_types["name"].astype(str), node_types["cores"].astype(float),
                      strict=True))
+    memory = dict(zip(node_types["name"].astype(str), node_types["memory_gib"].astype(float),
+                      strict=True))
     pools = pd.DataFrame({
         "pool": [f"{f}/{t}" for t, f in pairs],
         "node_type": [t for t, _ in pairs],
         "os_family": [f for _, f in pairs],
         "nodes": 1.0,
         "node_cores": [cores[t] for t, _ in pairs],
+        "node_memory_gib": [memory[t] for t, _ in pairs],
     })
     q = cost_quantities(pd.DataFrame(), None, pools, settings, values)
     lines = price(q, settings, values)

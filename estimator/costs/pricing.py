@@ -118,7 +118,9 @@ def price(quantities: CostQuantities, settings: Assumptions, values: Values) -> 
     node_core = core_dc if node_edition == "datacenter" else core_std
     win_nodes = pools.nodes * pools.is_windows
     lin_nodes = pools.nodes * ~pools.is_windows
-    a["windows_nodes"] = win_nodes * pools.windows_licensed_cores * node_core
+    # Cloud instances of Windows carry the licence in their price.
+    included = settings.platform.windows_node_licence == "included"
+    a["windows_nodes"] = (win_nodes * pools.windows_licensed_cores * node_core * (not included))
     a["linux_nodes"] = (lin_nodes * v("licences.node_linux_per_node_year") if has_nodes
                         else np.zeros(0))
 
@@ -128,9 +130,9 @@ def price(quantities: CostQuantities, settings: Assumptions, values: Values) -> 
         * hyp
     a["hypervisor_residual"] = q.host_groups_after.count * q.host_groups_after.hypervisor_cores \
         * hyp
-    nodes_are_vms = bool(setting(settings, "platform.nodes_are_vms", default=False))
-    a["hypervisor_nodes"] = (pools.nodes * pools.node_cores * hyp if nodes_are_vms
-                             else np.zeros(len(pools.nodes)))
+    # Node VMs on the vSphere you keep: the hosts that carry them stay licensed.
+    a["hypervisor_node_hosts"] = _per_node_share(
+        pools, q.node_hosts * q.node_host_hypervisor_cores * hyp)
 
     # 3. Patching labour.
     patch = v("operations.patch_hours_per_os_month") * MONTHS * labour
@@ -169,29 +171,73 @@ def price(quantities: CostQuantities, settings: Assumptions, values: Values) -> 
     else:
         a["backup_licence_moved"] = np.array([q.namespaces]) * v(unit_key)
 
-    # 6. Hardware and facilities: amortised host price + power and cooling; nodes by type.
+    # 5b. Primary storage: used GB today; after, staying VMs at today's price, persistent
+    # data of moving workloads and node disks at the price after.
+    gb_year_before = v("storage.before_per_gb_month") * MONTHS * GB_PER_GIB
+    gb_year_after = v("storage.after_per_gb_month") * MONTHS * GB_PER_GIB
+    a["storage_before"] = np.array([q.backup_gib_before]) * gb_year_before
+    a["storage_residual"] = np.array([q.backup_gib_residual]) * gb_year_before
+    a["storage_moved"] = np.array([q.backup_gib_moved]) * gb_year_after
+    node_disk = v("storage.node_disk_gib")
+    a["storage_nodes"] = (pools.nodes * node_disk * gb_year_after if has_nodes
+                          else np.zeros(len(pools.nodes)))
+    a["storage_control_plane"] = np.array([q.cp_nodes]) * node_disk * gb_year_after
+
+    # 5c. Network virtualisation and load balancing: per host today, per cluster after.
+    net_host = v("network.before_per_host_year")
+    a["network_before"] = q.host_groups_before.count * net_host
+    a["network_residual"] = q.host_groups_after.count * net_host
+    a["network_clusters"] = np.array([q.clusters]) * v("network.after_per_cluster_year")
+
+    # 6. Hardware and facilities: amortised host price + power and cooling; nodes by the
+    # hardware model (owned servers with power, cloud instances, or kept vSphere hosts).
     power_host = v("current.power_cooling_per_host_year")
     per_host = v("current.host_price") / _positive(values, "current.amortisation_years") \
         + power_host
     a["hardware_before"] = q.host_groups_before.count * per_host
     a["hardware_residual"] = q.host_groups_after.count * per_host
-    a["hardware_nodes"] = pools.nodes * _node_annual_cost(q, values) + \
-        pools.nodes * pools.power_kw * power_host / REFERENCE_HOST_POWER_KW
+    node_price = _node_price(q, values, pools.node_type, fallback=pools.annual_cost_fallback)
+    node_power = pools.power_kw * power_host / REFERENCE_HOST_POWER_KW
+    if q.hardware_model == "cloud":
+        a["hardware_nodes"] = pools.nodes * node_price
+    elif q.hardware_model == "owned":
+        a["hardware_nodes"] = pools.nodes * (node_price + node_power)
+    else:
+        a["hardware_nodes"] = np.zeros(len(pools.nodes))
+    cp = np.array([q.cp_node_type], dtype=object)
+    cp_price = _node_price(q, values, cp, fallback=np.array([np.nan]))
+    cp_key = f"platform.node_types.{q.cp_node_type}.power_kw"
+    cp_power = (by_group(value(values, cp_key)) if cp_key in values else 0.0) \
+        * power_host / REFERENCE_HOST_POWER_KW
+    a["hardware_control_plane"] = (np.array([q.cp_nodes]) * (
+        cp_price + (cp_power if q.hardware_model == "owned" else 0.0))
+        if q.hardware_model != "vsphere" else np.zeros(1))
+    a["hardware_node_hosts"] = _per_node_share(pools, q.node_hosts * per_host)
 
-    # 7. Container platform: subscription, control plane per cluster, security tooling.
-    sub_basis = setting(settings, "platform.subscription_basis", ("per_core", "per_node", "none"))
+    # 7. Container platform: subscription on workers only, control plane fee per cluster,
+    # security tooling; Windows node support; the platform team's floor; registry and CI.
+    sub_basis = setting(settings, "platform.subscription_basis",
+                        ("per_core", "per_socket_pair", "per_node", "none"))
     if not has_nodes or sub_basis == "none":
         a["platform_subscription"] = np.zeros(len(pools.nodes))
     elif sub_basis == "per_core":
         a["platform_subscription"] = pools.nodes * pools.node_cores * v(
             "platform.subscription_per_core_year")
+    elif sub_basis == "per_socket_pair":
+        a["platform_subscription"] = pools.nodes * pools.socket_pairs * v(
+            "platform.subscription_per_socket_pair_year")
     else:
         a["platform_subscription"] = pools.nodes * v("platform.subscription_per_node_year")
     a["platform_security"] = (pools.nodes * v("platform.security_tooling_per_node_year")
                               if has_nodes else np.zeros(len(pools.nodes)))
     a["platform_control_plane"] = (
-        np.array([1.0]) * v("platform.clusters") * v("platform.control_plane_per_cluster_year")
-        if has_nodes else np.zeros(1))
+        np.array([q.clusters]) * v("platform.control_plane_per_cluster_year"))
+    a["windows_support"] = win_nodes * v("platform.windows_support_per_node_year")
+    fte = v("operations.hours_per_fte_year") * labour
+    a["platform_team"] = np.array([q.clusters]) * v("platform.platform_team_fte_per_cluster") \
+        * fte
+    a["registry_ci"] = (np.array([q.clusters]) * v("platform.registry_ci_per_cluster_year")
+                        + np.array([q.vms_moving]) * v("platform.registry_ci_per_workload_year"))
 
     components = {k: np.asarray(val, dtype=float) for k, val in a.items()}
     before: dict[str, Any] = {c: 0.0 for c in CATEGORIES}
@@ -219,15 +265,30 @@ def price(quantities: CostQuantities, settings: Assumptions, values: Values) -> 
     )
 
 
-def _node_annual_cost(q: CostQuantities, values: Values) -> np.ndarray:
-    """Per-node yearly price per pool: the node type's assumption, else the pools column."""
-    per_pool: list[Value] = []
-    for i, t in enumerate(q.pools.node_type):
-        key = f"platform.node_types.{t}.hardware_per_node_year"
+def _node_price(q: CostQuantities, values: Values, node_types: np.ndarray,
+                fallback: np.ndarray) -> np.ndarray:
+    """Yearly price of one node of each type: its hardware, or its cloud-instance price."""
+    field = "cloud_per_node_year" if q.hardware_model == "cloud" else "hardware_per_node_year"
+    per_type: list[Value] = []
+    for i, t in enumerate(node_types):
+        key = f"platform.node_types.{t}.{field}"
         if key in values:
-            per_pool.append(value(values, key))
-        elif np.isfinite(q.pools.annual_cost_fallback[i]):
-            per_pool.append(float(q.pools.annual_cost_fallback[i]))
+            per_type.append(value(values, key))
+        elif np.isfinite(fallback[i]):
+            per_type.append(float(fallback[i]))
         else:
             raise ConfigError(f"no yearly price for node type {t!r}", key=key)
-    return _stack(per_pool)
+    return _stack(per_type)
+
+
+def _per_node_share(pools: Any, amount: Value) -> np.ndarray:
+    """An estate-wide amount (float, or draws shaped (draws,) or (draws, 1)) spread over the
+    pools by their cores (what the node VMs take of the hosts)."""
+    cores = pools.nodes * pools.node_cores
+    total = float(cores.sum())
+    if total <= 0:
+        return np.zeros(len(pools.nodes))
+    weight = cores / total
+    if np.ndim(amount):
+        return np.asarray(amount, dtype=float).reshape(-1)[:, None] * weight
+    return float(amount) * weight

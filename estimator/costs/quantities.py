@@ -33,10 +33,15 @@ from estimator.model import (
     GUEST,
     HARDWARE,
     HYPERVISOR,
+    NETWORK,
     OPERATIONS,
     PATCHING,
     PLATFORM,
+    PLATFORM_TEAM,
+    REGISTRY,
     RETIRING_LEVELS,
+    STORAGE,
+    WINDOWS_CONTAINERS,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +60,7 @@ COMPONENTS: dict[str, tuple[str, str]] = {
     "linux_nodes": (GUEST, "after"),
     "hypervisor_before": (HYPERVISOR, "before"),
     "hypervisor_residual": (HYPERVISOR, "after"),
-    "hypervisor_nodes": (HYPERVISOR, "after"),
+    "hypervisor_node_hosts": (HYPERVISOR, "after"),
     "patch_before": (PATCHING, "before"),
     "patch_residual": (PATCHING, "after"),
     "patch_nodes": (PATCHING, "after"),
@@ -70,12 +75,25 @@ COMPONENTS: dict[str, tuple[str, str]] = {
     "backup_storage_residual": (BACKUP, "after"),
     "backup_licence_moved": (BACKUP, "after"),
     "backup_storage_moved": (BACKUP, "after"),
+    "storage_before": (STORAGE, "before"),
+    "storage_residual": (STORAGE, "after"),
+    "storage_moved": (STORAGE, "after"),
+    "storage_nodes": (STORAGE, "after"),
+    "storage_control_plane": (STORAGE, "after"),
+    "network_before": (NETWORK, "before"),
+    "network_residual": (NETWORK, "after"),
+    "network_clusters": (NETWORK, "after"),
     "hardware_before": (HARDWARE, "before"),
     "hardware_residual": (HARDWARE, "after"),
     "hardware_nodes": (HARDWARE, "after"),
+    "hardware_control_plane": (HARDWARE, "after"),
+    "hardware_node_hosts": (HARDWARE, "after"),
     "platform_subscription": (PLATFORM, "after"),
     "platform_security": (PLATFORM, "after"),
     "platform_control_plane": (PLATFORM, "after"),
+    "windows_support": (WINDOWS_CONTAINERS, "after"),
+    "platform_team": (PLATFORM_TEAM, "after"),
+    "registry_ci": (REGISTRY, "after"),
 }
 
 OS_FAMILIES = ("windows", "linux", "other", "unknown")
@@ -101,6 +119,9 @@ QUANTITY_KEYS: tuple[str, ...] = (
     "backup.os_disk_gib.unknown",
     "backup.workloads_per_namespace",
     "finance.horizon_years",
+    "platform.clusters",
+    "platform.control_plane_nodes",
+    "platform.infra_nodes",
     # and platform.node_types.<type>.power_kw for the node types in the pools
 )
 
@@ -130,6 +151,8 @@ class PoolQuantities:
     windows_licensed_cores: np.ndarray  # per node, Windows core rules with the node as 1 CPU
     power_kw: np.ndarray  # per node
     annual_cost_fallback: np.ndarray  # per node from the pools frame; NaN when not given
+    socket_pairs: np.ndarray  # bare-metal socket-pair subscription units per node
+    memory_gib: np.ndarray  # per node
 
     @property
     def total_nodes(self) -> float:
@@ -173,6 +196,14 @@ class CostQuantities:
     pools: PoolQuantities
     moving_by_fit: dict[str, int]
     os_upgrades: int  # moving VMs that need an OS upgrade first
+    rightsized_vms: int  # staying VMs right-sized (the vms-rightsized platform)
+    containers: bool  # workloads become containers (else VMs stay, right-sized)
+    hardware_model: str  # owned, vsphere or cloud: how nodes are paid
+    clusters: float  # clusters after (0 when nothing runs on nodes)
+    cp_nodes: float  # control-plane and infrastructure nodes, all clusters
+    cp_node_type: str
+    node_hosts: float  # vSphere hosts that carry the node VMs (hardware_model vsphere)
+    node_host_hypervisor_cores: float  # licensed cores per such host
     shares: dict[str, Share] = field(repr=False)
     # weights for amounts whose bucket has no VM to carry them, per column
     fallback_before: np.ndarray = field(repr=False)
@@ -194,7 +225,8 @@ def _single_bucket(mask: np.ndarray, weight: np.ndarray | None = None, groups: i
 # --- the main entry ---------------------------------------------------------------------------
 
 def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.DataFrame | None,
-                    settings: Assumptions, values: Values) -> CostQuantities:
+                    settings: Assumptions, values: Values,
+                    residual_hosts: float | None = None) -> CostQuantities:
     """Quantities of the estate before and after, independent of prices.
 
     Args:
@@ -210,6 +242,8 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
             `node_power_kw`, used only when the node type has no `platform.node_types.*` value.
         settings: the Assumptions (modes read as attributes, e.g. `licences.linux_model`).
         values: dotted key -> number; the keys in `QUANTITY_KEYS` must be single numbers.
+        residual_hosts: hosts the staying VMs need after (right-sized consolidation); None
+            keeps today's hosts in proportion to the staying share.
     """
     notes: list[str] = []
     n = len(vms)
@@ -317,14 +351,16 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     share_mem = memory[staying].sum() / mem_in if mem_in > 0 else 0.0
     residual_share = float(max(share_cpu, share_mem)) if staying.any() else 0.0
     paid_after = is_paid & staying
-    nothing_leaves = bool(in_scope.any()) and not (moving | retired).any()
+    nothing_leaves = (bool(in_scope.any()) and not (moving | retired).any()
+                      and residual_hosts is None)
     if nothing_leaves:
         after = before
         host_bucket_after, vm_bucket_after = host_bucket_before, vm_bucket_before
         linux_after = linux_before
     elif staying.any():
         total = before.hosts
-        res_hosts = max(1, math.ceil(total * residual_share - 1e-9))
+        res_hosts = (max(1, math.ceil(total * residual_share - 1e-9)) if residual_hosts is None
+                     else max(1, math.ceil(residual_hosts - 1e-9)))
         w = before.count / total
 
         def mean(a: np.ndarray) -> float:
@@ -385,6 +421,35 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         notes.append(f"{platform_retired} virtualisation-management VMs retire with the "
                      "platform: they cost before and nothing after.")
 
+    # ---- the platform after ----
+    platform = settings.platform
+    containers = bool(platform.containers)
+    hardware_model = str(platform.hardware_model)
+    has_nodes = pq.total_nodes > 0
+    clusters = scalar(values, "platform.clusters") if has_nodes else 0.0
+    cp_nodes = clusters * (scalar(values, "platform.control_plane_nodes")
+                           + scalar(values, "platform.infra_nodes"))
+    cp_type = str(platform.control_plane_node_type)
+    node_hosts, node_host_hyp = 0.0, 0.0
+    if hardware_model == "vsphere" and has_nodes:
+        # Node VMs (workers and control plane) on hosts like today's average one, one core
+        # per node core (no CPU over-commit for nodes), plus one spare host.
+        host_cores = physical_cores / before.hosts if before.hosts else def_cores
+        mem_known = (pd.to_numeric(hosts["memory_gib"], errors="coerce").dropna()
+                     if hosts is not None and "memory_gib" in hosts.columns else pd.Series([]))
+        host_mem = float(mem_known.mean()) if len(mem_known) else scalar(
+            values, "current.host_memory_gib")
+        cp_cores = optional_scalar(values, f"platform.node_types.{cp_type}.cores", 0.0)
+        cp_mem = optional_scalar(values, f"platform.node_types.{cp_type}.memory_gib", 0.0)
+        need_cores = float((pq.nodes * pq.node_cores).sum()) + cp_nodes * cp_cores
+        need_mem = float((pq.nodes * pq.memory_gib).sum()) + cp_nodes * cp_mem
+        node_hosts = float(math.ceil(max(need_cores / host_cores, need_mem / host_mem) - 1e-9)
+                           + 1)
+        w = before.count / before.hosts if before.hosts else np.zeros(0)
+        node_host_hyp = float((before.hypervisor_cores * w).sum()) if before.hosts else \
+            def_sockets * max(min_hyp, def_cps)
+    rightsized = int(staying.sum()) if not containers else 0
+
     def equal(mask: np.ndarray) -> Share:
         return _single_bucket(mask)
 
@@ -401,7 +466,7 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         "linux_nodes": pool_share,
         "hypervisor_before": host_before_vcpu,
         "hypervisor_residual": host_after_vcpu,
-        "hypervisor_nodes": pool_share,
+        "hypervisor_node_hosts": pool_share,
         "patch_before": equal(in_scope),
         "patch_residual": equal(staying),
         "patch_nodes": pool_share,
@@ -416,12 +481,25 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         "backup_storage_residual": _single_bucket(staying, used),
         "backup_licence_moved": pool_share if backup_basis == "per_node" else equal(moving),
         "backup_storage_moved": _single_bucket(moving, persistent),
+        "storage_before": _single_bucket(in_scope, used),
+        "storage_residual": _single_bucket(staying, used),
+        "storage_moved": _single_bucket(moving, persistent),
+        "storage_nodes": pool_share,
+        "storage_control_plane": _single_bucket(moving, moving_weight),
+        "network_before": host_before_vcpu,
+        "network_residual": host_after_vcpu,
+        "network_clusters": _single_bucket(moving, moving_weight),
         "hardware_before": host_before_vcpu,
         "hardware_residual": host_after_vcpu,
         "hardware_nodes": pool_share,
+        "hardware_control_plane": _single_bucket(moving, moving_weight),
+        "hardware_node_hosts": pool_share,
         "platform_subscription": pool_share,
         "platform_security": pool_share,
         "platform_control_plane": _single_bucket(moving, moving_weight),
+        "windows_support": pool_share,
+        "platform_team": _single_bucket(moving, moving_weight),
+        "registry_ci": _single_bucket(moving, moving_weight),
     }
 
     os_after = {f: int(((family == f) & staying).sum()) for f in OS_FAMILIES}
@@ -445,7 +523,9 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         backup_gib_before=float(used[in_scope].sum()),
         backup_gib_residual=float(used[staying].sum()), backup_gib_moved=float(persistent.sum()),
         namespaces=namespaces, pools=pq, moving_by_fit=moving_by_fit, os_upgrades=os_upgrades,
-        shares=shares, fallback_before=fallback_before,
+        rightsized_vms=rightsized, containers=containers, hardware_model=hardware_model,
+        clusters=clusters, cp_nodes=cp_nodes, cp_node_type=cp_type, node_hosts=node_hosts,
+        node_host_hypervisor_cores=node_host_hyp, shares=shares, fallback_before=fallback_before,
         fallback_after=fallback_after, notes=tuple(notes),
     )
 
@@ -468,7 +548,7 @@ def _pool_quantities(pools: pd.DataFrame | None, values: Values, min_proc: float
     if pools is None or len(pools) == 0:
         e = np.zeros(0)
         return PoolQuantities(np.zeros(0, dtype=object), np.zeros(0, dtype=object), e, e,
-                              np.zeros(0, dtype=bool), e, e, e)
+                              np.zeros(0, dtype=bool), e, e, e, e, e)
     for col in ("node_type", "nodes", "node_cores"):
         if col not in pools.columns:
             raise ConfigError(f"the pools table has no {col!r} column", key="pools")
@@ -487,6 +567,14 @@ def _pool_quantities(pools: pd.DataFrame | None, values: Values, min_proc: float
     with np.errstate(divide="ignore", invalid="ignore"):
         per_node = np.where(nodes > 0, number(pools, "annual_cost", np.nan) / nodes, np.nan)
     fallback = number(pools, "node_annual_cost", per_node)
+    sockets = np.array([optional_scalar(values, f"platform.node_types.{t}.sockets", 2.0)
+                        for t in node_type], dtype=float)
+    # A bare-metal socket pair covers up to 2 sockets and 128 cores of one server (stackable).
+    socket_pairs = np.maximum(np.ceil(sockets / 2 - 1e-9), np.ceil(cores / 128 - 1e-9))
+    memory = number(pools, "node_memory_gib", np.nan)
+    memory = np.array([optional_scalar(values, f"platform.node_types.{t}.memory_gib",
+                                       memory[i] if np.isfinite(memory[i]) else 0.0)
+                       for i, t in enumerate(node_type)], dtype=float)
     return PoolQuantities(pool, node_type, nodes, cores, is_windows,
                           windows_unit_cores(np.ones(len(cores)), cores, min_proc, min_host),
-                          power, fallback)
+                          power, fallback, socket_pairs, memory)

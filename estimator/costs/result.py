@@ -88,9 +88,13 @@ def hosts_frame(hosts: pd.DataFrame | None, quantities: CostQuantities,
 
 
 def compute_costs(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.DataFrame | None,
-                  settings: Assumptions, values: Values) -> CostResult:
-    """Quantities, prices, per-VM attribution and cash flow for the likely values."""
-    q = cost_quantities(vms, hosts, pools, settings, values)
+                  settings: Assumptions, values: Values,
+                  residual_hosts: float | None = None) -> CostResult:
+    """Quantities, prices, per-VM attribution and cash flow for the likely values.
+
+    `residual_hosts` is the plan's right-sized host count when the VMs stay VMs.
+    """
+    q = cost_quantities(vms, hosts, pools, settings, values, residual_hosts)
     lines = price(q, settings, values)
     flow = cash_flow(lines, q, settings, values)
     payback = flow.payback_months

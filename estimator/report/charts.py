@@ -40,6 +40,7 @@ CHART_TITLES: dict[str, str] = {
     "fit": "Container fit and the top reasons",
     "os": "Operating systems and end of support",
     "scenarios": "Scenario comparison",
+    "platforms": "Target platforms compared",
 }
 
 GREY = "#9aa5b1"
@@ -108,6 +109,7 @@ def _build(est: Estimate) -> dict[str, tuple[go.Figure, str]]:
         "fit": _fit,
         "os": _os,
         "scenarios": _scenarios,
+        "platforms": _platforms,
     }
     out: dict[str, tuple[go.Figure, str]] = {}
     takeaways = est.insights.takeaways
@@ -387,4 +389,23 @@ def _scenarios(est: Estimate) -> go.Figure | None:
                     hovertemplate="%{x}<br>" + lab + ": %{text}<extra></extra>")
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text=f"{cur} per year", tickformat="~s")
+    return fig
+
+
+def _platforms(est: Estimate) -> go.Figure | None:
+    pf = est.platforms
+    if pf is None or len(pf) < 2:
+        return None
+    cur = est.currency
+    names = [f"{esc(n)}<br>{fmt.count(k)} {'hosts' if o == 'vms' else 'nodes'}"
+             for n, k, o in zip(pf["name"], pf["nodes"], pf["nodes_on"], strict=True)]
+    fig = go.Figure()
+    for col, lab, colour in (("annual_after", "Yearly cost after", GREY),
+                             ("annual_savings", "Yearly savings", GREEN),
+                             ("one_off_migration", "One-off migration", ORANGE)):
+        fig.add_bar(x=names, y=pf[col].astype(float), name=lab, marker_color=colour,
+                    text=[fmt.money(x, cur) for x in pf[col]], textposition="auto",
+                    hovertemplate="%{x}<br>" + lab + ": %{text}<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=cur, tickformat="~s")
     return fig

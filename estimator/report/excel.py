@@ -236,6 +236,8 @@ def _write(est: Estimate, path: Path) -> None:
     unc = _Sheet(wb, "Uncertainty", cur) if est.uncertainty is not None else None
     scen = (_Sheet(wb, "Scenarios", cur)
             if est.scenarios is not None and not est.scenarios.empty else None)
+    plat = (_Sheet(wb, "Platforms", cur)
+            if est.platforms is not None and not est.platforms.empty else None)
     findings = _Sheet(wb, "Findings", cur)
 
     cost_refs = _costs_sheet(costs, est)
@@ -249,6 +251,8 @@ def _write(est: Estimate, path: Path) -> None:
         _uncertainty_sheet(unc, est)
     if scen is not None:
         _scenarios_sheet(scen, est)
+    if plat is not None:
+        _platforms_sheet(plat, est)
     _findings_sheet(findings, est)
 
     buf = io.BytesIO()
@@ -616,6 +620,43 @@ def _scenarios_sheet(sh: _Sheet, est: Estimate) -> None:
     _, last = _table(sh, sc[cols], headings=[h for _, h, _ in SCENARIO_SHEET_COLUMNS],
                      kinds={c: k for c, _, k in SCENARIO_SHEET_COLUMNS})
     sh.ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{last}"
+
+
+# The Platforms sheet: (column, heading, kind).
+PLATFORM_SHEET_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("name", "Platform", "text"), ("nodes_on", "Nodes on", "text"),
+    ("nodes", "Nodes (hosts for VMs)", "count"), ("node_cores", "Node cores", "count"),
+    ("vms_moving", "VMs moving", "count"), ("annual_before", "Yearly cost today", "money"),
+    ("annual_after", "Yearly cost after", "money"),
+    ("annual_savings", "Yearly savings", "money"),
+    ("savings_beyond_rightsizing", "Beyond right-sizing", "money"),
+    ("one_off_migration", "One-off migration", "money"),
+    ("payback_months", "Payback [months]", "months"), ("npv", "NPV", "money"),
+    ("description", "What it assumes", "text"),
+)
+
+
+def _platforms_sheet(sh: _Sheet, est: Estimate) -> None:
+    pf = est.platforms
+    assert pf is not None
+    sh.ws.freeze_panes = "B2"
+    cols = [c for c, _, _ in PLATFORM_SHEET_COLUMNS]
+    sh.widths([24, 12, 12, 12, 12, 18, 18, 18, 18, 18, 14, 18, 80])
+    head, last = _table(sh, pf[cols], headings=[h for _, h, _ in PLATFORM_SHEET_COLUMNS],
+                        kinds={c: k for c, _, k in PLATFORM_SHEET_COLUMNS}, wrap_header=True)
+    sh.ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{last}"
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = _chart_title("Yearly savings and cost after, by platform")
+    chart.y_axis.title = f"{est.currency} per year"
+    chart.y_axis.number_format = _axis_format(est)
+    for key in ("annual_after", "annual_savings"):
+        col = cols.index(key) + 1
+        chart.add_data(Reference(sh.ws, min_col=col, min_row=head, max_row=last),
+                       titles_from_data=True)
+    chart.set_categories(Reference(sh.ws, min_col=1, min_row=head + 1, max_row=last))
+    _size(chart)
+    sh.ws.add_chart(chart, f"A{last + 3}")
 
 
 def _findings_sheet(sh: _Sheet, est: Estimate) -> None:

@@ -177,6 +177,9 @@ def _context(est: Estimate) -> dict[str, Any]:
         quality=_quality(est),
         assumptions=_assumptions(est.assumption_table),
         scenarios=_records(est.scenarios),
+        platforms=[{**r, "payback_months": None if fmt.is_missing(r["payback_months"])
+                    else r["payback_months"]} for r in _records(est.platforms)],
+        platform=est.target.platform,
         scenario_columns=SCENARIO_COLUMNS,
         uncertainty=_uncertainty(est),
     )

@@ -28,6 +28,7 @@ from estimator.model import (
     Insights,
     InventorySummary,
     MoneySummary,
+    PlatformRow,
     PoolRow,
     QualityReport,
     ScenarioRow,
@@ -86,6 +87,8 @@ class EstimateDocument(Block):
     uncertainty: Uncertainty | None = txt("Monte Carlo ranges and tornado; null when not run.")
     scenarios: tuple[ScenarioRow, ...] = txt("Scenarios side by side (the main run first); "
                                              "empty for a single run.")
+    platforms: tuple[PlatformRow, ...] = txt("Every target platform on the same inventory "
+                                             "(--compare-platforms); empty otherwise.")
     assumptions_changed: tuple[AssumptionChange, ...] = txt(
         "Assumptions that differ from the defaults.")
     notes: tuple[str, ...] = txt("Plain-words caveats.")
@@ -113,6 +116,7 @@ def document(est: Estimate) -> EstimateDocument:
         insights=est.insights,
         uncertainty=est.uncertainty,
         scenarios=rows(est.scenarios, ScenarioRow),
+        platforms=rows(est.platforms, PlatformRow),
         assumptions_changed=tuple(
             AssumptionChange(key=str(r["key"]), value=plain(r["value"]), unit=str(r["unit"]),
                              source=str(r["source"]))

@@ -123,6 +123,9 @@ def render_summary(est: Estimate, console: Console) -> None:
                       style="bold")
         console.print()
         console.print(costs)
+    if est.platforms is not None and len(est.platforms):
+        console.print()
+        console.print(platform_table(est))
     if est.scenarios is not None and len(est.scenarios):
         console.print()
         console.print(scenario_table(est))
@@ -143,6 +146,29 @@ def scenario_table(est: Estimate) -> Table:
         t.add_row(plain(r.name), fmt.count(r.nodes), fmt.money_number(r.annual_savings),
                   fmt.money_range(r.savings_p10, r.savings_p90),
                   # NaN payback: never within the horizon.
+                  fmt.months(None if fmt.is_missing(r.payback_months) else r.payback_months),
+                  fmt.money_number(r.npv))
+    return t
+
+
+def platform_table(est: Estimate) -> Table:
+    """One row per target platform: nodes, yearly cost after, savings, one-off, payback, NPV."""
+    frame = est.platforms
+    assert frame is not None
+    cur = est.currency
+    t = Table(title=f"Target platforms ({cur})", title_justify="left", header_style="bold",
+              box=None)
+    for c in ("platform", "nodes", "after", "savings", "beyond VMs", "one-off", "payback",
+              "NPV"):
+        t.add_column(c, justify="left" if c == "platform" else "right",
+                     no_wrap=c != "platform", overflow="fold")
+    for r in frame.itertuples(index=False):
+        t.add_row(plain(r.name) if r.name != est.target.platform else
+                  Text(f"{r.name} *", style="bold"),
+                  fmt.count(r.nodes), fmt.money_number(r.annual_after),
+                  fmt.money_number(r.annual_savings),
+                  fmt.money_number(r.savings_beyond_rightsizing),
+                  fmt.money_number(r.one_off_migration),
                   fmt.months(None if fmt.is_missing(r.payback_months) else r.payback_months),
                   fmt.money_number(r.npv))
     return t

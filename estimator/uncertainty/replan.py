@@ -99,8 +99,9 @@ class Replanner:
         self.values = assumptions.flat_values()
         self.method = method
         self.plan = plan if plan is not None else plan_estate(scoped_vms, assumptions,
-                                                              self.values)
-        q0 = cost_quantities(self.plan.vms, hosts, self.plan.pools, assumptions, self.values)
+                                                              self.values, hosts)
+        q0 = cost_quantities(self.plan.vms, hosts, self.plan.pools, assumptions, self.values,
+                             self.plan.rightsized_hosts)
         pool_nodes = self.plan.pools["nodes"].to_numpy(dtype=float) if len(self.plan.pools) \
             else np.zeros(0)
         self.point = PlanPoint(q0, float(pool_nodes.sum()), pool_nodes, True)
@@ -225,9 +226,10 @@ class Replanner:
         plan_moved = [k for k in moved if key_kind(k) == "plan"]
         quantity_moved = any(key_kind(k) == "quantity" for k in moved)
         if plan_moved and (self.method == "exact" or not all(map(_scaled_key, plan_moved))):
-            plan = plan_estate(self.vms, a, values)
+            plan = plan_estate(self.vms, a, values, self.hosts)
             self.runs["exact"] += 1
-            q = cost_quantities(plan.vms, self.hosts, plan.pools, a, values)
+            q = cost_quantities(plan.vms, self.hosts, plan.pools, a, values,
+                                plan.rightsized_hosts)
             self.runs["quantities"] += 1
             nodes = plan.pools["nodes"].to_numpy(dtype=float) if len(plan.pools) \
                 else np.zeros(0)
@@ -242,7 +244,8 @@ class Replanner:
             types_changed = bool((type_index != self._type0).any())
             pools = self._pools_frame(type_index, pool_nodes)
         if quantity_moved or types_changed:
-            q = cost_quantities(self.plan.vms, self.hosts, pools, a, values)
+            q = cost_quantities(self.plan.vms, self.hosts, pools, a, values,
+                                self.plan.rightsized_hosts)
             self.runs["quantities"] += 1
         else:
             # Only node counts moved: the quantities are the point's with new pool sizes.

@@ -55,7 +55,7 @@ VARIANTS = [
     {},
     {"licences__windows_edition": "standard", "licences__linux_model": "per_socket_pair"},
     {"licences__windows_edition": "datacenter", "licences__linux_model": "virtual_datacenter",
-     "backup__after_licence_basis": "per_namespace", "platform__nodes_are_vms": True,
+     "backup__after_licence_basis": "per_namespace", "platform__hardware_model": "vsphere",
      "platform__subscription_basis": "per_node", "licences__node_windows_edition": "standard"},
 ]
 
@@ -103,7 +103,8 @@ def _scaled(values, factor):
 def test_zero_prices_give_zero_costs(values, settings):
     vms, hosts, pools = mixed_estate()
     r = compute_costs(vms, hosts, pools, settings, _scaled(values, 0.0))
-    assert r.categories[["annual_before", "annual_after"]].to_numpy().tolist() == [[0.0, 0.0]] * 7
+    assert r.categories[["annual_before", "annual_after"]].to_numpy().tolist() == [
+        [0.0, 0.0]] * len(CATEGORIES)
     assert (r.annual_before, r.annual_after, r.one_off_migration, r.npv) == (0, 0, 0, 0)
     assert r.per_vm["annual_before"].fillna(0).eq(0).all()
 

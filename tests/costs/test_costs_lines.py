@@ -139,11 +139,13 @@ def test_windows_nodes_and_nodes_as_vms(values):
                      "pool": "win"}])
     pools = pool_frame([{"pool": "win", "node_type": "general-16", "nodes": 2,
                          "node_cores": 8, "os_family": "windows"}])
-    s = make_settings(platform__nodes_are_vms=True)
+    s = make_settings(platform__hardware_model="vsphere")
     lines = price(cost_quantities(vms, None, pools, s, values), s, values)
     # each 8-core node licenses the 16-core minimum under Datacenter
     assert lines.after["Guest OS licences"] == pytest.approx(2 * 16 * 6771 / 16 * 0.45)
-    assert lines.after["Hypervisor licences"] == pytest.approx(2 * 8 * 350)
+    # node VMs on hosts like today's (none listed: 2 x 16 cores, 512 GiB): 16 cores of nodes
+    # need 1 host, plus a spare; each host licenses 2 x 16 cores
+    assert lines.after["Hypervisor licences"] == pytest.approx(2 * 32 * 350)
     s = make_settings()
     lines = price(cost_quantities(vms, None, pools, s, values), s, values)
     assert lines.after["Hypervisor licences"] == 0.0

@@ -24,6 +24,8 @@ def test_node_cost_adds_every_per_node_and_per_core_charge() -> None:
         + 16 * v["platform.subscription_per_core_year"]
         + v["platform.security_tooling_per_node_year"]
         + v["backup.after_licence_per_unit_year"]
+        # the node's own disk, as primary storage
+        + v["storage.node_disk_gib"] * 1.073741824 * 12 * v["storage.after_per_gb_month"]
     )
     assert row.annual_cost == pytest.approx(expected)
 
@@ -37,7 +39,8 @@ def test_windows_node_costs_more_by_its_windows_licence() -> None:
     per_core = v["licences.windows_standard_per_16_cores"] / 16 * (
         1 / v["licences.licence_amortisation_years"] + v["licences.software_assurance_fraction"])
     diff = out[("general-16", "windows")] - out[("general-16", "linux")]
-    assert diff == pytest.approx(16 * per_core - v["licences.node_linux_per_node_year"])
+    assert diff == pytest.approx(16 * per_core - v["licences.node_linux_per_node_year"]
+                                 + v["platform.windows_support_per_node_year"])
 
 
 def test_backup_licence_counts_per_node_only_on_the_per_node_basis() -> None:

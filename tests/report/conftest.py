@@ -52,8 +52,10 @@ HOSTILE_NAMES = (HOSTILE_FORMULA, HOSTILE_SCRIPT, HOSTILE_IMG, "+cmd|' /C calc'!
 
 CATEGORIES = COST_CATEGORIES
 # Share of the yearly cost before, and what is left after, per category (a plausible estate).
-_BEFORE_SHARE = np.array([0.22, 0.18, 0.16, 0.14, 0.10, 0.20, 0.0])
-_AFTER_FACTOR = np.array([0.55, 0.35, 0.30, 0.45, 0.60, 0.55, 0.0])
+# (categories: guest OS, hypervisor, patching, operations, backup, storage, network, hardware,
+# platform, Windows containers, platform team, registry and CI)
+_BEFORE_SHARE = np.array([0.20, 0.16, 0.15, 0.13, 0.09, 0.06, 0.01, 0.20, 0.0, 0.0, 0.0, 0.0])
+_AFTER_FACTOR = np.array([0.55, 0.35, 0.30, 0.45, 0.60, 0.8, 1.0, 0.55, 0.0, 0.0, 0.0, 0.0])
 _PLATFORM_SHARE_OF_BEFORE = 0.08
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -256,7 +258,8 @@ def build_estimate(
     total_after = float(after.sum())
     cat_before = total_before * _BEFORE_SHARE
     cat_after = cat_before * _AFTER_FACTOR
-    cat_after[-1] = total_before * _PLATFORM_SHARE_OF_BEFORE
+    cat_after[8] = total_before * _PLATFORM_SHARE_OF_BEFORE
+    cat_after[9:] = total_before * np.array([0.002, 0.03, 0.01])
     cat_after *= total_after / cat_after.sum()  # the cost lines add up to the per-VM totals
     costs = pd.DataFrame({"category": pd.array(CATEGORIES, dtype="string"),
                           "annual_before": cat_before, "annual_after": cat_after,
@@ -380,6 +383,24 @@ def build_estimate(
              "npv": float(discounted.sum()) * 0.6, "savings_p10": np.nan,
              "savings_p90": np.nan},
         ]).astype({"name": "string"})
+    plats = None
+    if scenarios:
+        plats = pd.DataFrame([
+            {"name": name, "description": f"{name} {HOSTILE_SCRIPT if hostile else ''}",
+             "nodes_on": on, "vms_moving": int(moves.sum()) if on != "vms" else 0,
+             "nodes": nodes + k, "node_cores": 32.0 * (nodes + k),
+             "annual_before": total_before, "annual_after": total_after * f,
+             "annual_savings": total_before - total_after * f,
+             "one_off_migration": migration * (0.05 if on == "vms" else 1.0),
+             "payback_months": np.nan if payback is None else payback * f,
+             "npv": float(discounted.sum()) * (2 - f), "savings_beyond_rightsizing": np.nan}
+            for name, on, k, f in (("openshift-bare-metal", "bare-metal", 0, 1.0),
+                                   ("managed-cloud", "cloud", 2, 1.2),
+                                   ("vms-rightsized", "vms", 4, 1.6))
+        ]).astype({"name": "string", "description": "string", "nodes_on": "string"})
+        rs = float(plats.loc[plats["name"] == "vms-rightsized", "annual_savings"].iloc[0])
+        plats["savings_beyond_rightsizing"] = np.where(
+            plats["name"] == "vms-rightsized", np.nan, plats["annual_savings"] - rs)
     notes = ("Usage data is missing for some VMs; they were sized from their allocation.",)
     if hostile:
         notes += (f"File {HOSTILE_SCRIPT} had no vHost sheet.",)
@@ -388,7 +409,8 @@ def build_estimate(
         vms=vms, currency=currency, inventory=inventory, current=current, fit=fit,
         target=target, money=money, quality=quality, pools=pools, costs=costs,
         cash_flow=cash_flow, uncertainty=unc, scenarios=scen,
-        isolation_keys=("os_family", "security_zone"))
+        isolation_keys=("os_family", "security_zone"), platform="openshift-bare-metal",
+        platforms=plats)
     return Estimate(
         name="estate" if not hostile else f"estate {HOSTILE_SCRIPT}",
         currency=currency,
@@ -406,6 +428,7 @@ def build_estimate(
         assumption_table=_assumption_table(),
         uncertainty=unc,
         scenarios=scen,
+        platforms=plats,
         notes=notes,
     )
 

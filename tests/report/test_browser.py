@@ -65,7 +65,7 @@ def opened(html_file):
 def test_every_chart_renders(opened):
     page, _ = opened
     n_divs = page.locator("div.chart").count()
-    assert n_divs == 10
+    assert n_divs == 11
     assert page.locator(".js-plotly-plot").count() == n_divs
     # each chart drew bars, lines or markers into its SVG
     drawn = page.evaluate(

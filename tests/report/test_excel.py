@@ -30,7 +30,7 @@ def _header(ws):
 
 def test_sheet_names(wb):
     assert wb.sheetnames == ["Summary", "Costs", "Node pools", "VMs", "Assumptions",
-                             "Data quality", "Uncertainty", "Scenarios", "Findings"]
+                             "Data quality", "Uncertainty", "Scenarios", "Platforms", "Findings"]
 
 
 def test_summary_key_cells_and_formats(wb, est):

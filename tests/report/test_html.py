@@ -49,9 +49,9 @@ def test_headline_numbers_in_the_first_screen(est, html_file):
     text = _visible(doc)
     s = est.summary
     first = text[: text.index("What the numbers say")]
-    assert (f"Containerising {s['vms_moving']} of {s['vms_in_scope']} VMs would need "
-            f"{s['nodes']} nodes instead of {s['hosts']} hosts' worth of VMs, saving "
-            "USD 70.1 k a year (P10–P90: 50–91 k), paying back in 27 months.") in first
+    assert (f"Containerising {s['vms_moving']} of {s['vms_in_scope']} VMs on "
+            f"openshift-bare-metal would need {s['nodes']} nodes instead of {s['hosts']} hosts' "
+            "worth of VMs, saving USD 70.1 k a year (P10–P90: 50–91 k), paying back in 27 months.") in first
     for expected in ("VMs in scope", "40", "of 48 read", "lower bound 10", "USD 139 k",
                      "USD 68.6 k", "27 months", "★★★☆☆", "usage data for 82% of VMs"):
         assert expected in first, expected
@@ -64,7 +64,7 @@ def test_sections_and_tables(est, html_file):
                     "Assumptions used", "Scenarios", "Ranges"):
         assert heading in text, heading
     # cost table in full units, P10/P50/P90 table, and the changed-assumption marker
-    assert "Hypervisor licences USD 24,968 USD 7,932 USD 17,036" in text
+    assert "Hypervisor licences USD 22,194 USD 6,264 USD 15,930" in text
     assert "Yearly savings USD 50.1 k USD 69.6 k USD 90.7 k" in text
     assert "marks the 2 values changed from the defaults" in text
     moving = int(est.vms["moves"].sum())
@@ -85,7 +85,7 @@ def test_charts_and_plotly_inlined_once(html_file):
     doc = html_file.read_text(encoding="utf-8")
     tags = _parse(doc).tags
     charts = [a for t, a in tags if t == "div" and "chart" in (a.get("class") or "").split()]
-    assert len(charts) == 10
+    assert len(charts) == 11
     scripts = [a for t, a in tags if t == "script"]
     assert all("src" not in a for a in scripts)
     assert doc.count("Plotly.newPlot") == 1
@@ -152,8 +152,8 @@ def test_real_inventories_render(which, request, tmp_path):
     doc = path.read_text(encoding="utf-8")
     text = _visible(doc)
     assert f"Containerising {fmt.count(s['vms_moving'])} of {fmt.count(s['vms_in_scope'])} VMs " \
-           f"would need {fmt.count(s['nodes'])} nodes instead of {fmt.count(s['hosts'])} " \
-           "hosts' worth of VMs" in text
+           f"on {est.target.platform} would need {fmt.count(s['nodes'])} nodes instead of " \
+           f"{fmt.count(s['hosts'])} hosts' worth of VMs" in text
     savings = s["annual_savings"]
     money = fmt.money(abs(savings), est.currency)
     assert (f"saving {money} a year" if savings >= 0 else f"costing {money} more a year") in text
