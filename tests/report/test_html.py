@@ -51,7 +51,8 @@ def test_headline_numbers_in_the_first_screen(est, html_file):
     first = text[: text.index("What the numbers say")]
     assert (f"Containerising {s['vms_moving']} of {s['vms_in_scope']} VMs on "
             f"openshift-bare-metal would need {s['nodes']} nodes instead of {s['hosts']} hosts' "
-            "worth of VMs, saving USD 70.1 k a year (P10–P90: 50–91 k), paying back in 27 months.") in first
+            "worth of VMs, saving USD 70.1 k a year (P10–P90: 50–91 k), paying back in "
+            "27 months.") in first
     for expected in ("VMs in scope", "40", "of 48 read", "lower bound 10", "USD 139 k",
                      "USD 68.6 k", "27 months", "★★★☆☆", "usage data for 82% of VMs"):
         assert expected in first, expected
