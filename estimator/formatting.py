@@ -158,6 +158,17 @@ def number(x: Any, decimals: int = 1) -> str:
     return f"{float(x):,.{decimals}f}"
 
 
+def quantity(x: Any) -> str:
+    """A value as a reader writes it: `20,000`, `60`, `0.35` (three significant digits below
+    100, whole numbers above)."""
+    if is_missing(x):
+        return DASH
+    f = float(x)
+    if abs(f) >= 100 or f.is_integer():
+        return f"{f:,.0f}"
+    return f"{f:.3g}"
+
+
 def pct(fraction: Any, decimals: int = 0) -> str:
     """A fraction as a percentage: `0.4567 -> '46%'`."""
     if is_missing(fraction):

@@ -19,10 +19,12 @@ import numpy as np
 import pandas as pd
 
 from estimator import formatting as fmt
+from estimator.assumptions import Assumptions
 from estimator.fit import fit_counts, outcome_counts, outcome_reasons, top_reasons
 from estimator.model import (
     RETIRING_LEVELS,
     CapacityRow,
+    ContractPriceRow,
     CurrentEstate,
     FitReasonRow,
     FitSummary,
@@ -529,7 +531,9 @@ def build_insights(*, vms: pd.DataFrame, currency: str, inventory: InventorySumm
                    money: MoneySummary, quality: QualityReport, pools: pd.DataFrame,
                    costs: pd.DataFrame, cash_flow: pd.DataFrame, uncertainty: Uncertainty | None,
                    scenarios: pd.DataFrame | None, isolation_keys: Sequence[str],
-                   platform: str = "", platforms: pd.DataFrame | None = None) -> Insights:
+                   platform: str = "", platforms: pd.DataFrame | None = None,
+                   sensitivity: pd.DataFrame | None = None,
+                   assumptions: Assumptions | None = None) -> Insights:
     """Every finding and sentence the reports show, from the result's parts."""
     total, by_reason, staying = _staying(vms)
     os_support = _os_support(vms)
@@ -551,7 +555,36 @@ def build_insights(*, vms: pd.DataFrame, currency: str, inventory: InventorySumm
         moving_vms=_moving(vms), os_support=os_support,
         security=_security(vms, target, inventory, isolation_keys, len(pools)),
         capacity=capacity, capacity_note=capacity_note,
+        contract_prices=_contract_prices(sensitivity, assumptions),
     )
+
+
+CONTRACT_PRICES = 5
+
+
+def unsourced(source: str) -> bool:
+    """True for a default that no public figure backs (an estimate or a placeholder)."""
+    s = source.lower()
+    return "no public source" in s or s.startswith(("estimate", "placeholder"))
+
+
+def _contract_prices(sensitivity: pd.DataFrame | None, a: Assumptions | None
+                     ) -> tuple[ContractPriceRow, ...]:
+    """The assumptions without a public source that move the saving most."""
+    if sensitivity is None or a is None or sensitivity.empty:
+        return ()
+    values = a.flat_values()
+    out = []
+    for r in sensitivity.itertuples(index=False):
+        info = a.describe(str(r.key))
+        if not unsourced(info.source):
+            continue
+        out.append(ContractPriceRow(key=str(r.key), label=str(r.label), unit=str(r.unit),
+                                    value=float(values[str(r.key)]), swing=float(r.swing),
+                                    source=info.source))
+        if len(out) == CONTRACT_PRICES:
+            break
+    return tuple(out)
 
 
 __all__ = ["build_insights", "fit_counts", "short_reason", "summarise_current", "summarise_fit",

@@ -287,6 +287,18 @@ class CapacityRow(Block):
     note: str = txt("How the figure was obtained.")
 
 
+class ContractPriceRow(Block):
+    """An assumption that moves the saving a lot and has no public source."""
+
+    key: str = txt("Assumption key.")
+    label: str = txt("What the assumption means.")
+    unit: str = txt("Unit of its value.")
+    value: float = num("The value used (likely).", "assumption unit")
+    swing: float = money("How far the net present value moves across its range.",
+                         per_year=False)
+    source: str = txt("Where the default comes from (none public).")
+
+
 class SecurityFinding(Block):
     """One security point tied to this estate's figures."""
 
@@ -556,6 +568,9 @@ class Insights(Block):
                                             "in use, requested after and node capacity after.")
     capacity_note: str | None = txt("One sentence when the nodes after hold more than today's "
                                     "hosts, with the reason; null otherwise.")
+    contract_prices: tuple[ContractPriceRow, ...] = txt(
+        "The five assumptions that move the net present value most and have no public "
+        "source: replace them with your contract prices.")
 
 
 class Percentiles(Block):

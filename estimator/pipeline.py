@@ -44,7 +44,7 @@ from estimator.model import Estimate, PlatformRow, check_frame
 from estimator.planning import apply_series, plan_estate, with_host_shaped_node
 from estimator.quality import inventory_summary, quality_report
 from estimator.scope import apply_scope, excluded_counts, override_problems
-from estimator.uncertainty import run_uncertainty, scenario_table
+from estimator.uncertainty import price_sensitivity, run_uncertainty, scenario_table
 
 Progress = Callable[[str], None]
 
@@ -291,7 +291,7 @@ def run(inputs: RunInputs, *, uncertainty: bool = True,
             fit=fit, target=target, money=money, quality=quality,
             pools=plan.pools, costs=costs.categories, cash_flow=costs.cash_flow,
             uncertainty=unc, scenarios=None, isolation_keys=a.platform.isolation_keys,
-            platform=a.platform.name),
+            platform=a.platform.name, sensitivity=price_sensitivity(q, a), assumptions=a),
         vms=vms,
         hosts=costs.hosts,
         pools=plan.pools,
@@ -313,7 +313,9 @@ def with_insights(est: Estimate) -> Estimate:
         fit=est.fit, target=est.target, money=est.money, quality=est.quality, pools=est.pools,
         costs=est.costs, cash_flow=est.cash_flow, uncertainty=est.uncertainty,
         scenarios=est.scenarios, isolation_keys=est.assumptions.platform.isolation_keys,
-        platform=est.assumptions.platform.name, platforms=est.platforms))
+        platform=est.assumptions.platform.name, platforms=est.platforms,
+        sensitivity=None, assumptions=est.assumptions).model_copy(
+            update={"contract_prices": est.insights.contract_prices}))
 
 
 def _estate_name(inv: Inventory) -> str:

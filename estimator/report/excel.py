@@ -317,6 +317,12 @@ def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
     for r in est.insights.capacity:
         sh.append([sh.cell(r.figure), sh.cell(r.cores, "count"),
                    sh.cell(r.memory_gib, "count"), sh.cell(r.note)])
+    if est.insights.contract_prices:
+        sh.append([])
+        sh.header(["Replace these with your contract prices", "Value used", "NPV moves by", ""])
+        for c in est.insights.contract_prices:
+            sh.append([sh.cell(c.label, wrap=True), sh.cell(f"{fmt.quantity(c.value)} {c.unit}"),
+                       sh.cell(c.swing, "money"), sh.cell(c.key)])
     counts = fit.counts
     if not counts:
         return None

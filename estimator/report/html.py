@@ -49,7 +49,7 @@ def _env() -> Environment:
     env.filters.update(
         money=fmt.money, money_full=fmt.money_full, count=fmt.count, pct=fmt.pct,
         months=fmt.months, stars=fmt.stars, number=fmt.number, label=fmt.label,
-        money_range=fmt.money_range, text=_text, number_or_dash=fmt.number,
+        money_range=fmt.money_range, text=_text, quantity=fmt.quantity,
     )
     return env
 
@@ -166,6 +166,7 @@ def _context(est: Estimate) -> dict[str, Any]:
         money=est.money,
         cash_flow=_records(est.cash_flow),
         capacity=_dicts(ins.capacity),
+        contract_prices=_dicts(ins.contract_prices),
         capacity_note=ins.capacity_note,
         staying={"total": ins.staying_total, "by_reason": _dicts(ins.staying_by_reason),
                  "rows": _dicts(ins.staying_vms),

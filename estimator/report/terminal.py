@@ -129,6 +129,10 @@ def render_summary(est: Estimate, console: Console) -> None:
     if est.scenarios is not None and len(est.scenarios):
         console.print()
         console.print(scenario_table(est))
+    if est.insights.contract_prices:
+        keys = ", ".join(c.key for c in est.insights.contract_prices)
+        console.print(f"Replace these with your contract prices (they move the NPV most and "
+                      f"have no public source): {keys}", markup=False, highlight=False)
     for note in est.notes:
         console.print(f"Note: {note}", markup=False, highlight=False)
 

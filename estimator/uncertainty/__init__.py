@@ -12,6 +12,7 @@ from estimator.uncertainty.montecarlo import (
     TORNADO_COLUMNS,
     DrawResults,
     monte_carlo,
+    price_sensitivity,
     run_uncertainty,
     summarise_draws,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "key_kind",
     "monte_carlo",
     "percentiles",
+    "price_sensitivity",
     "quantiles",
     "run_uncertainty",
     "scenario_table",

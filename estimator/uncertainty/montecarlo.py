@@ -227,6 +227,17 @@ def _tornado(a: Assumptions, ranges: Mapping[str, tuple[float, float, float]],
              likely: Mapping[str, float], planner: Replanner,
              cut_money: Mapping[str, Any]) -> pd.DataFrame:
     """Yearly savings with each ranged key at its low and at its high value, others likely."""
+    rows = _price_swings(planner.point.quantities, a, ranges, likely)
+    for k, ((bl, al), (bh, ah)) in cut_money.items():
+        rows[k] = (float(bl[-1] - al[-1]), float(bh[-1] - ah[-1]))
+    frame = _swing_table(a, ranges, rows)
+    return frame.head(TORNADO_ROWS).reset_index(drop=True)
+
+
+def _price_swings(q: CostQuantities, a: Assumptions,
+                  ranges: Mapping[str, tuple[float, float, float]],
+                  likely: Mapping[str, float]) -> dict[str, tuple[float, float]]:
+    """Yearly savings with each ranged price key at its low and at its high value."""
     rows: dict[str, tuple[float, float]] = {}
     price_keys = [k for k in ranges if key_kind(k) == "price"]
     if price_keys:
@@ -237,12 +248,37 @@ def _tornado(a: Assumptions, ranges: Mapping[str, tuple[float, float, float]],
             arr = np.full(n, likely[k])
             arr[2 * i], arr[2 * i + 1] = ranges[k][0], ranges[k][2]
             vals[k] = arr
-        b, af = _money(planner.point.quantities, a, vals, n)
+        b, af = _money(q, a, vals, n)
         s = b - af
         for i, k in enumerate(price_keys):
             rows[k] = (float(s[2 * i]), float(s[2 * i + 1]))
-    for k, ((bl, al), (bh, ah)) in cut_money.items():
-        rows[k] = (float(bl[-1] - al[-1]), float(bh[-1] - ah[-1]))
+    return rows
+
+
+def price_sensitivity(q: CostQuantities, a: Assumptions) -> pd.DataFrame:
+    """Every ranged price assumption with the net present value at its low and high value
+    (`TORNADO_COLUMNS`, the `*_savings` columns holding NPVs; largest swing first): one
+    vectorised pricing and cash flow, no re-plan. The NPV counts the one-off migration too,
+    so migration effort ranks beside the yearly prices."""
+    ranges = a.ranges()
+    likely = a.flat_values()
+    keys = [k for k in ranges if key_kind(k) == "price"]
+    rows: dict[str, tuple[float, float]] = {}
+    if keys:
+        vals: dict[str, Any] = dict(likely)
+        n = 2 * len(keys)
+        for i, k in enumerate(keys):
+            arr = np.full(n, likely[k])
+            arr[2 * i], arr[2 * i + 1] = ranges[k][0], ranges[k][2]
+            vals[k] = arr
+        lines = price(q, a, vals)
+        npv = np.broadcast_to(np.asarray(cash_flow(lines, q, a, vals).npv, dtype=float), (n,))
+        rows = {k: (float(npv[2 * i]), float(npv[2 * i + 1])) for i, k in enumerate(keys)}
+    return _swing_table(a, ranges, rows)
+
+
+def _swing_table(a: Assumptions, ranges: Mapping[str, tuple[float, float, float]],
+                 rows: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
     records = []
     for k in ranges:  # declaration order, so ties keep a stable order
         if k not in rows:
@@ -258,8 +294,7 @@ def _tornado(a: Assumptions, ranges: Mapping[str, tuple[float, float, float]],
     frame = frame.astype({"key": "string", "label": "string", "unit": "string"})
     # keys that do not move the savings at all (e.g. percentiles without time series) are noise
     frame = frame[frame["swing"] > 0]
-    frame = frame.sort_values("swing", ascending=False, kind="stable").head(TORNADO_ROWS)
-    return frame.reset_index(drop=True)
+    return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def run_uncertainty(scoped_vms: pd.DataFrame, hosts: pd.DataFrame | None,
