@@ -338,10 +338,17 @@ _LITERAL_RUN = re.compile(r"[^*?\[|]+")
 _CLASS = re.compile(r"\[!?\]?[^\]]*\]")
 
 
+_NEGATED_CLASS = re.compile(r"(?<!\\)\[\^")
+
+
 def _translate(fn: str) -> str:
-    """fnmatch text as an unanchored regex body, `|` as a name-part boundary."""
-    return _BOUNDARY.join(fnmatch.translate(part)[len("(?s:"):-len(")\\Z")]
+    """fnmatch text as an unanchored regex body, `|` as a name-part boundary.
+
+    A negated class never matches the newline that joins two names in one search text.
+    """
+    body = _BOUNDARY.join(fnmatch.translate(part)[len("(?s:"):-len(")\\Z")]
                           for part in fn.split("|"))
+    return _NEGATED_CLASS.sub("[^\\n", body)
 
 
 def _fnmatch_search(pattern: str) -> str:
@@ -366,7 +373,7 @@ def _fnmatch_search(pattern: str) -> str:
         body, before = body[1:], before or _BOUNDARY
     elif not head and (cls := _CLASS.match(body)) is not None:
         # A negated class must not match the newline that joins two names.
-        before = _translate(cls.group()).replace("[^", "[^\n", 1)
+        before = _translate(cls.group())
         body = body[cls.end():]
     run = _LITERAL_RUN.match(body)
     if not before or run is None:
