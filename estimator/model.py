@@ -53,6 +53,7 @@ HYPERVISOR = "Hypervisor licences"
 PATCHING = "Patching labour"
 OPERATIONS = "Other OS operations"
 BACKUP = "Backup"
+EOS = "End of support"
 STORAGE = "Storage"
 NETWORK = "Network and load balancing"
 HARDWARE = "Hardware and facilities"
@@ -60,8 +61,8 @@ PLATFORM = "Container platform"
 WINDOWS_CONTAINERS = "Windows containers"
 PLATFORM_TEAM = "Platform team"
 REGISTRY = "Registry and CI"
-COST_CATEGORIES: tuple[str, ...] = (GUEST, HYPERVISOR, PATCHING, OPERATIONS, BACKUP, STORAGE,
-                                    NETWORK, HARDWARE, PLATFORM, WINDOWS_CONTAINERS,
+COST_CATEGORIES: tuple[str, ...] = (GUEST, HYPERVISOR, PATCHING, OPERATIONS, BACKUP, EOS,
+                                    STORAGE, NETWORK, HARDWARE, PLATFORM, WINDOWS_CONTAINERS,
                                     PLATFORM_TEAM, REGISTRY)
 
 
@@ -132,12 +133,20 @@ class CostRow(Block):
 
 
 class CashFlowRow(Block):
-    """One year of the cash flow."""
+    """One year of the cash flow, as a finance team reads it."""
 
     year: int = num("Year of the horizon, 1 = the first year of the migration.", "years")
-    migration_cost: float = money("One-off migration spent in the year.", per_year=True)
-    savings: float = money("Yearly savings realised in the year (on the share moved).")
-    net: float = money("savings - migration_cost.")
+    opex_before: float = money("Cost of staying: today's yearly cost (end-of-support upgrades "
+                               "or ESU included).")
+    opex_after: float = money("Cost after: the shrinking VM estate and the platform at the "
+                              "share moved (owned node hardware is capex).")
+    savings: float = money("opex_before - opex_after.")
+    dual_running: float = money("Paid because the move is under way: per-cluster costs from "
+                                "month 1, nodes ahead of the ramp, today's hypervisor "
+                                "subscription until its term ends.")
+    capex: float = money("Owned servers bought in the year (first purchase and refresh).")
+    migration_cost: float = money("One-off migration spent in the year.")
+    net: float = money("savings - dual_running - capex - migration_cost.")
     cumulative: float = money("Running total of `net` to the end of the year.",
                               per_year=False)
     discounted: float = money("`net` discounted at finance.discount_rate.")
@@ -605,6 +614,22 @@ class MonthsRange(Percentiles):
     p90: float | None = num("90th percentile of the payback.", "months")
 
 
+class CoresRange(Percentiles):
+    """P10/P50/P90 of the node capacity in physical cores."""
+
+    p10: float | None = num("10th percentile of the node cores.", "cores")
+    p50: float | None = num("Median of the node cores.", "cores")
+    p90: float | None = num("90th percentile of the node cores.", "cores")
+
+
+class GibRange(Percentiles):
+    """P10/P50/P90 of the node capacity in memory."""
+
+    p10: float | None = num("10th percentile of the node memory.", "GiB")
+    p50: float | None = num("Median of the node memory.", "GiB")
+    p90: float | None = num("90th percentile of the node memory.", "GiB")
+
+
 class NodesRange(Percentiles):
     """P10/P50/P90 of the container nodes."""
 
@@ -625,7 +650,11 @@ class Uncertainty(Block):
     payback_months: MonthsRange = txt("Range of the payback; null where the draws do not pay "
                                       "back within the horizon.")
     npv: MoneyRange = txt("Range of the net present value.")
-    nodes: NodesRange = txt("Range of the container nodes.")
+    one_off_migration: MoneyRange = txt("Range of the one-off migration cost.")
+    nodes: NodesRange = txt("Range of the container nodes (a count across node types; the "
+                            "capacity ranges below are in fixed units).")
+    node_cores: CoresRange = txt("Range of the node capacity in physical cores.")
+    node_memory_gib: GibRange = txt("Range of the node capacity in memory.")
     probability_positive_savings: float = num("Share of draws with positive yearly savings.",
                                               "fraction")
     tornado: tuple[TornadoRow, ...] = txt("Largest swings first.")

@@ -165,6 +165,12 @@ def example(path: Path, title: str) -> str:
             f"staying {_m(c('backup_licence_residual') + c('backup_storage_residual'))} + "
             f"{q.backup_gib_moved:,.0f} GiB persistent data {_m(c('backup_storage_moved'))} + "
             f"licences {_m(c('backup_licence_moved'))}"),
+        "End of support": (
+            f"{q.eos_vms[0]:g} in-scope VMs on an end-of-support OS need "
+            f"{'an upgrade' if a.eos.staying_action == 'upgrade' else 'ESU'} if they stay "
+            f"({v['eos.upgrade_hours_per_vm']:g} h × {v['migration.labour_per_hour']:g} / "
+            f"{v['finance.horizon_years']:g} years); after: the {q.eos_vms[1]:g} that stay "
+            "(moved ones are rebuilt in the one-off)"),
         "Storage": (
             f"before: {q.backup_gib_before:,.0f} GiB used × "
             f"{v['storage.before_per_gb_month']:g} per GB-month; after: staying "

@@ -22,6 +22,7 @@ from estimator.assumptions._fields import (
 from estimator.assumptions.sections import (
     Backup,
     Current,
+    EndOfSupport,
     Finance,
     Fit,
     Licences,
@@ -93,6 +94,8 @@ class Assumptions(Section):
     licences: Licences = Field(default_factory=Licences, description="OS licences.")
     operations: Operations = Field(default_factory=Operations, description="Operations effort.")
     backup: Backup = Field(default_factory=Backup, description="Backup before and after.")
+    eos: EndOfSupport = Field(default_factory=EndOfSupport,
+                              description="End-of-support operating systems.")
     storage: Storage = Field(default_factory=Storage, description="Primary storage.")
     network: Network = Field(default_factory=Network, description="Network and load balancing.")
     migration: Migration = Field(default_factory=Migration, description="One-off migration.")

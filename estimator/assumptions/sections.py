@@ -869,6 +869,23 @@ class Current(Section):
         source=f"{VMW}: VCF USD 350, vSphere Foundation about USD 135 per core per year; likely "
         "value the middle of the two (replace with your contract price)",
     )
+    hypervisor_min_order_cores: int = num(
+        72,
+        unit="cores",
+        integer=True,
+        rangeable=False,
+        description="Smallest hypervisor subscription that can be bought (applies today and to "
+        "the hosts kept after).",
+        source=f"{VMW}: 72-core minimum order since April 2025",
+    )
+    hypervisor_term_months_left: Num = num(
+        (0, 12, 36),
+        unit="months",
+        le=120,
+        description="Months left on today's hypervisor subscription: it is paid in full until "
+        "then, however many VMs have moved.",
+        source=f"{NO_SOURCE}; Broadcom sells 1-, 3- and 5-year terms; set your contract's end",
+    )
     hypervisor_min_cores_per_cpu: int = num(
         16,
         unit="cores per CPU",
@@ -1208,6 +1225,43 @@ class Migration(Section):
         return value
 
 
+# ---------------------------------------------------------------------------------- end of support
+class EndOfSupport(Section):
+    """What an operating system past its vendor support costs, moved or not."""
+
+    staying_action: Literal["upgrade", "esu"] = setting(
+        "upgrade",
+        description=(
+            "What a VM on an end-of-support OS needs if it stays: an in-place upgrade (its "
+            "effort, spread over the horizon) or Extended Security Updates every year. A moved "
+            "workload is rebuilt on a supported base image instead (migration.os_upgrade_hours_"
+            "per_vm)."
+        ),
+        source="Microsoft lifecycle: ESU for Windows Server 2008/2008 R2 ended January 2023 "
+        "(2024 on Azure) and for 2012/2012 R2 in October 2026, so most need the upgrade",
+    )
+    upgrade_hours_per_vm: Num = num(
+        (8, 24, 40),
+        unit="h per VM",
+        description="Effort to upgrade the OS of a VM that stays a VM (at migration labour).",
+        source=f"{NO_SOURCE}; the same as rebuilding a moved workload on a new base image",
+    )
+    windows_esu_fraction: Num = num(
+        (0.75, 1.0, 1.25),
+        unit="x Windows Standard licence per year",
+        description="Windows Server ESU per year as a share of the Standard licence price, per "
+        "core of the VM (at least 8).",
+        source="Microsoft ESU terms: 75% (year 1), 100% (year 2), 125% (year 3) of the licence "
+        "price a year; Azure Arc licenses ESU per virtual core, 8 minimum per VM",
+    )
+    linux_els_per_vm_year: Num = num(
+        (200, 400, 800),
+        unit=f"{C} per VM per year",
+        description="Extended life-cycle support for an end-of-support Linux VM (e.g. RHEL ELS).",
+        source=f"{NO_SOURCE}; an add-on of about half a RHEL subscription",
+    )
+
+
 # ----------------------------------------------------------------------------------------- storage
 class Storage(Section):
     """Primary storage for the data the workloads keep."""
@@ -1312,8 +1366,24 @@ class Uncertainty(Section):
         description="Random seed, so runs repeat exactly.",
         source="method choice",
     )
-    distribution: Literal["triangular", "pert"] = setting(
-        "triangular", description="Distribution drawn between low, likely and high."
+    distribution: Literal["split_triangular", "triangular", "pert"] = setting(
+        "split_triangular",
+        description=(
+            "Distribution drawn between low, likely and high: split_triangular puts half the "
+            "draws on each side of the likely value (it is their median, so the point estimate "
+            "sits inside its range); triangular and pert make it the most frequent value."
+        ),
+    )
+    grid_points: int = num(
+        24,
+        unit="plans",
+        ge=0,
+        le=200,
+        integer=True,
+        rangeable=False,
+        description="Joint samples of the plan assumptions re-planned for the Monte Carlo; each "
+        "draw is priced on the nearest one.",
+        source="method choice; docs/uncertainty.md gives the measured error",
     )
 
 
@@ -1327,6 +1397,9 @@ SECTIONS: dict[str, type[Section]] = {
     "operations": Operations,
     "backup": Backup,
     "migration": Migration,
+    "eos": EndOfSupport,
+    "storage": Storage,
+    "network": Network,
     "finance": Finance,
     "uncertainty": Uncertainty,
 }

@@ -124,12 +124,13 @@ def price(quantities: CostQuantities, settings: Assumptions, values: Values) -> 
     a["linux_nodes"] = (lin_nodes * v("licences.node_linux_per_node_year") if has_nodes
                         else np.zeros(0))
 
-    # 2. Hypervisor: per licensed physical core (per-CPU minimum already in the quantities).
+    # 2. Hypervisor: per licensed physical core (per-CPU minimum already in the quantities),
+    # at least the minimum order while any host is licensed.
     hyp = v("current.hypervisor_per_core_year")
-    a["hypervisor_before"] = q.host_groups_before.count * q.host_groups_before.hypervisor_cores \
-        * hyp
-    a["hypervisor_residual"] = q.host_groups_after.count * q.host_groups_after.hypervisor_cores \
-        * hyp
+    a["hypervisor_before"] = _min_order(
+        q.host_groups_before.count * q.host_groups_before.hypervisor_cores, values) * hyp
+    a["hypervisor_residual"] = _min_order(
+        q.host_groups_after.count * q.host_groups_after.hypervisor_cores, values) * hyp
     # Node VMs on the vSphere you keep: the hosts that carry them stay licensed.
     a["hypervisor_node_hosts"] = _per_node_share(
         pools, q.node_hosts * q.node_host_hypervisor_cores * hyp)
@@ -171,6 +172,21 @@ def price(quantities: CostQuantities, settings: Assumptions, values: Values) -> 
     else:
         a["backup_licence_moved"] = np.array([q.namespaces]) * v(unit_key)
 
+    # 5a. End of support: each EOS VM needs its upgrade (spread over the horizon) or ESU, if it
+    # stays; a moved one is rebuilt instead (in the one-off migration).
+    if settings.eos.staying_action == "upgrade":
+        per_vm = v("eos.upgrade_hours_per_vm") * v("migration.labour_per_hour") / _positive(
+            values, "finance.horizon_years")
+        a["eos_before"] = np.array([q.eos_vms[0]]) * per_vm
+        a["eos_residual"] = np.array([q.eos_vms[1]]) * per_vm
+    else:
+        esu_core = v("eos.windows_esu_fraction") * v("licences.windows_standard_per_16_cores") / 16
+        els = v("eos.linux_els_per_vm_year")
+        a["eos_before"] = np.array([q.eos_windows_cores[0]]) * esu_core + \
+            np.array([q.eos_linux_vms[0]]) * els
+        a["eos_residual"] = np.array([q.eos_windows_cores[1]]) * esu_core + \
+            np.array([q.eos_linux_vms[1]]) * els
+
     # 5b. Primary storage: used GB today; after, staying VMs at today's price, persistent
     # data of moving workloads and node disks at the price after.
     gb_year_before = v("storage.before_per_gb_month") * MONTHS * GB_PER_GIB
@@ -198,20 +214,20 @@ def price(quantities: CostQuantities, settings: Assumptions, values: Values) -> 
     a["hardware_residual"] = q.host_groups_after.count * per_host
     node_price = _node_price(q, values, pools.node_type, fallback=pools.annual_cost_fallback)
     node_power = pools.power_kw * power_host / REFERENCE_HOST_POWER_KW
-    if q.hardware_model == "cloud":
-        a["hardware_nodes"] = pools.nodes * node_price
-    elif q.hardware_model == "owned":
-        a["hardware_nodes"] = pools.nodes * (node_price + node_power)
-    else:
-        a["hardware_nodes"] = np.zeros(len(pools.nodes))
+    # `hardware_*` is the amortised purchase (owned; capex in the cash flow) or the instance
+    # price (cloud); `power_*` the electricity and cooling of owned nodes.
+    owned, cloud = q.hardware_model == "owned", q.hardware_model == "cloud"
+    a["hardware_nodes"] = (pools.nodes * node_price if owned or cloud
+                           else np.zeros(len(pools.nodes)))
+    a["power_nodes"] = pools.nodes * node_power if owned else np.zeros(len(pools.nodes))
     cp = np.array([q.cp_node_type], dtype=object)
     cp_price = _node_price(q, values, cp, fallback=np.array([np.nan]))
     cp_key = f"platform.node_types.{q.cp_node_type}.power_kw"
     cp_power = (by_group(value(values, cp_key)) if cp_key in values else 0.0) \
         * power_host / REFERENCE_HOST_POWER_KW
-    a["hardware_control_plane"] = (np.array([q.cp_nodes]) * (
-        cp_price + (cp_power if q.hardware_model == "owned" else 0.0))
-        if q.hardware_model != "vsphere" else np.zeros(1))
+    a["hardware_control_plane"] = (np.array([q.cp_nodes]) * cp_price if owned or cloud
+                                   else np.zeros(1))
+    a["power_control_plane"] = np.array([q.cp_nodes]) * cp_power if owned else np.zeros(1)
     a["hardware_node_hosts"] = _per_node_share(pools, q.node_hosts * per_host)
 
     # 7. Container platform: subscription on workers only, control plane fee per cluster,
@@ -279,6 +295,18 @@ def _node_price(q: CostQuantities, values: Values, node_types: np.ndarray,
         else:
             raise ConfigError(f"no yearly price for node type {t!r}", key=key)
     return _stack(per_type)
+
+
+def _min_order(cores: np.ndarray, values: Values) -> np.ndarray:
+    """Licensed cores per group, topped up (on the largest group) to the minimum order."""
+    cores = np.asarray(cores, dtype=float)
+    total = float(cores.sum())
+    minimum = float(values.get("current.hypervisor_min_order_cores", 0.0))
+    if total <= 0 or total >= minimum or cores.size == 0:
+        return cores
+    out = cores.copy()
+    out[int(np.argmax(out))] += minimum - total
+    return out
 
 
 def _per_node_share(pools: Any, amount: Value) -> np.ndarray:

@@ -30,6 +30,7 @@ from estimator.errors import ConfigError
 from estimator.model import (
     BACKUP,
     COST_CATEGORIES,
+    EOS,
     GUEST,
     HARDWARE,
     HYPERVISOR,
@@ -75,6 +76,8 @@ COMPONENTS: dict[str, tuple[str, str]] = {
     "backup_storage_residual": (BACKUP, "after"),
     "backup_licence_moved": (BACKUP, "after"),
     "backup_storage_moved": (BACKUP, "after"),
+    "eos_before": (EOS, "before"),
+    "eos_residual": (EOS, "after"),
     "storage_before": (STORAGE, "before"),
     "storage_residual": (STORAGE, "after"),
     "storage_moved": (STORAGE, "after"),
@@ -86,7 +89,9 @@ COMPONENTS: dict[str, tuple[str, str]] = {
     "hardware_before": (HARDWARE, "before"),
     "hardware_residual": (HARDWARE, "after"),
     "hardware_nodes": (HARDWARE, "after"),
+    "power_nodes": (HARDWARE, "after"),
     "hardware_control_plane": (HARDWARE, "after"),
+    "power_control_plane": (HARDWARE, "after"),
     "hardware_node_hosts": (HARDWARE, "after"),
     "platform_subscription": (PLATFORM, "after"),
     "platform_security": (PLATFORM, "after"),
@@ -204,6 +209,9 @@ class CostQuantities:
     cp_node_type: str
     node_hosts: float  # vSphere hosts that carry the node VMs (hardware_model vsphere)
     node_host_hypervisor_cores: float  # licensed cores per such host
+    eos_windows_cores: tuple[float, float]  # max(8, vCPU) of EOS Windows VMs: in scope, staying
+    eos_linux_vms: tuple[float, float]  # EOS Linux VMs: in scope, staying
+    eos_vms: tuple[float, float]  # every EOS VM: in scope, staying
     shares: dict[str, Share] = field(repr=False)
     # weights for amounts whose bucket has no VM to carry them, per column
     fallback_before: np.ndarray = field(repr=False)
@@ -449,6 +457,14 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         node_host_hyp = float((before.hypervisor_cores * w).sum()) if before.hosts else \
             def_sockets * max(min_hyp, def_cps)
     rightsized = int(staying.sum()) if not containers else 0
+    eos = flag(vms, "os_end_of_support", False)
+    esu_cores = np.maximum(8.0, vcpus)
+
+    def eos_pair(mask: np.ndarray) -> tuple[float, float]:
+        return float(mask[in_scope].sum()), float(mask[staying].sum())
+
+    eos_win = (float(esu_cores[eos & in_scope & (family == "windows")].sum()),
+               float(esu_cores[eos & staying & (family == "windows")].sum()))
 
     def equal(mask: np.ndarray) -> Share:
         return _single_bucket(mask)
@@ -481,6 +497,8 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         "backup_storage_residual": _single_bucket(staying, used),
         "backup_licence_moved": pool_share if backup_basis == "per_node" else equal(moving),
         "backup_storage_moved": _single_bucket(moving, persistent),
+        "eos_before": _single_bucket(in_scope, eos.astype(float)),
+        "eos_residual": _single_bucket(staying, eos.astype(float)),
         "storage_before": _single_bucket(in_scope, used),
         "storage_residual": _single_bucket(staying, used),
         "storage_moved": _single_bucket(moving, persistent),
@@ -492,7 +510,9 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         "hardware_before": host_before_vcpu,
         "hardware_residual": host_after_vcpu,
         "hardware_nodes": pool_share,
+        "power_nodes": pool_share,
         "hardware_control_plane": _single_bucket(moving, moving_weight),
+        "power_control_plane": _single_bucket(moving, moving_weight),
         "hardware_node_hosts": pool_share,
         "platform_subscription": pool_share,
         "platform_security": pool_share,
@@ -525,7 +545,9 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         namespaces=namespaces, pools=pq, moving_by_fit=moving_by_fit, os_upgrades=os_upgrades,
         rightsized_vms=rightsized, containers=containers, hardware_model=hardware_model,
         clusters=clusters, cp_nodes=cp_nodes, cp_node_type=cp_type, node_hosts=node_hosts,
-        node_host_hypervisor_cores=node_host_hyp, shares=shares, fallback_before=fallback_before,
+        node_host_hypervisor_cores=node_host_hyp, eos_windows_cores=eos_win,
+        eos_linux_vms=eos_pair(eos & (family == "linux")), eos_vms=eos_pair(eos),
+        shares=shares, fallback_before=fallback_before,
         fallback_after=fallback_after, notes=tuple(notes),
     )
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from estimator.errors import ConfigError
 
-DISTRIBUTIONS: tuple[str, ...] = ("triangular", "pert")
+DISTRIBUTIONS: tuple[str, ...] = ("split_triangular", "triangular", "pert")
 # PERT's usual shape parameter: weight of the likely value against the ends.
 PERT_LAMBDA = 4.0
 QUANTILES = (0.1, 0.5, 0.9)
@@ -24,12 +24,23 @@ def _triangular_ppf(u: np.ndarray, low: np.ndarray, mode: np.ndarray,
     return np.where(u < f_mode, left, right)
 
 
+def _split_triangular_ppf(u: np.ndarray, low: np.ndarray, mode: np.ndarray,
+                          high: np.ndarray) -> np.ndarray:
+    """Inverse CDF of two half-triangles meeting at `mode`, each holding half the mass, so
+    the likely value is the median: the point estimate sits at the middle of the draws."""
+    left = low + (mode - low) * np.sqrt(np.clip(2.0 * u, 0.0, 1.0))
+    right = high - (high - mode) * np.sqrt(np.clip(2.0 - 2.0 * u, 0.0, 1.0))
+    return np.where(u < 0.5, left, right)
+
+
 def draw_values(ranges: Mapping[str, tuple[float, float, float]], draws: int, seed: int,
                 distribution: str = "triangular") -> dict[str, np.ndarray]:
     """`draws` values for every ranged key at once: key -> (draws,) array.
 
     One generator call for all keys, so the same seed, draws and key order give the same
-    numbers. Triangular by inverse CDF; PERT as low + (high - low) x Beta(a, b) with
+    numbers. Split triangular (the default): two half-triangles meeting at the likely value,
+    each with half of the mass, so the likely value is every key's median. Triangular by
+    inverse CDF (its mode is the likely value); PERT as low + (high - low) x Beta(a, b) with
     a = 1 + 4 (likely - low) / (high - low), b = 1 + 4 (high - likely) / (high - low).
     """
     if distribution not in DISTRIBUTIONS:
@@ -48,8 +59,10 @@ def draw_values(ranges: Mapping[str, tuple[float, float, float]], draws: int, se
         a = 1.0 + PERT_LAMBDA * (mode - low) / safe
         b = 1.0 + PERT_LAMBDA * (high - mode) / safe
         matrix = low + width * rng.beta(a, b, size=(draws, len(keys)))
-    else:
+    elif distribution == "triangular":
         matrix = _triangular_ppf(rng.random((draws, len(keys))), low, mode, high)
+    else:
+        matrix = _split_triangular_ppf(rng.random((draws, len(keys))), low, mode, high)
     return {k: np.ascontiguousarray(matrix[:, i]) for i, k in enumerate(keys)}
 
 

@@ -2,29 +2,22 @@
 
 Price keys are drawn and priced all at once (`price()` and `cash_flow()` take arrays of draws).
 Plan and quantity keys (see `replan.key_kind`) change the estate's quantities, which cannot be
-recomputed per draw on a large estate, so each draw is priced on a nearby exact point and
-corrected to first order:
+re-planned for each of a thousand draws on a large estate. So the plan is sampled jointly on a
+grid, never assembled from one-key-at-a-time steps:
 
-1. Cut runs: for every ranged plan/quantity key j, the estate is re-planned with j at its low
-   and at its high value, the others likely (the tornado needs these runs anyway).
-2. Grid (optional, `grid_points` > 0): a Latin-hypercube sample of joint values of the plan
-   keys (strata of the drawn distribution), each re-planned, plus the point plan itself.
-   Off by default: with node types re-chosen at each re-plan it measured worse than the point
-   alone (docs/uncertainty.md).
-3. Each draw d is assigned to the nearest grid point g in normalised parameter space (each
-   key's axis weighted by its tornado swing; g is the point plan when there is no grid), and
-   priced exactly on g's quantities with d's prices. Then, for every plan/quantity key j, the
-   cut run's change between g's value and d's value is added, interpolated piecewise-linearly
-   through (low, likely, high) and priced at d's prices:
+1. Grid: the point plan plus a Latin-hypercube sample of `grid_points` joint values of every
+   ranged plan and quantity key (one value from each equal-probability stratum of the drawn
+   distribution per key, strata shuffled per key), each re-planned (`Replanner.at`).
+2. Each draw is assigned to the nearest grid point in normalised parameter space (each key's
+   axis scaled to its range and weighted by its tornado swing) and priced exactly, with the
+   draw's prices, on that grid point's quantities: yearly costs, the cash flow, payback, NPV,
+   nodes and node capacity all come from one consistent plan.
+3. Tornado: every ranged key at its low and at its high value, the others likely; plan and
+   quantity keys re-plan for it (cut runs), price keys are one vectorised pricing.
 
-       cost(d) = cost(q_g, p_d) + Σ_j [C_j(x_dj) - C_j(x_gj)],
-       C_j(x) = piecewise-linear through cost(q_j,low, p_d), cost(q_0, p_d), cost(q_j,high, p_d)
-
-   Node counts follow the same formula (then rounded to whole nodes). The one-off migration,
-   payback and NPV come from g's quantities with the corrected yearly savings.
-
-With every range collapsed the draws, the grid and the cut runs are all the point, and the
-percentiles equal the point estimate exactly.
+The draws use each range's likely value as its median (`draws.draw_values`), so the point
+estimate sits near the median of the draws. With every range collapsed the draws and the grid
+are the point, and the percentiles equal the point estimate exactly.
 """
 
 from __future__ import annotations
@@ -37,8 +30,10 @@ import numpy as np
 import pandas as pd
 
 from estimator.assumptions import Assumptions
-from estimator.costs import CostLines, CostQuantities, cash_flow, price
+from estimator.costs import CostQuantities, cash_flow, price
 from estimator.model import (
+    CoresRange,
+    GibRange,
     MoneyRange,
     MonthsRange,
     NodesRange,
@@ -56,7 +51,7 @@ Progress = Callable[[str], None]
 TORNADO_ROWS = 10
 TORNADO_COLUMNS = ["key", "label", "unit", "low_value", "high_value", "low_savings",
                    "high_savings", "swing"]
-DEFAULT_GRID_POINTS = 0  # measured best with node-type re-choice (docs/uncertainty.md)
+DEFAULT_GRID_POINTS = 24  # joint plan samples; docs/uncertainty.md gives the measured error
 
 
 @dataclass(frozen=True)
@@ -68,6 +63,8 @@ class DrawResults:
     annual_after: np.ndarray
     annual_savings: np.ndarray
     nodes: np.ndarray
+    node_cores: np.ndarray
+    node_memory_gib: np.ndarray
     one_off_migration: np.ndarray
     payback_months: np.ndarray  # NaN: never within the horizon
     npv: np.ndarray
@@ -80,17 +77,6 @@ def _money(q: CostQuantities, settings: Assumptions, values: Mapping[str, Any],
     lines = price(q, settings, values)
     return (np.broadcast_to(np.asarray(lines.annual_before, dtype=float), (n,)),
             np.broadcast_to(np.asarray(lines.annual_after, dtype=float), (n,)))
-
-
-def _weights(x: np.ndarray | float, low: float, likely: float,
-             high: float) -> tuple[np.ndarray, np.ndarray]:
-    """Piecewise-linear weights of the low and high knots at x (the likely knot takes the rest)."""
-    x = np.asarray(x, dtype=float)
-    w_low = np.where((x < likely) & (likely > low),
-                     (likely - x) / (likely - low if likely > low else 1.0), 0.0)
-    w_high = np.where((x > likely) & (high > likely),
-                      (x - likely) / (high - likely if high > likely else 1.0), 0.0)
-    return w_low, w_high
 
 
 def _subset(values: Mapping[str, Any], idx: np.ndarray) -> dict[str, Any]:
@@ -117,121 +103,93 @@ def monte_carlo(planner: Replanner, ranges: Mapping[str, tuple[float, float, flo
     a = planner.assumptions
     likely = planner.values
     drawn = draw_values(ranges, draws, seed, distribution)
-    grid_rng = np.random.default_rng([seed, 1])
     keys = list(ranges)
     structural = [k for k in keys if key_kind(k) != "price"]
-    plan_keys = [k for k in keys if key_kind(k) == "plan"]
     price_keys = [k for k in keys if key_kind(k) == "price"]
-    point = planner.point
 
-    # Prices of every draw, plus one extra "draw" at the likely values (index `draws`).
-    ext: dict[str, Any] = dict(likely)
-    for k in price_keys:
-        ext[k] = np.append(drawn[k], likely[k])
-    n_ext = draws + 1 if price_keys else 1
-
-    def money(p: PlanPoint) -> tuple[np.ndarray, np.ndarray]:
-        b, af = _money(p.quantities, a, ext, n_ext)
-        return np.broadcast_to(b, (draws + 1,)), np.broadcast_to(af, (draws + 1,))
-
-    b0, a0 = money(point)
-
-    # 1. cut runs
     say("Monte Carlo: re-planning each ranged plan assumption at low and high")
-    cuts: dict[str, tuple[PlanPoint, PlanPoint]] = {}
-    cut_money: dict[str, tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]] = {}
-    for k in structural:
-        lo, _, hi = ranges[k]
-        cuts[k] = (planner.at({k: lo}), planner.at({k: hi}))
-        cut_money[k] = (money(cuts[k][0]), money(cuts[k][1]))
+    cuts = {k: (planner.at({k: ranges[k][0]}), planner.at({k: ranges[k][2]}))
+            for k in structural}
+    tornado = _tornado(a, ranges, likely, planner, cuts)
+    swing = {r.key: float(r.swing) for r in tornado.itertuples()}
 
-    # 2. tornado (yearly savings at likely prices; index `draws` of the extended arrays)
-    tornado = _tornado(a, ranges, likely, planner, cut_money)
+    say("Monte Carlo: re-planning the grid of joint plan values")
+    grid_x = [{k: likely[k] for k in structural}]
+    grid_x += _lhs(drawn, structural, grid_points, np.random.default_rng([seed, 1]))
+    grid = [planner.point] + [planner.at(x) for x in grid_x[1:]]
+    grid_index = _nearest(grid_x, drawn, structural, ranges, swing, draws)
 
-    # 3. grid of joint plan values, and each draw's nearest grid point
-    say("Monte Carlo: grid of joint plan values")
-    grid_x = [{k: likely[k] for k in plan_keys}]
-    grid_x += _lhs(drawn, plan_keys, grid_points, grid_rng)
-    grid = [point] + [planner.at(x) for x in grid_x[1:]]
-    grid_index = _nearest(grid_x, drawn, plan_keys, ranges, cut_money, draws)
-
-    # 4. price every draw on its grid point, plus the first-order corrections
     say("Monte Carlo: pricing the draws")
-    before = np.empty(draws)
-    after = np.empty(draws)
-    nodes = np.empty(draws)
-    one_off = np.empty(draws)
-    payback = np.empty(draws)
-    npv = np.empty(draws)
-    d_before = np.zeros(draws)
-    d_after = np.zeros(draws)
-    d_nodes = np.zeros(draws)
-    gx = {k: np.array([x[k] for x in grid_x])[grid_index] for k in plan_keys}
-    for k in structural:
-        lo, li, hi = ranges[k]
-        wl_d, wh_d = _weights(drawn[k], lo, li, hi)
-        wl_g, wh_g = _weights(gx[k], lo, li, hi) if k in gx else (0.0, 0.0)
-        dl, dh = wl_d - wl_g, wh_d - wh_g
-        (bl, al), (bh, ah) = cut_money[k]
-        d_before += dl * (bl[:draws] - b0[:draws]) + dh * (bh[:draws] - b0[:draws])
-        d_after += dl * (al[:draws] - a0[:draws]) + dh * (ah[:draws] - a0[:draws])
-        d_nodes += dl * (cuts[k][0].nodes - point.nodes) + dh * (cuts[k][1].nodes - point.nodes)
-    draw_values_all: dict[str, Any] = dict(likely)
-    draw_values_all.update({k: drawn[k] for k in price_keys})
+    out = {name: np.empty(draws) for name in (
+        "before", "after", "nodes", "cores", "memory", "one_off", "payback", "npv")}
+    draw_vals: dict[str, Any] = dict(likely)
+    draw_vals.update({k: drawn[k] for k in price_keys})
     for g, p in enumerate(grid):
         idx = np.flatnonzero(grid_index == g)
         if idx.size == 0:
             continue
-        vals = _subset(draw_values_all, idx)
-        b, af = _money(p.quantities, a, vals, idx.size)
-        before[idx] = b + d_before[idx]
-        after[idx] = af + d_after[idx]
-        nodes[idx] = p.nodes + d_nodes[idx]
-        lines = CostLines(before={"all": before[idx]}, after={"all": after[idx]},
-                          components={}, residual_vm_annual_cost=0.0, currency="")
+        vals = _subset(draw_vals, idx)
+        vals.update(grid_x[g])  # the grid point's plan and quantity values
+        lines = price(p.quantities, a, vals)
         flow = cash_flow(lines, p.quantities, a, vals)
-        one_off[idx] = np.broadcast_to(np.asarray(flow.one_off_migration, dtype=float),
-                                       (idx.size,))
-        npv[idx] = np.broadcast_to(np.asarray(flow.npv, dtype=float), (idx.size,))
-        pb = flow.payback_months
-        payback[idx] = np.nan if pb is None else np.broadcast_to(np.asarray(pb, dtype=float),
-                                                                  (idx.size,))
+
+        def each(x: Any, n: int = idx.size) -> np.ndarray:
+            return np.broadcast_to(np.asarray(x, dtype=float), (n,))
+
+        out["before"][idx] = each(lines.annual_before)
+        out["after"][idx] = each(lines.annual_after)
+        out["nodes"][idx] = p.nodes
+        out["cores"][idx] = p.node_cores
+        out["memory"][idx] = p.node_memory_gib
+        out["one_off"][idx] = each(flow.one_off_migration)
+        out["npv"][idx] = each(flow.npv)
+        out["payback"][idx] = np.nan if flow.payback_months is None else each(
+            flow.payback_months)
     return DrawResults(
-        values=drawn, annual_before=before, annual_after=after, annual_savings=before - after,
-        nodes=np.rint(nodes), one_off_migration=one_off, payback_months=payback, npv=npv,
+        values=drawn, annual_before=out["before"], annual_after=out["after"],
+        annual_savings=out["before"] - out["after"], nodes=np.rint(out["nodes"]),
+        node_cores=out["cores"], node_memory_gib=out["memory"],
+        one_off_migration=out["one_off"], payback_months=out["payback"], npv=out["npv"],
         grid_index=grid_index,
     ), tornado
 
 
-def _nearest(grid_x: list[dict[str, float]], drawn: dict[str, np.ndarray], plan_keys: list[str],
-             ranges: Mapping[str, tuple[float, float, float]],
-             cut_money: Mapping[str, Any], draws: int) -> np.ndarray:
+def _nearest(grid_x: list[dict[str, float]], drawn: dict[str, np.ndarray],
+             keys: list[str], ranges: Mapping[str, tuple[float, float, float]],
+             swing: Mapping[str, float], draws: int) -> np.ndarray:
     """Index of each draw's nearest grid point; axes scaled to [0, 1] and weighted by swing."""
-    if len(grid_x) == 1 or not plan_keys:
+    if len(grid_x) == 1 or not keys:
         return np.zeros(draws, dtype=np.int64)
-    swings = np.array([abs(float((cut_money[k][1][0][-1] - cut_money[k][1][1][-1])
-                                 - (cut_money[k][0][0][-1] - cut_money[k][0][1][-1])))
-                       for k in plan_keys])
+    swings = np.array([swing.get(k, 0.0) for k in keys])
     total = swings.sum()
     # a small floor so that keys with no measured swing still break ties by distance
-    weight = (swings / total if total > 0 else np.zeros(len(plan_keys))) + 1e-3
-    lows = np.array([ranges[k][0] for k in plan_keys])
-    widths = np.array([ranges[k][2] - ranges[k][0] for k in plan_keys])
-    z_draw = (np.column_stack([drawn[k] for k in plan_keys]) - lows) / widths * weight
-    z_grid = (np.array([[x[k] for k in plan_keys] for x in grid_x]) - lows) / widths * weight
-    dist = ((z_draw[:, None, :] - z_grid[None, :, :]) ** 2).sum(axis=2)
-    return np.argmin(dist, axis=1).astype(np.int64)
+    weight = (swings / total if total > 0 else np.zeros(len(keys))) + 1e-3
+    lows = np.array([ranges[k][0] for k in keys])
+    widths = np.array([ranges[k][2] - ranges[k][0] for k in keys])
+    z_draw = (np.column_stack([drawn[k] for k in keys]) - lows) / widths * weight
+    z_grid = (np.array([[x[k] for k in keys] for x in grid_x]) - lows) / widths * weight
+    best = np.zeros(draws, dtype=np.int64)
+    best_d = np.full(draws, np.inf)
+    for g in range(len(grid_x)):  # a loop over grid points keeps memory at O(draws)
+        d = ((z_draw - z_grid[g]) ** 2).sum(axis=1)
+        closer = d < best_d
+        best[closer], best_d[closer] = g, d[closer]
+    return best
 
 
 def _tornado(a: Assumptions, ranges: Mapping[str, tuple[float, float, float]],
              likely: Mapping[str, float], planner: Replanner,
-             cut_money: Mapping[str, Any]) -> pd.DataFrame:
-    """Yearly savings with each ranged key at its low and at its high value, others likely."""
+             cuts: Mapping[str, tuple[PlanPoint, PlanPoint]]) -> pd.DataFrame:
+    """Yearly savings with each ranged key at its low and at its high value, others likely
+    (every key with a swing, largest first)."""
     rows = _price_swings(planner.point.quantities, a, ranges, likely)
-    for k, ((bl, al), (bh, ah)) in cut_money.items():
-        rows[k] = (float(bl[-1] - al[-1]), float(bh[-1] - ah[-1]))
-    frame = _swing_table(a, ranges, rows)
-    return frame.head(TORNADO_ROWS).reset_index(drop=True)
+    for k, (low, high) in cuts.items():
+        pair = []
+        for p, x in ((low, ranges[k][0]), (high, ranges[k][2])):
+            b, af = _money(p.quantities, a, {**likely, k: x}, 1)
+            pair.append(float(b[0] - af[0]))
+        rows[k] = (pair[0], pair[1])
+    return _swing_table(a, ranges, rows)
 
 
 def _price_swings(q: CostQuantities, a: Assumptions,
@@ -302,7 +260,7 @@ def run_uncertainty(scoped_vms: pd.DataFrame, hosts: pd.DataFrame | None,
                     progress: Progress | None = None, draws: int | None = None,
                     seed: int | None = None, plan: Plan | None = None,
                     replan: ReplanMethod = "scaled",
-                    grid_points: int = DEFAULT_GRID_POINTS) -> Uncertainty:
+                    grid_points: int | None = None) -> Uncertainty:
     """Monte Carlo ranges (P10/P50/P90) and the tornado for an estate.
 
     `scoped_vms` is the scoped VM frame plan_estate takes; `point_nodes` the point estimate's
@@ -312,6 +270,7 @@ def run_uncertainty(scoped_vms: pd.DataFrame, hosts: pd.DataFrame | None,
     (see `estimator.uncertainty.replan`).
     """
     a = assumptions
+    grid_points = int(a.uncertainty.grid_points) if grid_points is None else grid_points
     n = int(draws if draws is not None else a.uncertainty.draws)
     s = int(seed if seed is not None else a.uncertainty.seed)
     dist = str(getattr(a.uncertainty.distribution, "value", a.uncertainty.distribution))
@@ -319,7 +278,8 @@ def run_uncertainty(scoped_vms: pd.DataFrame, hosts: pd.DataFrame | None,
     _check_point(planner, point_nodes)
     results, tornado = monte_carlo(planner, a.ranges(), draws=n, seed=s, distribution=dist,
                                    grid_points=grid_points, progress=progress)
-    return summarise_draws(results, tornado, draws=n, seed=s, distribution=dist)
+    return summarise_draws(results, tornado.head(TORNADO_ROWS), draws=n, seed=s,
+                           distribution=dist)
 
 
 def _check_point(planner: Replanner, nodes: int | None) -> None:
@@ -354,7 +314,10 @@ def summarise_draws(results: DrawResults, tornado: pd.DataFrame, *, draws: int, 
         annual_savings=_range(SavingsRange, savings),
         payback_months=_range(MonthsRange, results.payback_months),
         npv=_range(MoneyRange, results.npv),
+        one_off_migration=_range(MoneyRange, results.one_off_migration),
         nodes=_whole(results.nodes),
+        node_cores=_range(CoresRange, results.node_cores),
+        node_memory_gib=_range(GibRange, results.node_memory_gib),
         probability_positive_savings=float(np.mean(savings > 0)),
         tornado=rows(tornado, TornadoRow),
         savings_draws=tuple(np.asarray(savings, dtype=float).tolist()),

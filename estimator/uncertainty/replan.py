@@ -19,14 +19,15 @@ with a few plan or quantity keys moved. Two re-plan methods:
   of V). The pool keeps the point plan's node type unless another type that holds every pod is
   estimated strictly cheaper ((packed + spares) × likely node price, calibrated so that no type
   beats the chosen one at the point itself). Used because packing 10^5 VMs takes tens of
-  seconds per plan. Keys the scaled method cannot follow (fit thresholds, node geometry,
-  spares) fall back to the exact method for that run.
+  seconds per plan. Fit thresholds re-classify the point plan's VMs (no packing) when the
+  set of moving VMs stays the same. Keys the scaled method cannot follow (node geometry,
+  spares, a fit change that moves other VMs) fall back to the exact method for that run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -34,8 +35,16 @@ import pandas as pd
 
 from estimator.assumptions import Assumptions
 from estimator.costs import QUANTITY_KEYS, CostQuantities, cost_quantities
+from estimator.fit import FIT_COLUMNS, classify_fit
 from estimator.packing import node_capacity
-from estimator.planning import Plan, capacity_settings, node_types_frame, plan_estate
+from estimator.planning import (
+    Plan,
+    capacity_settings,
+    node_types_frame,
+    plan_estate,
+    pod_capacity,
+    rightsized_hosts,
+)
 from estimator.sizing import size_containers
 
 ReplanMethod = Literal["scaled", "exact"]
@@ -55,13 +64,15 @@ SCALED_PLAN_KEYS: frozenset[str] = frozenset({
     "platform.target_utilisation",
     "platform.daemonset_cpu_cores",
     "platform.daemonset_memory_gib",
+    "current.vcpu_per_core",  # sizes VMs without usage or measured hosts
 })
 
 
 def key_kind(key: str) -> Literal["plan", "quantity", "price"]:
     """"plan", "quantity" or "price" for a dotted numeric key (see the module docstring)."""
     parts = key.split(".")
-    if key.startswith(("sizing.", "fit.")) or key in PLAN_PLATFORM_KEYS:
+    if key.startswith(("sizing.", "fit.")) or key in PLAN_PLATFORM_KEYS \
+            or key == "current.vcpu_per_core":
         return "plan"
     if key.startswith("platform.node_types.") and parts[-1] in ("cores", "memory_gib"):
         return "plan"
@@ -72,17 +83,28 @@ def key_kind(key: str) -> Literal["plan", "quantity", "price"]:
 
 
 def _scaled_key(key: str) -> bool:
-    return (key.startswith("sizing.") and key != "sizing.replicas") or key in SCALED_PLAN_KEYS
+    return ((key.startswith("sizing.") and key != "sizing.replicas") or key in SCALED_PLAN_KEYS
+            or key.startswith("fit."))
 
 
 @dataclass(frozen=True)
 class PlanPoint:
-    """Cost quantities and node count for one set of plan and quantity values."""
+    """Cost quantities and node capacity for one set of plan and quantity values."""
 
     quantities: CostQuantities
     nodes: float
     pool_nodes: np.ndarray  # per row of the point plan's pools (scaled) or the new plan's
     exact: bool  # True when the plan came from plan_estate
+    node_cores: float = 0.0  # physical cores of every node, spares included
+    node_memory_gib: float = 0.0
+
+
+def _capacity(pools: pd.DataFrame) -> tuple[float, float]:
+    if pools.empty:
+        return 0.0, 0.0
+    n = pools["nodes"].to_numpy(dtype=float)
+    return (float((n * pools["node_cores"].to_numpy(dtype=float)).sum()),
+            float((n * pools["node_memory_gib"].to_numpy(dtype=float)).sum()))
 
 
 class Replanner:
@@ -104,7 +126,8 @@ class Replanner:
                              self.plan.rightsized_hosts)
         pool_nodes = self.plan.pools["nodes"].to_numpy(dtype=float) if len(self.plan.pools) \
             else np.zeros(0)
-        self.point = PlanPoint(q0, float(pool_nodes.sum()), pool_nodes, True)
+        self.point = PlanPoint(q0, float(pool_nodes.sum()), pool_nodes, True,
+                               *_capacity(self.plan.pools))
         self._cache: dict[tuple[tuple[str, float], ...], PlanPoint] = {}
         self.runs = {"exact": 0, "scaled": 0, "quantities": 0}
         self._prepare_scaled()
@@ -191,9 +214,10 @@ class Replanner:
         packed = np.ceil(self._eff[:, None] * volume - 1e-9)
         return np.where(self._packed0[:, None] > 0, np.maximum(packed, 1.0), 0.0)
 
-    def _scaled_pools(self, a: Assumptions,
-                      values: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        """Node type index and node count (spares included) per pool at the new values."""
+    def _scaled_pools(self, a: Assumptions, values: Mapping[str, float]
+                      ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+        """Node type index and node count (spares included) per pool at the new values, and
+        the new sizing frame."""
         sizing = size_containers(self.vms, a.sizing, values).frame.reindex(self.plan.vms.index)
         volume, holds = self._type_volumes(sizing["cpu_request_cores"],
                                            sizing["memory_request_gib"], sizing["replicas"],
@@ -205,7 +229,7 @@ class Replanner:
         keep = ~np.isfinite(cost[rows, best]) | (cost[rows, self._type0] <= cost[rows, best])
         types = np.where(keep, self._type0, best)
         nodes = self._packed(volume)[rows, types] + self._spares
-        return types, nodes
+        return types, nodes, sizing
 
     # -- public ---------------------------------------------------------------------------
     def at(self, overrides: Mapping[str, float]) -> PlanPoint:
@@ -224,33 +248,48 @@ class Replanner:
         a = self.assumptions.with_values(moved)
         values = a.flat_values()
         plan_moved = [k for k in moved if key_kind(k) == "plan"]
-        quantity_moved = any(key_kind(k) == "quantity" for k in moved)
         if plan_moved and (self.method == "exact" or not all(map(_scaled_key, plan_moved))):
-            plan = plan_estate(self.vms, a, values, self.hosts)
-            self.runs["exact"] += 1
-            q = cost_quantities(plan.vms, self.hosts, plan.pools, a, values,
-                                plan.rightsized_hosts)
-            self.runs["quantities"] += 1
-            nodes = plan.pools["nodes"].to_numpy(dtype=float) if len(plan.pools) \
-                else np.zeros(0)
-            return PlanPoint(q, float(nodes.sum()), nodes, True)
-        q0 = self.point.quantities
+            return self._exact(a, values)
+        vms, pools = self.plan.vms, self.plan.pools
         pool_nodes = self.point.pool_nodes
-        pools = self.plan.pools
-        types_changed = False
-        if plan_moved:
-            type_index, pool_nodes = self._scaled_pools(a, values)
+        if any(k.startswith("fit.") for k in plan_moved):
+            refit = self._refit(a, values)
+            if refit is None:
+                return self._exact(a, values)  # other VMs move: pack them for real
+            vms = refit
+        if any(not k.startswith("fit.") for k in plan_moved):
+            type_index, pool_nodes, sizing = self._scaled_pools(a, values)
             self.runs["scaled"] += 1
-            types_changed = bool((type_index != self._type0).any())
             pools = self._pools_frame(type_index, pool_nodes)
-        if quantity_moved or types_changed:
-            q = cost_quantities(self.plan.vms, self.hosts, pools, a, values,
-                                self.plan.rightsized_hosts)
-            self.runs["quantities"] += 1
-        else:
-            # Only node counts moved: the quantities are the point's with new pool sizes.
-            q = replace(q0, pools=replace(q0.pools, nodes=pool_nodes.astype(float)))
-        return PlanPoint(q, float(pool_nodes.sum()), pool_nodes, False)
+            vms = vms.assign(**{c: sizing[c] for c in sizing.columns})
+        residual = (None if a.platform.containers
+                    else rightsized_hosts(vms, a, values, self.hosts))
+        q = cost_quantities(vms, self.hosts, pools, a, values, residual)
+        self.runs["quantities"] += 1
+        return PlanPoint(q, float(np.sum(pool_nodes)), pool_nodes, False, *_capacity(pools))
+
+    def _exact(self, a: Assumptions, values: Mapping[str, float]) -> PlanPoint:
+        plan = plan_estate(self.vms, a, values, self.hosts)
+        self.runs["exact"] += 1
+        q = cost_quantities(plan.vms, self.hosts, plan.pools, a, values, plan.rightsized_hosts)
+        self.runs["quantities"] += 1
+        nodes = plan.pools["nodes"].to_numpy(dtype=float) if len(plan.pools) else np.zeros(0)
+        return PlanPoint(q, float(nodes.sum()), nodes, True, *_capacity(plan.pools))
+
+    def _refit(self, a: Assumptions, values: Mapping[str, float]) -> pd.DataFrame | None:
+        """The point plan's VMs re-classified at new fit thresholds; None when a different
+        set of VMs would move."""
+        vms = self.plan.vms
+        capacity = pod_capacity(node_types_frame(a), a, values, "linux")
+        fit = classify_fit(vms.drop(columns=list(FIT_COLUMNS)), a.fit, values,
+                           max_request=(float(capacity[:, 0].max()),
+                                        float(capacity[:, 1].max())))
+        if not a.platform.containers:
+            fit = fit.assign(moves=False, needs_os_upgrade=False)
+        same = vms["moves"].astype("boolean").fillna(False).to_numpy(bool)
+        if not np.array_equal(same, fit["moves"].to_numpy(bool)):
+            return None
+        return vms.assign(**{c: fit[c] for c in FIT_COLUMNS})
 
     def _pools_frame(self, type_index: np.ndarray, nodes: np.ndarray) -> pd.DataFrame:
         """The point plan's pools with the scaled node types and counts."""

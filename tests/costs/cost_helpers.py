@@ -83,6 +83,11 @@ PINNED: dict[str, float] = {
     "network.after_per_cluster_year": 0.0,
     "operations.hours_per_fte_year": 1760.0,
     "migration.rightsize_hours_per_vm": 1.0,
+    "current.hypervisor_min_order_cores": 0,
+    "current.hypervisor_term_months_left": 0.0,
+    "eos.upgrade_hours_per_vm": 24.0,
+    "eos.windows_esu_fraction": 1.0,
+    "eos.linux_els_per_vm_year": 400.0,
 }
 PINNED_SETTINGS: dict[str, Any] = {
     "licences.windows_edition": "cheapest",
@@ -92,6 +97,7 @@ PINNED_SETTINGS: dict[str, Any] = {
     "platform.hardware_model": "owned",
     "platform.windows_node_licence": "per_core",
     "platform.subscription_basis": "per_core",
+    "eos.staying_action": "upgrade",
     "backup.after_licence_basis": "per_node",
     "migration.ramp": [0.2, 0.5, 1.0],
     "finance.currency": "USD",

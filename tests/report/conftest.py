@@ -29,8 +29,10 @@ from estimator.insights import (
 from estimator.inventory.schema import HOST_SCHEMA, VM_SCHEMA, conform
 from estimator.model import (
     COST_CATEGORIES,
+    CoresRange,
     Estimate,
     FileQualityRow,
+    GibRange,
     MoneyRange,
     MonthsRange,
     NodesRange,
@@ -52,10 +54,12 @@ HOSTILE_NAMES = (HOSTILE_FORMULA, HOSTILE_SCRIPT, HOSTILE_IMG, "+cmd|' /C calc'!
 
 CATEGORIES = COST_CATEGORIES
 # Share of the yearly cost before, and what is left after, per category (a plausible estate).
-# (categories: guest OS, hypervisor, patching, operations, backup, storage, network, hardware,
-# platform, Windows containers, platform team, registry and CI)
-_BEFORE_SHARE = np.array([0.20, 0.16, 0.15, 0.13, 0.09, 0.06, 0.01, 0.20, 0.0, 0.0, 0.0, 0.0])
-_AFTER_FACTOR = np.array([0.55, 0.35, 0.30, 0.45, 0.60, 0.8, 1.0, 0.55, 0.0, 0.0, 0.0, 0.0])
+# (categories: guest OS, hypervisor, patching, operations, backup, end of support, storage,
+# network, hardware, platform, Windows containers, platform team, registry and CI)
+_BEFORE_SHARE = np.array([0.19, 0.16, 0.15, 0.13, 0.09, 0.01, 0.06, 0.01, 0.20, 0.0, 0.0, 0.0,
+                          0.0])
+_AFTER_FACTOR = np.array([0.55, 0.35, 0.30, 0.45, 0.60, 0.3, 0.8, 1.0, 0.55, 0.0, 0.0, 0.0,
+                          0.0])
 _PLATFORM_SHARE_OF_BEFORE = 0.08
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -258,8 +262,8 @@ def build_estimate(
     total_after = float(after.sum())
     cat_before = total_before * _BEFORE_SHARE
     cat_after = cat_before * _AFTER_FACTOR
-    cat_after[8] = total_before * _PLATFORM_SHARE_OF_BEFORE
-    cat_after[9:] = total_before * np.array([0.002, 0.03, 0.01])
+    cat_after[9] = total_before * _PLATFORM_SHARE_OF_BEFORE
+    cat_after[10:] = total_before * np.array([0.002, 0.03, 0.01])
     cat_after *= total_after / cat_after.sum()  # the cost lines add up to the per-VM totals
     costs = pd.DataFrame({"category": pd.array(CATEGORIES, dtype="string"),
                           "annual_before": cat_before, "annual_after": cat_after,
@@ -271,11 +275,15 @@ def build_estimate(
     years = np.arange(1, 6)
     yearly_savings = savings * ramp
     mig = np.array([migration * 0.4, migration * 0.4, migration * 0.2, 0, 0])
-    net = yearly_savings - mig
+    dual = np.array([0.1, 0.05, 0.02, 0, 0]) * total_before
+    capex = np.array([0.15, 0.05, 0.0, 0.0, 0.1]) * total_before
+    net = yearly_savings - mig - dual - capex
     cumulative = np.cumsum(net)
     discounted = net / (1.07 ** years)
     cash_flow = pd.DataFrame({
-        "year": years, "migration_cost": mig, "savings": yearly_savings, "net": net,
+        "year": years, "opex_before": np.full(5, total_before),
+        "opex_after": total_before - yearly_savings, "savings": yearly_savings,
+        "dual_running": dual, "capex": capex, "migration_cost": mig, "net": net,
         "cumulative": cumulative, "discounted": discounted,
     })
     payback = _payback_months(cash_flow)
@@ -360,7 +368,13 @@ def build_estimate(
             payback_months=MonthsRange(p10=payback * 0.8 if payback else None, p50=payback,
                                        p90=payback * 1.35 if payback else None),
             npv=MoneyRange(p10=npv * 0.7, p50=npv, p90=npv * 1.3),
+            one_off_migration=MoneyRange(p10=migration * 0.9, p50=migration * 1.05,
+                                         p90=migration * 1.6),
             nodes=NodesRange(p10=nodes - 1, p50=nodes, p90=nodes + 2),
+            node_cores=CoresRange(p10=(nodes - 1) * 32.0, p50=nodes * 32.0,
+                                  p90=(nodes + 2) * 32.0),
+            node_memory_gib=GibRange(p10=(nodes - 1) * 128.0, p50=nodes * 128.0,
+                                     p90=(nodes + 2) * 128.0),
             probability_positive_savings=float((draws > 0).mean()),
             tornado=rows(tornado, TornadoRow), savings_draws=tuple(draws.tolist()),
         )
