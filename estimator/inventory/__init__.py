@@ -127,8 +127,12 @@ def _read_unit(
     unit: _Unit, forced: str | None, mapping: dict[str, str] | None, limits: Limits
 ) -> tuple[pd.DataFrame, pd.DataFrame, str, int, list[Problem]]:
     tables: list[Table] = []
+    # Only the RVTools tabs' columns the reader uses are converted; a forced other reader
+    # sees every column (it reports the ones it cannot place).
+    columns = rvtools.columns_to_read if forced in (None, "rvtools") else None
     for p in unit.paths:
-        loaded = load_tables(p, limits, sheet_filter=rvtools.sheets_to_read)
+        loaded = load_tables(p, limits, sheet_filter=rvtools.sheets_to_read,
+                             column_filter=columns)
         tables += [dataclasses.replace(t, file=unit.display) for t in loaded]
     found = detect(tables, forced=forced)
     problems: list[Problem] = []

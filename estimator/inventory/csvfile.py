@@ -2,24 +2,55 @@
 
 Text is decoded by byte-order mark, then UTF-8, then cp1252 (latin-1 as last resort), and
 its delimiter is sniffed among `,` `;` and tab.
+
+Two parsers share these rules. The Arrow one (`pyarrow.csv`, C++) reads the columns a
+reader uses as strings and types them with Arrow compute: it takes files whose records
+all have the header's width. Anything else (ragged rows, a title line of another width,
+an unbalanced quote, whitespace-only lines, UTF-16, odd line breaks, a file near a limit)
+goes to the cell-by-cell reader (pandas' C parser), which words every refusal. Both give
+the same Table; the golden test holds them to it.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import operator
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from estimator.errors import InputError
-from estimator.inventory.cells import ColumnFilter, Table, table_from_matrix
+from estimator.inventory.cells import (
+    HEADER_LOOK_ROWS,
+    WHITESPACE,
+    ColumnFilter,
+    Table,
+    finish_table,
+    header_index,
+    header_names,
+    table_from_matrix,
+)
 from estimator.inventory.guards import Limits, check_cells, limit_hint, short
 
 DELIMITERS = (",", ";", "\t")
+_UTF8_BOM = b"\xef\xbb\xbf"
+# Line breaks str.splitlines() knows beyond \n and \r\n: a file with any goes to the careful
+# reader, which counts lines the way the limits are worded.
+_ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_ODD_ASCII_BREAKS = tuple(c.encode() for c in _ODD_BREAKS if c < "\x80")
+# A number every parser agrees on: pyarrow's cast and pandas.to_numeric give the same value.
+_PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+# Lines the pandas engine of the careful reader switches to its Python engine above.
+_LONG_LINE_BYTES = 100_000
+_DECODE_CHUNK = 16 * 2**20
 
 
 def decode_text(data: bytes, display: str) -> str:
@@ -58,8 +89,189 @@ def sniff_delimiter(lines: Sequence[str]) -> str:
 def load_csv(path: Path, limits: Limits, *, display: str, sheet: str | None,
              column_filter: ColumnFilter | None = None) -> Table:
     """One CSV file as a Table; `InputError` naming the file when it cannot be used."""
-    return _load_text(path.read_bytes(), path, limits, display=display, sheet=sheet,
+    data = path.read_bytes()
+    table = _load_arrow(data, path, limits, display=display, sheet=sheet,
+                        column_filter=column_filter)
+    if table is not None:
+        return table
+    return _load_text(data, path, limits, display=display, sheet=sheet,
                       column_filter=column_filter)
+
+
+# --- Arrow ---------------------------------------------------------------------------
+
+
+def _load_arrow(data: bytes, path: Path, limits: Limits, *, display: str,
+                sheet: str | None, column_filter: ColumnFilter | None) -> Table | None:
+    """The Table through pyarrow, or None when the file needs the careful reader."""
+    utf8 = _as_utf8(data)
+    if utf8 is None:
+        return None
+    lengths = _line_lengths(utf8)
+    if lengths is None or not len(lengths):
+        return None
+    # Byte lengths bound character lengths from above: within the limits, no check can fail.
+    if (int(lengths.max()) > min(limits.max_csv_line_chars, _LONG_LINE_BYTES)
+            or len(lengths) > limits.max_rows + 1):
+        return None
+    head_bytes = utf8[: _nth_line_end(utf8, 200)]
+    head = head_bytes.decode("utf-8")
+    delim = sniff_delimiter(_sample(head.splitlines()))
+    width = head.split("\n", 1)[0].count(delim) + 1  # an upper bound of the first row's fields
+    if width > limits.max_columns or len(lengths) * width > limits.max_cells:
+        return None
+    try:
+        return _parse_arrow(utf8, head_bytes, delim, width, path, display=display,
+                            sheet=sheet, column_filter=column_filter)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
+        return None  # ragged rows, a title line, an open quote: the careful reader decides
+
+
+def _as_utf8(data: bytes) -> bytes | None:
+    """The file as UTF-8 bytes, decoded the way `decode_text` decides; None for what the
+    Arrow path does not take (UTF-16, NUL bytes, line breaks other than \\n and \\r\\n)."""
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM):]
+        if _plain_utf8(data) is not True:
+            return None  # bad bytes (decode_text replaces them) or odd line breaks
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    else:
+        plain = _plain_utf8(data)
+        if plain is None:
+            return None
+        if not plain:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
+            if any(c in text for c in _ODD_BREAKS):
+                return None
+            data = text.encode("utf-8")
+    return None if b"\x00" in data else data
+
+
+def _plain_utf8(data: bytes) -> bool | None:
+    """True for UTF-8 without odd line breaks, False for bytes that are not UTF-8, None for
+    UTF-8 with odd line breaks. Checked in chunks so as not to hold a decoded copy."""
+    if not data or int(np.frombuffer(data, dtype=np.uint8).max()) < 0x80:  # ASCII
+        return None if any(b in data for b in _ODD_ASCII_BREAKS) else True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    odd = False
+    try:
+        for start in range(0, len(data), _DECODE_CHUNK):
+            chunk = decoder.decode(view[start:start + _DECODE_CHUNK])
+            odd = odd or any(c in chunk for c in _ODD_BREAKS)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return None if odd else True
+
+
+def _line_lengths(data: bytes) -> np.ndarray | None:
+    """Bytes per line (as str.splitlines() splits them, line breaks excluded); None for a
+    file of blank lines only, or with a carriage return that does not end a line."""
+    if not re.search(rb"\S", data):
+        return None
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(raw == 10)
+    if not len(ends) or ends[-1] != len(data) - 1:
+        ends = np.append(ends, len(data))  # the last line has no line break
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    lengths = ends - starts
+    if b"\r" in data:
+        returns = np.flatnonzero(raw == 13)
+        if returns[-1] == len(data) - 1 or np.any(raw[returns + 1] != 10):
+            return None  # a lone \r is a line break to str.splitlines() but not to Arrow
+        lengths -= raw[np.maximum(ends - 1, 0)] == 13
+    return lengths
+
+
+def _nth_line_end(data: bytes, n: int) -> int:
+    """Offset just past the n-th line break (or the end of the data)."""
+    pos = -1
+    for _ in range(n):
+        pos = data.find(b"\n", pos + 1)
+        if pos < 0:
+            return len(data)
+    return pos + 1
+
+
+def _arrow_options(delim: str) -> pa_csv.ParseOptions:
+    return pa_csv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
+                               escape_char=False, newlines_in_values=True,
+                               ignore_empty_lines=False)
+
+
+def _read_strings(data: bytes, delim: str, *, columns: int,
+                  include: Sequence[int] | None = None) -> pa.Table:
+    """Every record as strings, columns named f0, f1, ... (only `include` when given).
+
+    `columns` bounds the number of fields from above; a record of another width than the
+    first is an error.
+    """
+    names = {f"f{i}": pa.string() for i in range(columns)}
+    convert = pa_csv.ConvertOptions(
+        column_types=names, strings_can_be_null=False, quoted_strings_can_be_null=False,
+        include_columns=None if include is None else [f"f{i}" for i in include])
+    return pa_csv.read_csv(io.BytesIO(data),
+                           read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+                           parse_options=_arrow_options(delim), convert_options=convert)
+
+
+def _parse_arrow(data: bytes, head: bytes, delim: str, width: int, path: Path, *,
+                 display: str, sheet: str | None,
+                 column_filter: ColumnFilter | None) -> Table | None:
+    # The header is found in the first lines, so that only the columns used are converted.
+    top = _read_strings(head, delim, columns=width)
+    cells = [[_strip(v) for v in top.column(j).to_pylist()] for j in range(top.num_columns)]
+    rows = list(zip(*cells, strict=True))
+    h = header_index([sum(v is not None for v in row) for row in rows])
+    if h is None:
+        raise ValueError("no header in the first lines")
+    if sum(1 for row in rows if any(v is not None for v in row)) < HEADER_LOOK_ROWS and (
+            len(head) < len(data)):
+        raise ValueError("too few non-blank lines to find the header")
+    header = rows[h]
+    blank = [v is None for v in header]
+    names = header_names(header, blank)
+    keep = [j for j, name in enumerate(names)
+            if column_filter is None or column_filter(sheet, name)]
+    table = _read_strings(data, delim, columns=width, include=keep)
+    columns = {names[j]: _typed(table.column(f"f{j}").slice(h + 1)) for j in keep}
+    result = finish_table(columns, {names[j]: blank[j] for j in keep}, first_row=h + 2,
+                          header_row=h + 1, file=display, sheet=sheet, path=path)
+    if result is None:
+        raise InputError("the file holds no data", file=display)
+    return result
+
+
+def _strip(value: str | None) -> str | None:
+    return (value.strip() or None) if value is not None else None
+
+
+def _typed(strings: pa.ChunkedArray) -> pd.Series:
+    """A CSV column: stripped text with blanks NA, or float64 when every value is a number
+    (as `pandas.to_numeric` reads numbers, so both parsers agree)."""
+    text = pc.utf8_trim(strings, characters=WHITESPACE)
+    text = pc.if_else(pc.equal(pc.utf8_length(text), 0), pa.scalar(None, pa.string()), text)
+    present = int(len(text) - text.null_count)
+    if present == 0:
+        return pd.Series(np.nan, index=pd.RangeIndex(len(text)), dtype="float64")
+    plain = pc.match_substring_regex(text, _PLAIN_NUMBER)
+    if int(pc.sum(plain).as_py() or 0) == present:
+        return pd.Series(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False),
+                         dtype="float64")
+    # Not all plain numbers: still numbers if pandas reads the rest ("inf", "1E5" ...).
+    others = pc.filter(text, pc.invert(plain)).unique()
+    series = pd.Series(pd.arrays.ArrowStringArray(text))
+    if pd.isna(pd.to_numeric(pd.Series(others.slice(0, 1).to_pylist()), errors="coerce")[0]):
+        return series
+    numbers = pd.to_numeric(series, errors="coerce")
+    if int(numbers.notna().sum()) == present:
+        return numbers.astype("float64")
+    return series
 
 
 def _load_text(data: bytes, path: Path, limits: Limits, *, display: str, sheet: str | None,

@@ -6,11 +6,28 @@ this test holds the new readers to the same values, problems and row order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from golden import CASES, differences, load, snapshot
 
-# Differences the Arrow readers make on purpose: case -> {snapshot path: why}.
-ACCEPTED: dict[str, dict[str, str]] = {}
+
+def _row_blank_in_the_columns_read(snap: dict[str, Any]) -> None:
+    """quirks-rvtools.xlsx vInfo row 10 holds only a blank name and a Folder, a column the
+    RVTools reader does not read: it is now a blank row under the data, not a row without a
+    VM name."""
+    quirks = snap["files"][0]
+    quirks["rows_read"] -= 1
+    quirks["problems"] = [p for p in quirks["problems"]
+                          if (p["row"], p["message"]) != (10, "row dropped: no VM name")]
+
+
+# Differences the new readers make on purpose: case -> edits of the old snapshot.
+ACCEPTED: dict[str, list[Callable[[dict[str, Any]], None]]] = {
+    "quirks-rvtools": [_row_blank_in_the_columns_read],
+    "merged": [_row_blank_in_the_columns_read],
+}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -20,7 +37,7 @@ def test_readers_match_the_snapshot(name: str) -> None:
     actual = snapshot(CASES[name])
     if actual is None:
         pytest.skip(f"input of {name} not available")
-    accepted = ACCEPTED.get(name, {})
-    found = [d for d in differences(expected, actual)
-             if not any(d.startswith(path) for path in accepted)]
+    for edit in ACCEPTED.get(name, []):
+        edit(expected)
+    found = list(differences(expected, actual))
     assert not found, "\n".join(found[:20])
