@@ -110,8 +110,12 @@ def short(exc: BaseException) -> str:
 
 
 def check_zip(path: Path, limits: Limits, display: str,
-              sheet_filter: SheetFilter | None = None) -> None:
-    """Refuse zip bombs and DTD-bearing XML before any XML parser sees the file."""
+              sheet_filter: SheetFilter | None = None) -> dict[str, str]:
+    """Refuse zip bombs and DTD-bearing XML before any XML parser sees the file.
+
+    Returns the worksheets (part path -> sheet name) of an xlsx/xlsm; empty for other zips
+    (ods, xlsb).
+    """
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()  # the central directory only: cheap
@@ -150,6 +154,9 @@ def check_zip(path: Path, limits: Limits, display: str,
             for part, name in names.items():
                 if (wanted is None or name in wanted) and part in zf.NameToInfo:
                     _check_cell_refs(zf, part, name, limits, display)
+            return {part: name for part, name in names.items()
+                    if part.startswith("xl/worksheets/") and part.endswith(".xml")
+                    and part in zf.NameToInfo}
     except zipfile.BadZipFile as exc:
         raise InputError(f"not a readable workbook ({exc})", file=display) from None
 

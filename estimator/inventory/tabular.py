@@ -88,8 +88,9 @@ def _load_file(path: Path, limits: Limits, *, display: str,
                column_filter: ColumnFilter | None = None) -> list[Table]:
     magic = check_file(path, limits, display)
     if magic.startswith(ZIP_MAGIC):
-        check_zip(path, limits, display, sheet_filter)
-        return load_workbook(path, limits, display, sheet_filter, column_filter)
+        worksheets = check_zip(path, limits, display, sheet_filter)
+        return load_workbook(path, limits, display, sheet_filter, column_filter,
+                             worksheets=worksheets)
     if magic == OLE_MAGIC:
         check_xls(path, limits, display)
         return load_xls_isolated(path, limits, display, sheet_filter, column_filter)
