@@ -95,6 +95,12 @@ def finalise(
     for c, values in nums.items():
         if c in raw or c in ("vcpus", "memory_gib"):
             out[c] = values[keep]
+    # A source names a usage figure; without one there is nothing to name.
+    has_usage = np.zeros(len(out), dtype=bool)
+    for c in ("cpu_util", "memory_util"):
+        if c in out:
+            has_usage |= out[c].notna().to_numpy()
+    out["usage_source"] = col("usage_source")[keep].astype("string").where(has_usage)
     for c in ("cpu_util", "memory_util"):
         if c not in out:
             continue

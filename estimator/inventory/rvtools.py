@@ -9,7 +9,18 @@ Sheets are joined to vInfo by VM UUID (+ vCenter) when both carry it, else by VM
 (+ vCenter). Usage is taken from vCPU (`Overall` / `Max` MHz) and from vMemory
 (`Active`, else vInfo `Active Memory`, else vMemory `Consumed`, against the size); used
 disk from vPartition `Consumed` summed per VM, else vInfo `In Use`. Usage is only read for
-powered-on VMs: a stopped VM's zero is not a measurement.
+powered-on VMs: a stopped VM's zero is not a measurement. It is one snapshot, taken when
+the export ran (`usage_source` "snapshot").
+
+The memory figures themselves are kept for sizing to weigh: `memory_active_gib` (vMemory
+`Active`, else vInfo `Active Memory`) and `memory_consumed_gib` (vMemory `Consumed`), also
+for powered-on VMs only. From vHost: cores, memory, clock, `CPU usage %` and `Memory usage
+%` (as fractions), `HT Active` and `# vCPUs`. The old layout (ESXi 6, e.g. the IBM sizing
+workshop export) has these vHost columns but no vMemory tab; the new one (vCenter 8) has
+both.
+
+Only the columns listed here (and vInfo's custom attributes) are read: `columns_to_read`
+tells the loaders, which then skip converting the others.
 """
 
 from __future__ import annotations
@@ -89,7 +100,11 @@ _VPART_FIELDS = {"name": ("vm",), "consumed_mib": ("consumed mib",), "uuid": ("v
 _VHOST_FIELDS = {"host": ("host",), "datacenter": ("datacenter",), "cluster": ("cluster",),
                  "cpu_sockets": ("# cpu",), "cores_per_socket": ("cores per cpu",),
                  "cores": ("# cores",), "memory_mib": ("# memory",), "cpu_mhz": ("speed",),
-                 "vms": ("# vms",), "vcenter_server": ("vi sdk server",),
+                 "vms": ("# vms",), "cpu_usage_pct": ("cpu usage %", "cpu usage (%)"),
+                 "memory_usage_pct": ("memory usage %", "memory usage (%)"),
+                 "hyperthreading": ("ht active", "hyperthreading active"),
+                 "vcpus": ("# vcpus", "#vcpus", "num vcpus"),
+                 "vcenter_server": ("vi sdk server",),
                  "vcenter_uuid": ("vi sdk uuid", "vcenter uuid")}
 
 # Tab (lower case) -> every header alias its fields use.
@@ -214,6 +229,19 @@ def read_tables(
         consumed = vmem_match.take(f["consumed_mib"]) / size_mib.where(size_mib > 0)
         mem_util, how = _first(mem_util, how, consumed.where(running), "vMemory 'Consumed'")
     raw["memory_util"] = mem_util.clip(0.0, 1.0)
+    # The memory figures themselves: Active (vMemory, else vInfo) and Consumed (vMemory).
+    nan = pd.Series(np.nan, index=raw.index)
+    active_mib = (vmem_match.take(f["active_mib"])
+                  if vmem_match is not None and "active_mib" in f else nan)
+    if "active_memory_mib" in raw:
+        active_mib = active_mib.fillna(raw["active_memory_mib"])
+    consumed_mib = (vmem_match.take(f["consumed_mib"])
+                    if vmem_match is not None and "consumed_mib" in f else nan)
+    for column, mib in (("memory_active_gib", active_mib),
+                        ("memory_consumed_gib", consumed_mib)):
+        raw[column] = (mib / MIB_PER_GIB).where(running & (mib >= 0))
+    raw["usage_source"] = pd.Series("snapshot", index=raw.index, dtype="string").where(
+        raw["cpu_util"].notna() | raw["memory_util"].notna())
     for source, count in how.value_counts().items():
         _imputed(problems, vinfo, int(count), "memory_util",
                  f"memory utilisation from {source} / memory size")
@@ -340,7 +368,8 @@ def _vcenter(frame: pd.DataFrame, cols: dict[str, str]) -> pd.Series:
 
 def _read_vhost(t: Table | None, problems: list[Problem]) -> pd.DataFrame:
     columns = ["host", "vcenter", "datacenter", "cluster", "cpu_sockets", "cores_per_socket",
-               "cores", "memory_gib", "cpu_mhz", "vms"]
+               "cores", "memory_gib", "cpu_mhz", "vms", "cpu_usage_fraction",
+               "memory_usage_fraction", "hyperthreading", "vcpus"]
     if t is None:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
     cols = _locate(t, _VHOST_FIELDS)
@@ -354,10 +383,16 @@ def _read_vhost(t: Table | None, problems: list[Problem]) -> pd.DataFrame:
         if field in cols:
             out[field] = text(frame[cols[field]])
     out["vcenter"] = _vcenter(frame, cols)
-    for field in ("cpu_sockets", "cores_per_socket", "cores", "memory_mib", "cpu_mhz", "vms"):
+    for field in ("cpu_sockets", "cores_per_socket", "cores", "memory_mib", "cpu_mhz", "vms",
+                  "cpu_usage_pct", "memory_usage_pct", "vcpus"):
         out[field] = number(frame[cols[field]])[0] if field in cols else np.nan
     out["cores"] = out["cores"].fillna(out["cpu_sockets"] * out["cores_per_socket"])
     out["memory_gib"] = out.pop("memory_mib") / MIB_PER_GIB
+    for field in ("cpu_usage", "memory_usage"):
+        out[f"{field}_fraction"] = out.pop(f"{field}_pct") / 100.0
+    out["hyperthreading"] = (boolean(frame[cols["hyperthreading"]])
+                             if "hyperthreading" in cols
+                             else pd.Series(pd.NA, index=out.index, dtype="boolean"))
     blank = out["host"].isna()
     if blank.any():
         problems.append(Problem("warning", f"{int(blank.sum())} vHost row(s) without a host "
