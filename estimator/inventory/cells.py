@@ -26,10 +26,6 @@ import pandas as pd
 # a reader never looks at are not converted (the header row still counts them).
 ColumnFilter = Callable[[str | None, str], bool]
 
-# Every character Python's str.strip() removes (str.isspace), for stripping Arrow strings the
-# same way; a test checks the list against Python.
-WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
-              "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 # How many non-blank rows the header search looks at.
 HEADER_LOOK_ROWS = 30
 

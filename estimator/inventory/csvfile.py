@@ -30,7 +30,6 @@ import pyarrow.csv as pa_csv
 from estimator.errors import InputError
 from estimator.inventory.cells import (
     HEADER_LOOK_ROWS,
-    WHITESPACE,
     ColumnFilter,
     Table,
     finish_table,
@@ -46,10 +45,8 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 # reader, which counts lines the way the limits are worded.
 _ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _ODD_ASCII_BREAKS = tuple(c.encode() for c in _ODD_BREAKS if c < "\x80")
-# A number every parser agrees on: pyarrow's cast and pandas.to_numeric give the same value.
-_PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
-# Lines the pandas engine of the careful reader switches to its Python engine above.
-_LONG_LINE_BYTES = 100_000
+# Blocks of the file searched for a line break, in the check that no line is too long.
+_MAX_BLOCKS = 100_000
 _DECODE_CHUNK = 16 * 2**20
 
 
@@ -107,18 +104,14 @@ def _load_arrow(data: bytes, path: Path, limits: Limits, *, display: str,
     utf8 = _as_utf8(data)
     if utf8 is None:
         return None
-    lengths = _line_lengths(utf8)
-    if lengths is None or not len(lengths):
-        return None
-    # Byte lengths bound character lengths from above: within the limits, no check can fail.
-    if (int(lengths.max()) > min(limits.max_csv_line_chars, _LONG_LINE_BYTES)
-            or len(lengths) > limits.max_rows + 1):
+    lines = _line_count(utf8, limits)
+    if lines is None:
         return None
     head_bytes = utf8[: _nth_line_end(utf8, 200)]
     head = head_bytes.decode("utf-8")
     delim = sniff_delimiter(_sample(head.splitlines()))
     width = head.split("\n", 1)[0].count(delim) + 1  # an upper bound of the first row's fields
-    if width > limits.max_columns or len(lengths) * width > limits.max_cells:
+    if width > limits.max_columns or lines * width > limits.max_cells:
         return None
     try:
         return _parse_arrow(utf8, head_bytes, delim, width, path, display=display,
@@ -169,23 +162,31 @@ def _plain_utf8(data: bytes) -> bool | None:
     return None if odd else True
 
 
-def _line_lengths(data: bytes) -> np.ndarray | None:
-    """Bytes per line (as str.splitlines() splits them, line breaks excluded); None for a
-    file of blank lines only, or with a carriage return that does not end a line."""
+def _line_count(data: bytes, limits: Limits) -> int | None:
+    """Lines in the file as str.splitlines() counts them (a lone \\r ends a line, as it does
+    for both CSV parsers); None for a file of blank lines, one with a line that may be over
+    the line limit, or one over the row limit."""
     if not re.search(rb"\S", data):
         return None
-    raw = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(raw == 10)
-    if not len(ends) or ends[-1] != len(data) - 1:
-        ends = np.append(ends, len(data))  # the last line has no line break
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    lengths = ends - starts
+    # A byte count bounds the character count from above. Every block of max_chars // 2
+    # bytes holding a line break means no line reaches max_chars.
+    block = max(limits.max_csv_line_chars // 2, 1)
+    if len(data) > block:
+        if len(data) // block > _MAX_BLOCKS:
+            ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+            gaps = np.diff(ends, prepend=-1, append=len(data))
+            if int(gaps.max()) - 1 > limits.max_csv_line_chars:
+                return None
+        elif any(data.find(b"\n", start, start + block) < 0
+                 for start in range(0, len(data) - block, block)):
+            return None
+    lines = data.count(b"\n") + (not data.endswith((b"\n", b"\r")))
     if b"\r" in data:
-        returns = np.flatnonzero(raw == 13)
-        if returns[-1] == len(data) - 1 or np.any(raw[returns + 1] != 10):
-            return None  # a lone \r is a line break to str.splitlines() but not to Arrow
-        lengths -= raw[np.maximum(ends - 1, 0)] == 13
-    return lengths
+        returns = data.count(b"\r")
+        if lines + returns > limits.max_rows + 1:  # near the limit: count exactly
+            returns -= data.count(b"\r\n")
+        lines += returns
+    return None if lines > limits.max_rows + 1 else lines
 
 
 def _nth_line_end(data: bytes, n: int) -> int:
@@ -253,25 +254,31 @@ def _strip(value: str | None) -> str | None:
 
 def _typed(strings: pa.ChunkedArray) -> pd.Series:
     """A CSV column: stripped text with blanks NA, or float64 when every value is a number
-    (as `pandas.to_numeric` reads numbers, so both parsers agree)."""
-    text = pc.utf8_trim(strings, characters=WHITESPACE)
+    as `pandas.to_numeric` reads numbers (so both parsers agree)."""
+    text = pc.utf8_trim_whitespace(strings)  # the same characters as str.strip()
     text = pc.if_else(pc.equal(pc.utf8_length(text), 0), pa.scalar(None, pa.string()), text)
-    present = int(len(text) - text.null_count)
+    present = len(text) - text.null_count
     if present == 0:
         return pd.Series(np.nan, index=pd.RangeIndex(len(text)), dtype="float64")
-    plain = pc.match_substring_regex(text, _PLAIN_NUMBER)
-    if int(pc.sum(plain).as_py() or 0) == present:
-        return pd.Series(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False),
-                         dtype="float64")
-    # Not all plain numbers: still numbers if pandas reads the rest ("inf", "1E5" ...).
-    others = pc.filter(text, pc.invert(plain)).unique()
     series = pd.Series(pd.arrays.ArrowStringArray(text))
-    if pd.isna(pd.to_numeric(pd.Series(others.slice(0, 1).to_pylist()), errors="coerce")[0]):
+    # A column of words shows it at its first value: no pass over the rest.
+    first = series.iat[int(series.notna().to_numpy().argmax())]
+    if pd.isna(pd.to_numeric(pd.Series([first]), errors="coerce").iat[0]):
         return series
-    numbers = pd.to_numeric(series, errors="coerce")
-    if int(numbers.notna().sum()) == present:
-        return numbers.astype("float64")
+    try:
+        numbers = pc.cast(text, pa.float64())
+    except pa.ArrowInvalid:
+        numbers = None
+    # Arrow reads fewer spellings than pandas, and "nan" it reads but pandas calls text.
+    if numbers is not None and not pc.any(pc.is_nan(numbers)).as_py():
+        return pd.Series(numbers.to_numpy(zero_copy_only=False), dtype="float64")
+    parsed = pd.to_numeric(series, errors="coerce")
+    if int(parsed.notna().sum()) == present:
+        return parsed.astype("float64")
     return series
+
+
+# --- cell by cell ---------------------------------------------------------------------
 
 
 def _load_text(data: bytes, path: Path, limits: Limits, *, display: str, sheet: str | None,

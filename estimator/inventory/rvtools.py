@@ -514,8 +514,11 @@ def _first(current: pd.Series, how: pd.Series, candidate: pd.Series,
 
 def _running(power: pd.Series) -> pd.Series:
     """True unless the power state is known and not poweredOn."""
-    p = power.str.lower().str.replace(r"[\s_-]", "", regex=True)
-    return (p.isna() | p.isin(["poweredon", "on", "running"])).astype(bool)
+    codes, states = pd.factorize(power)
+    # A handful of distinct states: judge each once, then spread by code.
+    key = pd.Series(states, dtype="string").str.lower().str.replace(r"[\s_-]", "", regex=True)
+    on = np.append(key.isin(["poweredon", "on", "running"]).to_numpy(dtype=bool), True)
+    return pd.Series(on[codes], index=power.index)  # code -1 (missing) picks the True
 
 
 def _imputed(problems: list[Problem], t: Table, count: int, column: str, how: str) -> None:

@@ -31,7 +31,6 @@ import pyarrow.compute as pc
 
 from estimator.errors import InputError
 from estimator.inventory.cells import (
-    WHITESPACE,
     ColumnFilter,
     Table,
     finish_table,
@@ -213,7 +212,7 @@ def _column(values: pa.ChunkedArray | pa.Array, dtype: str,
         cells = np.array(values.to_pylist(), dtype=object)
         return _with_text(cells, bad, None)
     if dtype == "string":
-        text = pc.utf8_trim(values, characters=WHITESPACE)
+        text = pc.utf8_trim_whitespace(values)  # the same characters as str.strip()
         text = pc.if_else(pc.equal(pc.utf8_length(text), 0), pa.scalar(None, pa.string()), text)
         if text.null_count == len(text):
             return pd.Series(np.nan, index=pd.RangeIndex(len(text)), dtype="float64")

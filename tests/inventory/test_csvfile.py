@@ -53,6 +53,8 @@ CASES = {
     "empty column": b"VM,X,CPUs\nweb,,2\ndb,,4\n",
     "header only": b"VM,CPUs\n",
     "trailing delimiter": b"VM,CPUs,\nweb,2,\ndb,4,\n",
+    "lone carriage returns": b"VM,CPUs\rweb,2\rdb,4\r",
+    "mixed line breaks": b"VM,CPUs\r\nweb,2\ndb,4\r\n",
 }
 
 
@@ -71,7 +73,6 @@ DECLINED = {
     "title line": b"Export 2024-05-01\nVM,CPUs\nweb,2\n",
     "whitespace-only line": b"VM,CPUs\nweb,2\n   \ndb,4\n",
     "unbalanced quote": b'VM,CPUs\n"web,2\ndb,4\n',
-    "lone carriage return": b"VM,CPUs\rweb,2\rdb,4\r",
     "utf-16": "VM,CPUs\nweb,2\n".encode("utf-16"),
     "form feed": b"VM,CPUs\nweb,2\x0c\n",
     "nul byte": b"VM,CPUs\nweb,\x002\n",
