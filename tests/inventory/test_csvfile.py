@@ -122,3 +122,15 @@ def test_long_files_keep_row_numbers_and_types(tmp_path: Path) -> None:
     assert_same(arrow, text)
     assert arrow.frame["Memory"].tolist() == pytest.approx(frame["Memory"].tolist(), rel=1e-15)
     assert arrow.row_numbers()[-1] == n + 1
+
+
+def test_arrow_trims_the_characters_python_strips() -> None:
+    """Both readers strip cells; Arrow's trim must remove exactly what str.strip() does."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # Every whitespace character is in the Basic Multilingual Plane.
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF]
+    cells = [f"{c}x{c}" for c in chars]
+    trimmed = pc.utf8_trim_whitespace(pa.array(cells)).to_pylist()
+    assert trimmed == [cell.strip() for cell in cells]
