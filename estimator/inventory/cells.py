@@ -123,7 +123,8 @@ def finish_table(columns: dict[str, pd.Series], header_blank: dict[str, bool], *
 # --- cells as Python objects (legacy .xls, .ods, and files the Arrow loaders pass on) ----
 
 
-def table_from_rows(rows: list[list[object]], *, file: str, sheet: str | None, path: Path,
+def table_from_rows(rows: Sequence[Sequence[object]], *, file: str, sheet: str | None,
+                    path: Path,
                     column_filter: ColumnFilter | None = None) -> Table | None:
     """A `Table` from calamine's rectangular rows of Python cells."""
     if not rows or not rows[0]:
@@ -147,7 +148,7 @@ def table_from_matrix(
     if h is None:
         return None
     header_blank = np.fromiter(map(is_blank, matrix[h]), dtype=bool, count=matrix.shape[1])
-    names = header_names(matrix[h], header_blank)
+    names = header_names(list(matrix[h]), header_blank.tolist())
     body = matrix[h + 1 :]
     keep = [j for j, name in enumerate(names)
             if column_filter is None or column_filter(sheet, name)]

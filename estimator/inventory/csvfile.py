@@ -263,7 +263,7 @@ def _typed(strings: pa.ChunkedArray) -> pd.Series:
     series = pd.Series(pd.arrays.ArrowStringArray(text))
     # A column of words shows it at its first value: no pass over the rest.
     first = series.iat[int(series.notna().to_numpy().argmax())]
-    if pd.isna(pd.to_numeric(pd.Series([first]), errors="coerce").iat[0]):
+    if pd.to_numeric(pd.Series([first]), errors="coerce").isna().iat[0]:
         return series
     try:
         numbers = pc.cast(text, pa.float64())
@@ -343,7 +343,7 @@ def _csv_width(lines: Sequence[str], delim: str, limits: Limits, display: str,
     wide = counts + 1 > limits.max_columns
     width = int(counts[~wide].max(initial=0)) + 1
     for i in np.flatnonzero(wide):
-        fields = len(next(csv.reader([lines[i]], delimiter=delim), []))
+        fields = len(next(csv.reader([lines[int(i)]], delimiter=delim), []))
         if fields > limits.max_columns:
             raise InputError(f"{fields} columns, above the {limits.max_columns} column limit",
                              file=display, sheet=sheet, row=int(i) + 1,

@@ -139,8 +139,8 @@ def check_zip(path: Path, limits: Limits, display: str,
             for i in infos:
                 if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
                     continue
-                with zf.open(i) as part:
-                    head = part.read(PROLOG_BYTES)
+                with zf.open(i) as fh:
+                    head = fh.read(PROLOG_BYTES)
                 problem = _unsafe_prolog(head)
                 if problem:
                     raise InputError(f"part {i.filename!r} {problem}; refusing it (entity "
