@@ -1,14 +1,26 @@
-"""Time `estimator estimate` end to end: read, estimate, Monte Carlo, HTML and Excel.
+"""Time `estimator estimate` end to end, against a plain read of the same input.
 
     python benchmarks/bench_end_to_end.py                   # 10k, 100k (median of 3) and 1M (1 run)
+    python benchmarks/bench_end_to_end.py --vms 100000 --format csv
+    python benchmarks/bench_end_to_end.py --vms 100000 --format xlsx --monte-carlo --reports
+    python benchmarks/bench_end_to_end.py --vms 1000000     # an RVTools CSV folder
     python benchmarks/bench_end_to_end.py --sizes 10000 --runs 1
     python benchmarks/bench_end_to_end.py --stages          # also time each stage in-process
 
 Each run is the real command in a subprocess under `/usr/bin/time -v`, so the figures include
-interpreter start-up and imports, and the peak resident memory is the whole process's. The
-estates are written with `estimator.sample.write_sample` into a cache folder (`--cache`, default
-a temporary folder): an .xlsx workbook up to 100,000 VMs, an RVTools CSV folder above (the xlsx
-row limit caps a workbook at about 600,000 VMs). Target: 100,000 VMs in under 60 s.
+interpreter start-up and imports, and the peak resident memory is the whole process's. By
+default it is the point estimate alone, `estimator -q estimate ESTATE --no-uncertainty
+--no-html --no-xlsx`; `--monte-carlo` times the Monte Carlo run as well and `--reports` writes
+the HTML and Excel reports too. In the same run the reference read of the same input is timed
+(`benchmarks/bench_read.py`'s: every sheet with fastexcel into Arrow for a workbook, every file
+with `pandas.read_csv` for a CSV folder), and the table gives the command's wall time as a
+multiple of it. Targets: a 100,000-VM CSV point estimate within 3x of the read, a workbook
+within 1.5x.
+
+The estates are written with `estimator.sample.write_sample` (seed 1) into a cache folder
+(`--cache`, default a temporary folder): by default an .xlsx workbook up to 100,000 VMs and an
+RVTools CSV folder above (the xlsx row limit caps a workbook at about 600,000 VMs); `--format`
+picks one.
 
 `--stages` runs the same steps once more inside this process and times each of them (reading,
 then every step the pipeline's progress callback announces, then HTML and Excel), to show
@@ -27,15 +39,22 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_read import REFERENCE, run_method  # the reference reads, shared
+
 ESTIMATOR = Path(sys.executable).with_name("estimator")
 CSV_ABOVE = 100_000  # estates larger than this are written as an RVTools CSV folder
 
 
-def sample_path(cache: Path, vms: int) -> Path:
+def input_format(vms: int, fmt: str | None) -> str:
+    return fmt or ("csv" if vms > CSV_ABOVE else "xlsx")
+
+
+def sample_path(cache: Path, vms: int, fmt: str | None = None) -> Path:
     """The cached sample estate for `vms` VMs, written when missing."""
     from estimator.sample import sample_output_path, write_sample
 
-    name = f"estate_{vms}.csv" if vms > CSV_ABOVE else f"estate_{vms}.xlsx"
+    name = f"estate_{vms}.{input_format(vms, fmt)}"
     target = sample_output_path(cache / name)
     if not target.exists():
         start = time.perf_counter()
@@ -59,12 +78,15 @@ def _seconds(clock: str) -> float:
     return total
 
 
-def run_once(path: Path, out: Path) -> dict[str, float]:
+def run_once(path: Path, out: Path, *, monte_carlo: bool = True,
+             reports: bool = True) -> dict[str, float]:
     """One `estimator -q estimate` under /usr/bin/time -v: wall, CPU seconds, peak RSS."""
     # The 1M-VM vInfo CSV is ~0.9 GiB and vPartition ~2.1M rows, above the reader's default
     # guards (512 MiB, 2M rows).
     cmd = ["/usr/bin/time", "-v", str(ESTIMATOR), "-q", "estimate", str(path), "--out-dir",
            str(out), "--limit", f"max_file_bytes={2**32}", "--limit", "max_rows=20000000"]
+    cmd += [] if monte_carlo else ["--no-uncertainty"]
+    cmd += [] if reports else ["--no-html", "--no-xlsx"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"estimate failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -101,38 +123,56 @@ def stages(path: Path, out: Path) -> list[tuple[str, float, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--vms", "--sizes", dest="sizes", type=int, nargs="+",
+                        default=[10_000, 100_000, 1_000_000], help="estate sizes in VMs")
+    parser.add_argument("--format", choices=("xlsx", "csv"),
+                        help="input kind (default: xlsx up to 100,000 VMs, CSV folder above)")
     parser.add_argument("--runs", type=int, default=3, help="runs per size up to 100,000 VMs")
+    parser.add_argument("--monte-carlo", action="store_true",
+                        help="also time the estimate with the Monte Carlo")
+    parser.add_argument("--reports", action="store_true", help="also write HTML and Excel")
     parser.add_argument("--cache", type=Path, default=None, help="folder for the sample estates")
     parser.add_argument("--stages", action="store_true", help="also time each stage")
     args = parser.parse_args()
 
+    variants = [("point", False)] + ([("Monte Carlo", True)] if args.monte_carlo else [])
     with tempfile.TemporaryDirectory() as tmp:
         cache = args.cache or Path(tmp) / "estates"
         cache.mkdir(parents=True, exist_ok=True)
         out = Path(tmp) / "reports"
         results = []
         for vms in args.sizes:
-            path = sample_path(cache, vms)
+            fmt = input_format(vms, args.format)
+            path = sample_path(cache, vms, args.format)
             runs = 1 if vms > CSV_ABOVE else args.runs
-            samples = []
+            samples: dict[str, list[dict[str, float]]] = {label: [] for label, _ in variants}
+            reads = []
             for i in range(runs):
-                samples.append(run_once(path, out))
-                print(f"  {vms:,} VMs run {i + 1}/{runs}: {samples[-1]}", file=sys.stderr)
-            results.append((vms, runs, samples))
+                # The reference read between the commands, so machine load hits both alike.
+                reads.append(run_method(REFERENCE[fmt], path)["seconds"])
+                for label, monte_carlo in variants:
+                    samples[label].append(run_once(path, out, monte_carlo=monte_carlo,
+                                                   reports=args.reports))
+                    print(f"  {vms:,} VMs {label} run {i + 1}/{runs}: {samples[label][-1]} "
+                          f"(reference read {reads[-1]:.2f} s)", file=sys.stderr)
+            results.append((vms, fmt, runs, samples, statistics.median(reads)))
             if args.stages:
                 print(f"\nStages, {vms:,} VMs (one in-process run):")
                 for name, wall, cpu in stages(path, out):
                     print(f"  {name:<72} {wall:7.1f} s wall {cpu:7.1f} s CPU")
 
-    print("\n| VMs | input | runs | wall [s] (median) | CPU [s] (median) | peak RSS [MiB] |")
-    print("|---:|---|---:|---:|---:|---:|")
-    for vms, runs, samples in results:
-        kind = "CSV folder" if vms > CSV_ABOVE else "xlsx"
-        wall = statistics.median(s["wall_s"] for s in samples)
-        cpu = statistics.median(s["cpu_s"] for s in samples)
-        rss = max(s["peak_rss_mib"] for s in samples)
-        print(f"| {vms:,} | {kind} | {runs} | {wall:.1f} | {cpu:.1f} | {rss:,.0f} |")
+    reports = "with reports" if args.reports else "no reports"
+    print(f"\n| VMs | input | estimate ({reports}) | runs | wall [s] (median) | CPU [s] (median) "
+          "| peak RSS [MiB] | reference read [s] | wall / read |")
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|")
+    for vms, fmt, runs, samples, read in results:
+        kind = "CSV folder" if fmt == "csv" else "xlsx"
+        for label, _ in variants:
+            wall = statistics.median(s["wall_s"] for s in samples[label])
+            cpu = statistics.median(s["cpu_s"] for s in samples[label])
+            rss = max(s["peak_rss_mib"] for s in samples[label])
+            print(f"| {vms:,} | {kind} | {label} | {runs} | {wall:.1f} | {cpu:.1f} | {rss:,.0f} "
+                  f"| {read:.2f} | {wall / read:.1f}x |")
 
 
 if __name__ == "__main__":

@@ -169,7 +169,9 @@ def _match_overrides(vms: pd.DataFrame, overrides: pd.DataFrame | None) -> pd.Da
             specific_key.notna().to_numpy()]
         gen = pd.Series(values.to_numpy(), index=general_key.to_numpy())[
             general_key.notna().to_numpy()]
-        got = vm_specific.map(spec)
-        got = got.where(got.notna(), name.map(gen))
+        # Keys as objects: mapping an Arrow-backed string Series gives Arrow-typed results
+        # that cannot take values of another type in `where`.
+        got = vm_specific.astype(object).map(spec)
+        got = got.where(got.notna(), name.astype(object).map(gen))
         out[c] = got.astype(overrides[c].dtype)
     return out

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from estimator.errors import InputError, Problem
@@ -104,7 +105,7 @@ def read_inventory(
 
     vms = pd.concat([f for f in vm_frames if len(f)], ignore_index=True) if any(
         len(f) for f in vm_frames) else empty_frame(VM_SCHEMA)
-    dup = vms["vm_id"].duplicated(keep="first").to_numpy()
+    dup = vms["vm_id"].duplicated(keep="first").to_numpy(dtype=bool)
     merge_problems = _duplicate_problems(vms, dup)
     vms = vms.loc[~dup].reset_index(drop=True)
     kept = vms["source"].value_counts()
@@ -127,8 +128,12 @@ def _read_unit(
     unit: _Unit, forced: str | None, mapping: dict[str, str] | None, limits: Limits
 ) -> tuple[pd.DataFrame, pd.DataFrame, str, int, list[Problem]]:
     tables: list[Table] = []
+    # Only the RVTools tabs' columns the reader uses are converted; a forced other reader
+    # sees every column (it reports the ones it cannot place).
+    columns = rvtools.columns_to_read if forced in (None, "rvtools") else None
     for p in unit.paths:
-        loaded = load_tables(p, limits, sheet_filter=rvtools.sheets_to_read)
+        loaded = load_tables(p, limits, sheet_filter=rvtools.sheets_to_read,
+                             column_filter=columns)
         tables += [dataclasses.replace(t, file=unit.display) for t in loaded]
     found = detect(tables, forced=forced)
     problems: list[Problem] = []
@@ -162,25 +167,28 @@ def _read_unit(
     return vms, hosts, fmt, rows_read, problems
 
 
-def _duplicate_problems(vms: pd.DataFrame, dup: object) -> list[Problem]:
+def _duplicate_problems(vms: pd.DataFrame, dup: np.ndarray) -> list[Problem]:
     """One problem per dropped duplicate, naming where the VM was first read."""
-    if not vms["vm_id"].duplicated().any():
+    if not dup.any():
         return []
-    first = vms.drop_duplicates("vm_id").set_index("vm_id")
-    out: list[Problem] = []
-    for i in pd.Series(dup).to_numpy().nonzero()[0]:  # duplicate rows only
-        row = vms.iloc[i]
-        seen = first.loc[row["vm_id"]]
-        vcenter = "unknown" if pd.isna(row["vcenter"]) else row["vcenter"]
-        out.append(Problem(
-            "duplicate",
-            f"VM {row['name']!r} (UUID {row['uuid']}, vCenter {vcenter}) "
-            f"was already read from {seen['source']} row {seen['source_row']}; counted once",
-            file=str(row["source"]), sheet=None if pd.isna(row["source_sheet"]) else str(
-                row["source_sheet"]),
-            row=None if pd.isna(row["source_row"]) else int(row["source_row"]),
-        ))
-    return out
+    ids = vms["vm_id"]
+    first = ids.drop_duplicates()  # vms has a RangeIndex: labels are positions
+    seen = ids[dup].map(pd.Series(first.index, index=first.to_numpy())).to_numpy()
+    rows = vms.loc[dup]
+    seen_source = vms["source"].to_numpy(dtype=object)[seen]
+    seen_row = vms["source_row"].to_numpy(dtype=object)[seen]
+    return [
+        Problem("duplicate",
+                f"VM {name!r} (UUID {uuid}, vCenter {'unknown' if pd.isna(vc) else vc}) "
+                f"was already read from {src} row {src_row}; counted once",
+                file=str(file), sheet=None if pd.isna(sheet) else str(sheet),
+                row=None if pd.isna(row) else int(row))
+        for name, uuid, vc, file, sheet, row, src, src_row in zip(
+            rows["name"].to_numpy(dtype=object), rows["uuid"].to_numpy(dtype=object),
+            rows["vcenter"].to_numpy(dtype=object), rows["source"].to_numpy(dtype=object),
+            rows["source_sheet"].to_numpy(dtype=object),
+            rows["source_row"].to_numpy(dtype=object), seen_source, seen_row, strict=True)
+    ]
 
 
 def _units(paths: str | Path | Sequence[str | Path]) -> list[_Unit]:

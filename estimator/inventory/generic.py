@@ -391,6 +391,10 @@ class RawBuilder:
         for column in SHARE_COLUMNS:
             if column not in self.raw:
                 self.raw[column] = np.nan
+        # Utilisation in these files is a figure the assessment tool or the user summarised.
+        self.raw["usage_source"] = pd.Series("summary", index=self.raw.index,
+                                             dtype="string").where(
+            self.raw["cpu_util"].notna() | self.raw["memory_util"].notna())
         self.raw["_reject_reason"] = self.reason
         self.raw["_reject_column"] = self.column
         return self.raw

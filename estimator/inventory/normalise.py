@@ -95,6 +95,12 @@ def finalise(
     for c, values in nums.items():
         if c in raw or c in ("vcpus", "memory_gib"):
             out[c] = values[keep]
+    # A source names a usage figure; without one there is nothing to name.
+    has_usage = np.zeros(len(out), dtype=bool)
+    for c in ("cpu_util", "memory_util"):
+        if c in out:
+            has_usage |= out[c].notna().to_numpy()
+    out["usage_source"] = col("usage_source")[keep].astype("string").where(has_usage)
     for c in ("cpu_util", "memory_util"):
         if c not in out:
             continue
@@ -131,8 +137,14 @@ def finalise(
 
 def normalise_power_state(values: pd.Series) -> pd.Series:
     """poweredOn / poweredOff / suspended from common spellings; `unknown` otherwise."""
-    key = values.astype("string").str.lower().str.replace(r"[\s_\-]", "", regex=True)
-    return key.map(_POWER).astype("string").fillna("unknown")
+    codes, spellings = pd.factorize(values.astype("string"))
+    # A handful of distinct spellings: normalise each once, then spread by code.
+    keys = pd.Series(spellings, dtype="string").str.lower().str.replace(r"[\s_\-]", "",
+                                                                        regex=True)
+    states = keys.map(_POWER).astype("string").fillna("unknown").to_numpy(dtype=object)
+    out = np.where(codes >= 0, states[np.maximum(codes, 0)] if len(states) else "unknown",
+                   "unknown")
+    return pd.Series(out, index=values.index, dtype="string")
 
 
 def make_vm_id(vms: pd.DataFrame, file: str) -> pd.Series:
@@ -146,7 +158,11 @@ def make_vm_id(vms: pd.DataFrame, file: str) -> pd.Series:
                                                           dtype="string")).astype("string")
     by_uuid = "uuid:" + uuid.str.lower() + "@" + vcenter
     base = "name:" + file + "/" + vcenter + "/" + vms["name"].astype("string")
-    nth = base.groupby(base.to_numpy()).cumcount() + 1
+    # Only names that repeat need numbering; most estates have few.
+    repeated = base.duplicated(keep=False).to_numpy(dtype=bool)
+    nth = pd.Series(1, index=index)
+    if repeated.any():
+        nth[repeated] = base[repeated].groupby(base[repeated].to_numpy()).cumcount() + 1
     by_name = base.where(nth == 1, base + "#" + nth.astype("string"))
     return by_uuid.fillna(by_name).astype("string")
 

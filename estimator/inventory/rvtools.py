@@ -9,7 +9,18 @@ Sheets are joined to vInfo by VM UUID (+ vCenter) when both carry it, else by VM
 (+ vCenter). Usage is taken from vCPU (`Overall` / `Max` MHz) and from vMemory
 (`Active`, else vInfo `Active Memory`, else vMemory `Consumed`, against the size); used
 disk from vPartition `Consumed` summed per VM, else vInfo `In Use`. Usage is only read for
-powered-on VMs: a stopped VM's zero is not a measurement.
+powered-on VMs: a stopped VM's zero is not a measurement. It is one snapshot, taken when
+the export ran (`usage_source` "snapshot").
+
+The memory figures themselves are kept for sizing to weigh: `memory_active_gib` (vMemory
+`Active`, else vInfo `Active Memory`) and `memory_consumed_gib` (vMemory `Consumed`), also
+for powered-on VMs only. From vHost: cores, memory, clock, `CPU usage %` and `Memory usage
+%` (as fractions), `HT Active` and `# vCPUs`. The old layout (ESXi 6, e.g. the IBM sizing
+workshop export) has these vHost columns but no vMemory tab; the new one (vCenter 8) has
+both.
+
+Only the columns listed here (and vInfo's custom attributes) are read: `columns_to_read`
+tells the loaders, which then skip converting the others.
 """
 
 from __future__ import annotations
@@ -89,8 +100,20 @@ _VPART_FIELDS = {"name": ("vm",), "consumed_mib": ("consumed mib",), "uuid": ("v
 _VHOST_FIELDS = {"host": ("host",), "datacenter": ("datacenter",), "cluster": ("cluster",),
                  "cpu_sockets": ("# cpu",), "cores_per_socket": ("cores per cpu",),
                  "cores": ("# cores",), "memory_mib": ("# memory",), "cpu_mhz": ("speed",),
-                 "vms": ("# vms",), "vcenter_server": ("vi sdk server",),
+                 "vms": ("# vms",), "cpu_usage_pct": ("cpu usage %", "cpu usage (%)"),
+                 "memory_usage_pct": ("memory usage %", "memory usage (%)"),
+                 "hyperthreading": ("ht active", "hyperthreading active"),
+                 "vcpus": ("# vcpus", "#vcpus", "num vcpus"),
+                 "vcenter_server": ("vi sdk server",),
                  "vcenter_uuid": ("vi sdk uuid", "vcenter uuid")}
+
+# Tab (lower case) -> every header alias its fields use.
+_ALIASES: dict[str, frozenset[str]] = {
+    tab: frozenset(a for aliases in fields.values() for a in aliases)
+    for tab, fields in (("vinfo", _VINFO_FIELDS), ("vcpu", _VCPU_FIELDS),
+                        ("vmemory", _VMEM_FIELDS), ("vpartition", _VPART_FIELDS),
+                        ("vhost", _VHOST_FIELDS))
+}
 
 _TRUE = {"true", "yes", "y", "1", "1.0", "x"}
 _FALSE = {"false", "no", "n", "0", "0.0"}
@@ -105,6 +128,16 @@ def sheets_to_read(names: Sequence[str]) -> list[str]:
     if not any(n.lower() == "vinfo" for n in names):
         return list(names)
     return [n for n in names if n.lower() in SHEETS_USED]
+
+
+def columns_to_read(sheet: str | None, header: str) -> bool:
+    """Whether this reader uses column `header` of tab `sheet`: the located fields, and
+    vInfo's custom attributes. Every column of a sheet that is not one of its tabs."""
+    aliases = _ALIASES.get((sheet or "").lower())
+    if aliases is None:
+        return True
+    return norm_header(header) in aliases or (
+        sheet is not None and sheet.lower() == "vinfo" and not _standard(header))
 
 
 def norm_header(header: str) -> str:
@@ -156,15 +189,16 @@ def read_tables(
     if (t := by_sheet.get("vcpu")) is not None:
         f = _fields(t, _VCPU_FIELDS, problems)
         if "name" in f:
-            vcpus = _join(raw, f, "vcpus") if "vcpus" in f else None
+            match = _Match(raw, f)
+            vcpus = match.take(f["vcpus"]) if "vcpus" in f else None
             if vcpus is not None:
                 fill = raw["vcpus"].isna() & vcpus.notna() & raw["_reject_reason"].isna()
                 raw.loc[fill, "vcpus"] = vcpus[fill]
                 _imputed(problems, t, int(fill.sum()), "vcpus",
                          "vCPUs blank in vInfo, taken from vCPU 'CPUs'")
             if {"max_mhz", "overall_mhz"} <= f.keys():
-                max_mhz = _join(raw, f, "max_mhz")
-                overall = _join(raw, f, "overall_mhz")
+                max_mhz = match.take(f["max_mhz"])
+                overall = match.take(f["overall_mhz"])
                 cpu_util = (overall / max_mhz.where(max_mhz > 0)).where(running)
     raw["cpu_util"] = cpu_util.clip(0.0, 1.0)
     _imputed(problems, vinfo, int(raw["cpu_util"].notna().sum()), "cpu_util",
@@ -177,23 +211,37 @@ def read_tables(
     size_mib = raw["memory_mib"]
     vmem = by_sheet.get("vmemory")
     f = _fields(vmem, _VMEM_FIELDS, problems) if vmem is not None else {}
-    if "name" in f and "size_mib" in f:
-        size = _join(raw, f, "size_mib")
+    vmem_match = _Match(raw, f) if "name" in f else None
+    if vmem_match is not None and "size_mib" in f:
+        size = vmem_match.take(f["size_mib"])
         fill = raw["memory_mib"].isna() & size.notna() & raw["_reject_reason"].isna()
         raw.loc[fill, "memory_mib"] = size[fill]
         _imputed(problems, vmem, int(fill.sum()), "memory_gib",
                  "memory blank in vInfo, taken from vMemory 'Size MiB'")
         size_mib = size.where(size > 0, raw["memory_mib"])
         if "active_mib" in f:
-            active = _join(raw, f, "active_mib") / size_mib.where(size_mib > 0)
+            active = vmem_match.take(f["active_mib"]) / size_mib.where(size_mib > 0)
             mem_util, how = _first(mem_util, how, active.where(running), "vMemory 'Active'")
     if "active_memory_mib" in raw:
         active = raw["active_memory_mib"] / raw["memory_mib"].where(raw["memory_mib"] > 0)
         mem_util, how = _first(mem_util, how, active.where(running), "vInfo 'Active Memory'")
-    if "name" in f and "size_mib" in f and "consumed_mib" in f:
-        consumed = _join(raw, f, "consumed_mib") / size_mib.where(size_mib > 0)
+    if vmem_match is not None and "size_mib" in f and "consumed_mib" in f:
+        consumed = vmem_match.take(f["consumed_mib"]) / size_mib.where(size_mib > 0)
         mem_util, how = _first(mem_util, how, consumed.where(running), "vMemory 'Consumed'")
     raw["memory_util"] = mem_util.clip(0.0, 1.0)
+    # The memory figures themselves: Active (vMemory, else vInfo) and Consumed (vMemory).
+    nan = pd.Series(np.nan, index=raw.index)
+    active_mib = (vmem_match.take(f["active_mib"])
+                  if vmem_match is not None and "active_mib" in f else nan)
+    if "active_memory_mib" in raw:
+        active_mib = active_mib.fillna(raw["active_memory_mib"])
+    consumed_mib = (vmem_match.take(f["consumed_mib"])
+                    if vmem_match is not None and "consumed_mib" in f else nan)
+    for column, mib in (("memory_active_gib", active_mib),
+                        ("memory_consumed_gib", consumed_mib)):
+        raw[column] = (mib / MIB_PER_GIB).where(running & (mib >= 0))
+    raw["usage_source"] = pd.Series("snapshot", index=raw.index, dtype="string").where(
+        raw["cpu_util"].notna() | raw["memory_util"].notna())
     for source, count in how.value_counts().items():
         _imputed(problems, vinfo, int(count), "memory_util",
                  f"memory utilisation from {source} / memory size")
@@ -203,7 +251,7 @@ def read_tables(
     if (t := by_sheet.get("vpartition")) is not None:
         f = _fields(t, _VPART_FIELDS, problems)
         if {"name", "consumed_mib"} <= f.keys():
-            part = _join(raw, f, "consumed_mib", agg="sum")
+            part = _Match(raw, f).take(f["consumed_mib"], agg="sum")
             _imputed(problems, t, int(part.notna().sum()), "storage_used_gib",
                      "used storage from vPartition 'Consumed MiB' summed per VM")
             fallback = part.isna() & used_mib.notna()
@@ -320,7 +368,8 @@ def _vcenter(frame: pd.DataFrame, cols: dict[str, str]) -> pd.Series:
 
 def _read_vhost(t: Table | None, problems: list[Problem]) -> pd.DataFrame:
     columns = ["host", "vcenter", "datacenter", "cluster", "cpu_sockets", "cores_per_socket",
-               "cores", "memory_gib", "cpu_mhz", "vms"]
+               "cores", "memory_gib", "cpu_mhz", "vms", "cpu_usage_fraction",
+               "memory_usage_fraction", "hyperthreading", "vcpus"]
     if t is None:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
     cols = _locate(t, _VHOST_FIELDS)
@@ -334,10 +383,16 @@ def _read_vhost(t: Table | None, problems: list[Problem]) -> pd.DataFrame:
         if field in cols:
             out[field] = text(frame[cols[field]])
     out["vcenter"] = _vcenter(frame, cols)
-    for field in ("cpu_sockets", "cores_per_socket", "cores", "memory_mib", "cpu_mhz", "vms"):
+    for field in ("cpu_sockets", "cores_per_socket", "cores", "memory_mib", "cpu_mhz", "vms",
+                  "cpu_usage_pct", "memory_usage_pct", "vcpus"):
         out[field] = number(frame[cols[field]])[0] if field in cols else np.nan
     out["cores"] = out["cores"].fillna(out["cpu_sockets"] * out["cores_per_socket"])
     out["memory_gib"] = out.pop("memory_mib") / MIB_PER_GIB
+    for field in ("cpu_usage", "memory_usage"):
+        out[f"{field}_fraction"] = out.pop(f"{field}_pct") / 100.0
+    out["hyperthreading"] = (boolean(frame[cols["hyperthreading"]])
+                             if "hyperthreading" in cols
+                             else pd.Series(pd.NA, index=out.index, dtype="boolean"))
     blank = out["host"].isna()
     if blank.any():
         problems.append(Problem("warning", f"{int(blank.sum())} vHost row(s) without a host "
@@ -380,42 +435,75 @@ def _fields(t: Table, spec: Mapping[str, tuple[str, ...]],
     return out
 
 
-def _join(raw: pd.DataFrame, other: dict[str, pd.Series], value: str,
-          agg: str = "first") -> pd.Series:
-    """`other[value]` aligned to the vInfo rows.
+class _Match:
+    """The rows of another tab that belong to each vInfo row.
 
-    Rows with a VM UUID match by UUID (+ vCenter) when the other sheet has UUIDs; the rest
+    Rows with a VM UUID match by UUID (+ vCenter) when the other tab has UUIDs; the rest
     match by name (+ vCenter). A name that repeats is never matched: it would be a guess.
-    `agg="sum"` adds up several rows per VM (vPartition).
+    Keys compare case-insensitively. The keys are factorised once per tab; `take` then
+    looks up any value column with array indexing.
     """
-    with_vc = "vcenter" in other and bool(raw["vcenter"].notna().any())
-    by_uuid = "uuid" in other and "uuid" in raw and bool(other["uuid"].notna().any())
-    result = pd.Series(np.nan, index=raw.index)
-    for key_col in (["uuid"] if by_uuid else []) + ["name"]:
-        mine = _key(raw[key_col], raw["vcenter"] if with_vc else None)
-        theirs = _key(other[key_col], other["vcenter"] if with_vc else None)
-        if key_col == "name":
-            if by_uuid:
-                mine = mine.where(raw["uuid"].isna().to_numpy())
-            mine = mine.mask(mine.duplicated(keep=False))
-        values = pd.Series(other[value].to_numpy(dtype="float64"), index=theirs.to_numpy())
-        values = values[theirs.notna().to_numpy()]
-        if agg == "sum":
-            looked = values.groupby(level=0).sum(min_count=1)
-        elif key_col == "name":
-            looked = values[~values.index.duplicated(keep=False)]
-        else:
-            looked = values[~values.index.duplicated(keep="first")]
-        found = mine.map(looked).astype("float64").to_numpy()
-        result = result.fillna(pd.Series(found, index=raw.index))
-    return result
+
+    def __init__(self, raw: pd.DataFrame, other: dict[str, pd.Series]) -> None:
+        with_vc = "vcenter" in other and bool(raw["vcenter"].notna().any())
+        by_uuid = "uuid" in other and "uuid" in raw and bool(other["uuid"].notna().any())
+        self._index = raw.index
+        # (vInfo row -> key code or -1, other row -> key code or -1, codes, by name)
+        self._steps: list[tuple[np.ndarray, np.ndarray, int, bool]] = []
+        for key_col in (["uuid"] if by_uuid else []) + ["name"]:
+            mine, theirs, n = _key_codes(
+                raw[key_col], other[key_col],
+                (raw["vcenter"], other["vcenter"]) if with_vc else None)
+            if key_col == "name":
+                if by_uuid:  # rows with a UUID were matched by it (or not at all)
+                    mine[raw["uuid"].notna().to_numpy()] = -1
+                counts = np.bincount(mine[mine >= 0], minlength=n)
+                mine[(mine >= 0) & (counts[np.maximum(mine, 0)] > 1)] = -1
+            self._steps.append((mine, theirs, n, key_col == "name"))
+
+    def take(self, values: pd.Series, agg: str = "first") -> pd.Series:
+        """`values` (a column of the other tab) per vInfo row, NaN where unmatched.
+
+        `agg="sum"` adds up several rows per VM (vPartition); otherwise a UUID takes its
+        first row and a name only a row of its own.
+        """
+        v = values.to_numpy(dtype="float64", na_value=np.nan)
+        result = np.full(len(self._index), np.nan)
+        for mine, theirs, n, by_name in self._steps:
+            rows = np.flatnonzero(theirs >= 0)
+            codes = theirs[rows]
+            looked = np.full(n, np.nan)
+            if agg == "sum":
+                known = ~np.isnan(v[rows])
+                sums = np.bincount(codes, weights=np.where(known, v[rows], 0.0), minlength=n)
+                counts = np.bincount(codes, weights=known, minlength=n)
+                looked = np.where(counts > 0, sums, np.nan)
+            elif by_name:
+                single = np.bincount(codes, minlength=n)[codes] == 1
+                looked[codes[single]] = v[rows[single]]
+            else:
+                looked[codes[::-1]] = v[rows[::-1]]  # in reverse, so the first row wins
+            found = np.where(mine >= 0, looked[np.maximum(mine, 0)], np.nan)
+            result = np.where(np.isnan(result), found, result)
+        return pd.Series(result, index=self._index)
 
 
-def _key(values: pd.Series, vcenter: pd.Series | None) -> pd.Series:
-    key = values.astype("string").str.lower()
-    if vcenter is not None:
-        key = key + "|" + vcenter.astype("string").fillna("")
-    return key.reset_index(drop=True)
+def _key_codes(mine: pd.Series, theirs: pd.Series,
+               vcenters: tuple[pd.Series, pd.Series] | None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Integer codes of the lower-cased keys (+ vCenter) of both sides, -1 for a missing key,
+    and the number of codes."""
+    keys = pd.concat([mine, theirs], ignore_index=True).astype("string").str.lower()
+    codes, uniques = pd.factorize(keys)
+    codes = np.asarray(codes, dtype=np.int64)
+    n = len(uniques)
+    if vcenters is not None:
+        vc = pd.concat(vcenters, ignore_index=True).astype("string").fillna("")
+        vc_codes, vc_uniques = pd.factorize(vc)
+        valid = codes >= 0
+        pairs, unique_pairs = pd.factorize(codes[valid] * len(vc_uniques) + vc_codes[valid])
+        codes[valid] = pairs
+        n = len(unique_pairs)
+    return codes[: len(mine)].copy(), codes[len(mine):].copy(), n
 
 
 def _first(current: pd.Series, how: pd.Series, candidate: pd.Series,
@@ -426,8 +514,11 @@ def _first(current: pd.Series, how: pd.Series, candidate: pd.Series,
 
 def _running(power: pd.Series) -> pd.Series:
     """True unless the power state is known and not poweredOn."""
-    p = power.str.lower().str.replace(r"[\s_-]", "", regex=True)
-    return (p.isna() | p.isin(["poweredon", "on", "running"])).astype(bool)
+    codes, states = pd.factorize(power)
+    # A handful of distinct states: judge each once, then spread by code.
+    key = pd.Series(states, dtype="string").str.lower().str.replace(r"[\s_-]", "", regex=True)
+    on = np.append(key.isin(["poweredon", "on", "running"]).to_numpy(dtype=bool), True)
+    return pd.Series(on[codes], index=power.index)  # code -1 (missing) picks the True
 
 
 def _imputed(problems: list[Problem], t: Table, count: int, column: str, how: str) -> None:

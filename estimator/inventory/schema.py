@@ -26,6 +26,8 @@ class Column:
 POWER_STATES = ("poweredOn", "poweredOff", "suspended", "unknown")
 # Values `os_family` may take.
 OS_FAMILIES = ("windows", "linux", "other", "unknown")
+# Values `usage_source` may take (NA: no usage figure).
+USAGE_SOURCES = ("snapshot", "summary", "timeseries")
 
 VM_SCHEMA: tuple[Column, ...] = (
     Column("vm_id", "string", "", "Stable VM key: VM UUID + vCenter UUID when known, "
@@ -66,6 +68,21 @@ VM_SCHEMA: tuple[Column, ...] = (
            "(0..1), NA when unknown. The best peak-like figure the source offers."),
     Column("memory_util", "float64", "fraction", "Memory use as a fraction of allocated "
            "memory (0..1), NA when unknown."),
+    Column("memory_active_gib", "float64", "GiB", "vSphere Active memory (RVTools vMemory "
+           "'Active', else vInfo 'Active Memory'): what the guest touched recently. NA when "
+           "unknown or the VM is not powered on."),
+    Column("memory_consumed_gib", "float64", "GiB", "vSphere Consumed memory (RVTools "
+           "vMemory 'Consumed'): host memory backing the VM. NA when unknown or the VM is not "
+           "powered on."),
+    Column("usage_source", "string", "", f"Where `cpu_util` / `memory_util` came from: "
+           f"{', '.join(USAGE_SOURCES)}. snapshot = RVTools counters at export time; "
+           "summary = a utilisation figure of an assessment import (Azure Migrate, AWS ADS or "
+           "MPA, a generic sheet's utilisation or memory-used columns); timeseries = a "
+           "per-VM time series (`inventory.timeseries.apply_timeseries`). NA when the VM has "
+           "no usage figure."),
+    Column("usage_period_days", "float64", "days", "Span of the history behind the usage "
+           "figure: last minus first timestamp of the matched time series for timeseries, "
+           "NA otherwise."),
 )
 
 HOST_SCHEMA: tuple[Column, ...] = (
@@ -80,6 +97,14 @@ HOST_SCHEMA: tuple[Column, ...] = (
     Column("memory_gib", "float64", "GiB", "Physical memory."),
     Column("cpu_mhz", "float64", "MHz", "Clock speed per core."),
     Column("vms", "float64", "VMs", "VMs registered on the host, as exported."),
+    Column("cpu_usage_fraction", "float64", "fraction", "Host CPU in use at export time "
+           "(RVTools vHost 'CPU usage %' / 100)."),
+    Column("memory_usage_fraction", "float64", "fraction", "Host memory in use at export "
+           "time (RVTools vHost 'Memory usage %' / 100)."),
+    Column("hyperthreading", "boolean", "", "Hyper-threading is active (RVTools vHost "
+           "'HT Active')."),
+    Column("vcpus", "float64", "vCPU", "Virtual CPUs of the VMs on the host (RVTools vHost "
+           "'# vCPUs')."),
 )
 
 VM_COLUMNS: tuple[str, ...] = tuple(c.name for c in VM_SCHEMA)

@@ -8,8 +8,9 @@ separator `;` followed by a tab and the headers
 
 `read_timeseries()` reads such files as they are (I/O) into one long frame. The pure
 `utilisation_percentiles()` turns it into one row per VM: CPU and memory use at the chosen
-percentiles, as fractions of what was provisioned. `apply_timeseries()` puts those fractions on the
-inventory's `cpu_util` / `memory_util` by VM name.
+percentiles, as fractions of what was provisioned, and the span of history they cover.
+`apply_timeseries()` puts those fractions on the inventory's `cpu_util` / `memory_util` by VM name,
+with `usage_source` "timeseries" and `usage_period_days` the span.
 
 Edge cases seen in the real trace and how they are treated:
 
@@ -65,6 +66,7 @@ _DISPLAY = {
 _KIB_PER_GIB = 1024.0**2
 # Timestamps above this are milliseconds (10^11 s is in the year 5138).
 _MS_THRESHOLD = 1e11
+_SECONDS_PER_DAY = 86_400.0
 
 
 def _norm(header: str) -> str:
@@ -200,8 +202,8 @@ def utilisation_percentiles(
     linear interpolation. Rows with 0 CPU cores are dropped, and only the first row of a duplicated
     timestamp is kept. Each sample is divided by its own provisioned value and clipped to 0..1.
     Returns a frame indexed by `vm` with `cpu_util`, `memory_util` (fractions), `cpu_cores`,
-    `memory_gib` (latest provisioned) and `samples` (rows used); a VM without any usable row has
-    `samples` 0 and NaN elsewhere.
+    `memory_gib` (latest provisioned), `samples` (rows used) and `period_days` (last minus first
+    timestamp of those rows); a VM without any usable row has `samples` 0 and NaN elsewhere.
     """
     for label, value in (("cpu_percentile", cpu_percentile),
                          ("memory_percentile", memory_percentile)):
@@ -226,6 +228,7 @@ def utilisation_percentiles(
         "mem": np.clip(mem_frac, 0.0, 1.0),
         "cpu_cores": usable["cpu_cores"].to_numpy(),
         "memory_gib": np.where(mem > 0, mem, np.nan),
+        "timestamp_s": usable["timestamp_s"].to_numpy(dtype=np.float64),
     })
     grouped = fractions.groupby("vm", sort=False)
     out = pd.DataFrame({
@@ -235,6 +238,8 @@ def utilisation_percentiles(
         "cpu_cores": grouped["cpu_cores"].last(),
         "memory_gib": grouped["memory_gib"].last(),
         "samples": grouped.size(),
+        "period_days": (grouped["timestamp_s"].max() - grouped["timestamp_s"].min())
+        / _SECONDS_PER_DAY,
     })
     out = out.reindex(all_vms)
     out["samples"] = out["samples"].fillna(0).astype(np.int64)
@@ -247,8 +252,10 @@ def apply_timeseries(vms: pd.DataFrame, percentiles: pd.DataFrame) -> tuple[pd.D
 
     `percentiles` comes from `utilisation_percentiles`. A VM name that appears twice in `vms`
     (the same name in two vCenters) gets the series on both rows. A NaN percentile (no usable
-    sample) leaves the inventory's value alone. Returns the new frame and the number of VM rows
-    that received at least one value.
+    sample) leaves the inventory's value alone. The rows that receive a value get
+    `usage_source` "timeseries" and `usage_period_days` the series' span (`period_days`, NaN
+    when `percentiles` lacks it). Returns the new frame and the number of VM rows that received
+    at least one value.
     """
     keys = percentiles.index.astype(str).str.casefold()
     if keys.duplicated().any():
@@ -265,4 +272,13 @@ def apply_timeseries(vms: pd.DataFrame, percentiles: pd.DataFrame) -> tuple[pd.D
                    else pd.Series(np.nan, index=out.index)).to_numpy(dtype=np.float64)
         out[column] = np.where(has, values, current)
         got_any |= has
+    period = (names.map(pd.Series(percentiles["period_days"].to_numpy(dtype=np.float64),
+                                  index=keys)).to_numpy(dtype=np.float64, na_value=np.nan)
+              if "period_days" in percentiles.columns else np.full(len(vms), np.nan))
+    source = (out["usage_source"] if "usage_source" in out.columns
+              else pd.Series(pd.NA, index=out.index)).astype("string")
+    out["usage_source"] = source.mask(got_any, "timeseries")
+    days = (out["usage_period_days"] if "usage_period_days" in out.columns
+            else pd.Series(np.nan, index=out.index)).to_numpy(dtype=np.float64, na_value=np.nan)
+    out["usage_period_days"] = np.where(got_any, period, days)
     return out, int(got_any.sum())

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from shared_data import IBM_WORKSHOP, KUBEV2V_EXAMPLE1, real_data, write_xlsx
 
@@ -128,3 +129,18 @@ def test_other_formats_are_detected_and_merged(tmp_path: Path) -> None:
     assert inv.vms["memory_gib"].tolist() == [8.0, 4.0]
     assert inv.vms["os_family"].tolist() == ["windows", "linux"]
     assert [f.format for f in inv.files] == ["azure-migrate", "aws-ads"]
+
+
+def test_usage_source_says_where_the_usage_came_from(tmp_path: Path) -> None:
+    golden = Path(__file__).resolve().parents[1] / "data" / "golden" / "inputs"
+    azure = read_inventory(golden / "azure.csv").vms.set_index("name")
+    # web01 has CPU and memory utilisation, db01 neither.
+    assert azure.loc["web01", "usage_source"] == "summary"
+    assert pd.isna(azure.loc["db01", "usage_source"])
+    assert azure["usage_period_days"].isna().all()
+    mpa = read_inventory(golden / "aws-mpa.xlsx").vms
+    assert mpa["usage_source"].eq("summary").all()
+    rv = read_inventory(vinfo(tmp_path / "rv.xlsx", ["app", "poweredOn", 2, 2048, "u-1", "vc1"]))
+    # An RVTools vInfo alone carries no usage counter.
+    assert rv.vms["usage_source"].isna().all()
+    assert rv.vms[["memory_active_gib", "memory_consumed_gib"]].isna().all().all()

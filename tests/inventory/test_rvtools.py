@@ -184,3 +184,106 @@ def test_kubev2v_example1_new_layout_libreoffice() -> None:
     assert (last["name"], last["vcpus"], last["memory_gib"]) == ("vm-9", 18.0, 40.0)
     assert raw["cpu_util"].notna().sum() == 3
     assert len(hosts) == 7
+
+
+# --- the evidence columns for sizing (memory figures, usage source, host usage) -----------
+
+
+def test_ibm_vhost_usage_hyperthreading_and_vcpus() -> None:
+    """Old layout: vHost has CPU usage %, Memory usage %, HT Active and # vCPUs; no vMemory."""
+    problems: list[Problem] = []
+    raw, hosts = rvtools.read_tables(load_tables(real_data(*IBM_WORKSHOP)), problems=problems)
+    host = hosts.set_index("host").loc["vmsp-01"]  # hand-checked in the workbook, row 2
+    assert host["cpu_usage_fraction"] == pytest.approx(0.38)
+    assert host["memory_usage_fraction"] == pytest.approx(0.50)
+    assert host["hyperthreading"] is True or host["hyperthreading"] == True  # noqa: E712
+    assert host["vcpus"] == 38.0
+    assert hosts["hyperthreading"].eq(True).all()
+    assert hosts["vcpus"].sum() == 2474.0
+    assert hosts.set_index("host").loc["vmsp-03", "memory_usage_fraction"] == pytest.approx(0.69)
+    # No vMemory tab and no vInfo Active Memory column: no memory figures, no usage at all.
+    assert raw["memory_active_gib"].isna().all() and raw["memory_consumed_gib"].isna().all()
+    assert raw["usage_source"].isna().all()
+
+
+def test_kubev2v_vmemory_active_and_consumed() -> None:
+    """New layout: vMemory Active and Consumed (MiB) for the three powered-on VMs."""
+    problems: list[Problem] = []
+    raw, hosts = rvtools.read_tables(load_tables(real_data(*KUBEV2V_EXAMPLE1)),
+                                     problems=problems)
+    vms = raw.set_index("name")
+    assert vms.loc["vm-3", "memory_active_gib"] == pytest.approx(286 / 1024)
+    assert vms.loc["vm-3", "memory_consumed_gib"] == pytest.approx(3103 / 1024)
+    assert vms.loc["vm-8", "memory_active_gib"] == 10.0
+    assert vms.loc["vm-8", "memory_consumed_gib"] == pytest.approx(41136 / 1024)
+    assert vms.loc["vm-9", "memory_active_gib"] == pytest.approx(9830 / 1024)
+    off = vms["power_state"] == "poweredOff"
+    assert vms.loc[off, ["memory_active_gib", "memory_consumed_gib"]].isna().all().all()
+    assert vms.loc[~off, "usage_source"].eq("snapshot").all()
+    assert vms.loc[off, "usage_source"].isna().all()
+    esx = hosts.set_index("host").loc["10.17.135.71"]
+    assert (esx["cpu_usage_fraction"], esx["memory_usage_fraction"], esx["vcpus"]) == (
+        pytest.approx(0.14), pytest.approx(0.36), 39.0)
+
+
+def csv_folder(tmp_path: Path, tabs: dict[str, str]) -> Path:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for tab, text in tabs.items():
+        (folder / f"RVTools_tab{tab}.csv").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    return folder
+
+
+def read_folder(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    problems: list[Problem] = []
+    return rvtools.read_tables(load_tables(folder, sheet_filter=rvtools.sheets_to_read,
+                                           column_filter=rvtools.columns_to_read),
+                               problems=problems)
+
+
+def test_csv_folder_memory_figures_prefer_vmemory_then_vinfo(tmp_path: Path) -> None:
+    folder = csv_folder(tmp_path, {
+        "vInfo": "VM,Powerstate,CPUs,Memory,Active Memory,VM UUID,VI SDK Server\n"
+                 "a,poweredOn,2,4096,512,u-a,vc\n"      # vMemory wins
+                 "b,poweredOn,2,4096,1536,u-b,vc\n"     # no vMemory Active: vInfo's
+                 "c,poweredOff,2,4096,100,u-c,vc\n"     # not running: no figures
+                 "d,suspended,2,4096,100,u-d,vc\n"
+                 "e,poweredOn,2,4096,,u-e,vc\n",        # no vMemory row: nothing
+        "vMemory": "VM,Size MiB,Consumed,Active,VM UUID,VI SDK Server\n"
+                   "a,4096,3072,1024,u-a,vc\n"
+                   "b,4096,2048,,u-b,vc\n"
+                   "c,4096,1000,100,u-c,vc\n"
+                   "d,4096,1000,-1,u-d,vc\n",
+    })
+    raw, _ = read_folder(folder)
+    vms = raw.set_index("name")
+    assert vms["memory_active_gib"].tolist()[:2] == [1.0, 1.5]
+    assert vms["memory_consumed_gib"].tolist()[:2] == [3.0, 2.0]
+    assert vms.loc[["c", "d", "e"], ["memory_active_gib", "memory_consumed_gib"]].isna().all(
+        ).all()
+    # memory_util itself is unchanged: Active over the size.
+    assert vms.loc["a", "memory_util"] == 0.25 and vms.loc["b", "memory_util"] == 0.375
+    assert vms["usage_source"].fillna("-").tolist() == ["snapshot", "snapshot", "-", "-", "-"]
+
+
+def test_csv_folder_vhost_usage_columns(tmp_path: Path) -> None:
+    folder = csv_folder(tmp_path, {
+        "vInfo": "VM,Powerstate,CPUs,Memory\na,poweredOn,2,4096\n",
+        "vHost": "Host,# CPU,Cores per CPU,# Cores,CPU Usage %,# Memory,MEMORY USAGE %,"
+                 "HT Active,# vCPUs\n"
+                 "esx1,2,8,16,41,131072,63.5,True,24\n"
+                 "esx2,2,8,16,,131072,n/a,False,\n",
+    })
+    _, hosts = read_folder(folder)
+    assert hosts["cpu_usage_fraction"].tolist()[0] == pytest.approx(0.41)
+    assert hosts["memory_usage_fraction"].tolist()[0] == pytest.approx(0.635)
+    assert hosts["cpu_usage_fraction"].isna().tolist() == [False, True]
+    assert hosts["memory_usage_fraction"].isna().tolist() == [False, True]
+    assert hosts["hyperthreading"].tolist() == [True, False]
+    assert hosts["vcpus"].tolist()[0] == 24.0 and np.isnan(hosts["vcpus"].tolist()[1])
+
+
+def test_vhost_without_the_new_columns_gives_na(tmp_path: Path) -> None:
+    _, hosts, _ = read(tmp_path, {"vInfo": OLD_VINFO, "vHost": VHOST})
+    assert hosts[["cpu_usage_fraction", "memory_usage_fraction", "vcpus"]].isna().all().all()
+    assert hosts["hyperthreading"].isna().all()

@@ -182,3 +182,29 @@ def test_apply_keeps_values_where_series_has_no_samples() -> None:
     vms = pd.DataFrame({"name": ["idle"], "cpu_util": [0.2], "memory_util": [0.3]})
     out, matched = apply_timeseries(vms, p)
     assert matched == 0 and out["cpu_util"].tolist() == [0.2]
+
+
+def test_period_is_the_span_of_the_usable_samples(series: pd.DataFrame,
+                                                  percentiles: pd.DataFrame) -> None:
+    one = series[(series["vm"] == "1") & (series["cpu_cores"] > 0)]
+    span = (one["timestamp_s"].max() - one["timestamp_s"].min()) / 86_400
+    assert percentiles.loc["1", "period_days"] == pytest.approx(span)
+    assert 25 < span < 32  # one month of 5-minute samples
+
+
+def test_apply_marks_the_source_and_period(percentiles: pd.DataFrame) -> None:
+    vms = pd.DataFrame({
+        "name": ["1", "other", "none"],
+        "cpu_util": [0.9, 0.33, np.nan],
+        "memory_util": [0.9, np.nan, np.nan],
+        "usage_source": pd.array(["snapshot", "summary", pd.NA], dtype="string"),
+        "usage_period_days": [np.nan, np.nan, np.nan],
+    })
+    out, matched = apply_timeseries(vms, percentiles)
+    assert matched == 1
+    assert out["usage_source"].tolist() == ["timeseries", "summary", pd.NA]
+    assert out.loc[0, "usage_period_days"] == pytest.approx(percentiles.loc["1", "period_days"])
+    assert np.isnan(out.loc[1, "usage_period_days"])
+    # Frames without the columns get them.
+    bare, _ = apply_timeseries(vms[["name", "cpu_util", "memory_util"]], percentiles)
+    assert bare["usage_source"].tolist()[:2] == ["timeseries", pd.NA]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from estimator.errors import InputError
-from estimator.inventory import read_inventory, tabular
+from estimator.inventory import read_inventory, workbook
 
 LEGACY = Path(__file__).resolve().parents[1] / "data" / "bad" / "legacy.xls"
 
@@ -20,7 +20,7 @@ def test_reader_abort_in_the_child_is_one_clear_error(monkeypatch: pytest.Monkey
     def abort(*_args: object, **_kwargs: object) -> None:
         os.abort()  # what a Rust allocation failure inside calamine does
 
-    monkeypatch.setattr(tabular, "_load_workbook", abort)
+    monkeypatch.setattr(workbook, "load_cells", abort)
     with pytest.raises(InputError, match=r"legacy\.xls: the legacy \.xls reader failed"):
         read_inventory(LEGACY)
 
@@ -29,6 +29,6 @@ def test_reader_errors_in_the_child_keep_their_message(monkeypatch: pytest.Monke
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise InputError("70000 rows, above the 10 row limit", file="legacy.xls", sheet="vInfo")
 
-    monkeypatch.setattr(tabular, "_load_workbook", refuse)
+    monkeypatch.setattr(workbook, "load_cells", refuse)
     with pytest.raises(InputError, match=r"^legacy\.xls, sheet 'vInfo': 70000 rows"):
         read_inventory(LEGACY)

@@ -1,0 +1,136 @@
+"""The Arrow CSV path gives the same Table as the cell-by-cell reader, and knows its limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from estimator.inventory import csvfile
+from estimator.inventory.cells import Table
+from estimator.inventory.guards import Limits
+
+
+def both(path: Path, column_filter=None) -> tuple[Table | None, Table]:
+    """(Arrow Table or None when it passes, cell-by-cell Table) of one CSV file."""
+    data = path.read_bytes()
+    arrow = csvfile._load_arrow(data, path, Limits(), display=path.name, sheet=None,
+                                column_filter=column_filter)
+    text = csvfile._load_text(data, path, Limits(), display=path.name, sheet=None,
+                              column_filter=column_filter)
+    return arrow, text
+
+
+def assert_same(a: Table, b: Table) -> None:
+    assert (a.header_row, a.blank_rows) == (b.header_row, b.blank_rows)
+    assert list(a.frame.columns) == list(b.frame.columns)
+    assert a.row_numbers().tolist() == b.row_numbers().tolist()
+    for c in a.frame.columns:
+        x, y = a.frame[c], b.frame[c]
+        assert (x.dtype == "float64") == (y.dtype == "float64"), c
+        assert x.isna().tolist() == y.isna().tolist(), c
+        kept = x.notna().to_numpy()
+        assert x[kept].tolist() == y[kept].tolist(), c
+
+
+CASES = {
+    "plain": b"VM,CPUs,Memory,Note\nweb,2,4096,a\ndb,4,8192,\n",
+    "crlf and bom": b"\xef\xbb\xbfVM;CPUs;Memory\r\nweb;2;4096\r\ndb;4;8192\r\n",
+    "quoted newline and delimiter": (b'VM,Annotation,CPUs\nweb,"Owner: Smith, J.\nline 2",2\n'
+                                     b'db,"say ""hi""",4\n'),
+    "blank lines between and under": b"VM,CPUs\nweb,2\n\ndb,4\n\n\n",
+    "whitespace and nbsp": "VM,CPUs,Env\n web ,\u00a02\u00a0, \ndb,4,prod\n".encode(),
+    "numbers pandas reads": b"VM,A,B,C,D\nweb,inf,+5,.5,1E5\ndb,-inf,5.,-.5,00012\n",
+    "nan is text": b"VM,A\nweb,nan\ndb,1\n",
+    "decimal commas stay text": b"VM;CPUs;RAM\nweb;2;0,5\ndb;4;1,5\n",
+    "numeric names": b"VM,CPUs\n001,2\n002,4\n",
+    "cp1252": "VM;Owner;CPUs\nweb;Müller;2\ndb;Café;4\n".encode("cp1252"),
+    "no final line break": b"VM,CPUs\nweb,2\ndb,4",
+    "blank header": b"VM,,CPUs\nweb,x,2\ndb,,4\n",
+    "repeated header": b"VM,vm,CPUs\nweb,a,2\ndb,b,4\n",
+    "empty column": b"VM,X,CPUs\nweb,,2\ndb,,4\n",
+    "header only": b"VM,CPUs\n",
+    "trailing delimiter": b"VM,CPUs,\nweb,2,\ndb,4,\n",
+    "lone carriage returns": b"VM,CPUs\rweb,2\rdb,4\r",
+    "mixed line breaks": b"VM,CPUs\r\nweb,2\ndb,4\r\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_arrow_path_matches_the_cell_by_cell_reader(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "inv.csv"
+    path.write_bytes(CASES[name])
+    arrow, text = both(path)
+    assert arrow is not None, "the Arrow path should take this file"
+    assert_same(arrow, text)
+
+
+# Files the Arrow path leaves to the cell-by-cell reader (which reads or refuses them).
+DECLINED = {
+    "ragged rows": b"VM,CPUs\nweb,2,extra\ndb,4\n",
+    "title line": b"Export 2024-05-01\nVM,CPUs\nweb,2\n",
+    "whitespace-only line": b"VM,CPUs\nweb,2\n   \ndb,4\n",
+    "unbalanced quote": b'VM,CPUs\n"web,2\ndb,4\n',
+    "utf-16": "VM,CPUs\nweb,2\n".encode("utf-16"),
+    "form feed": b"VM,CPUs\nweb,2\x0c\n",
+    "nul byte": b"VM,CPUs\nweb,\x002\n",
+    "bom with bad bytes": b"\xef\xbb\xbfVM,CPUs\nw\xffb,2\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DECLINED))
+def test_arrow_path_declines_odd_files(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "inv.csv"
+    path.write_bytes(DECLINED[name])
+    assert csvfile._load_arrow(path.read_bytes(), path, Limits(), display=path.name,
+                               sheet=None, column_filter=None) is None
+
+
+def test_arrow_path_declines_files_near_a_limit(tmp_path: Path) -> None:
+    path = tmp_path / "inv.csv"
+    path.write_bytes(b"VM,CPUs\n" + b"web,2\n" * 20)
+    for limits in (Limits(max_rows=10), Limits(max_columns=1), Limits(max_cells=30),
+                   Limits(max_csv_line_chars=5)):
+        assert csvfile._load_arrow(path.read_bytes(), path, limits, display=path.name,
+                                   sheet=None, column_filter=None) is None
+
+
+def test_only_the_columns_kept_are_typed(tmp_path: Path) -> None:
+    path = tmp_path / "RVTools_tabvInfo.csv"
+    path.write_bytes(b"VM,Folder,CPUs\nweb,/a,2\n,/orphan,\ndb,/b,4\n")
+    arrow, text = both(path, column_filter=lambda _sheet, header: header != "Folder")
+    assert arrow is not None
+    assert_same(arrow, text)
+    assert list(arrow.frame.columns) == ["VM", "CPUs"]
+    # Blank in every column read: a blank row between data rows.
+    assert arrow.blank_rows == 1 and arrow.row_numbers().tolist() == [2, 4]
+
+
+def test_long_files_keep_row_numbers_and_types(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    n = 5_000
+    frame = pd.DataFrame({"VM": [f"vm-{i}" for i in range(n)],
+                          "CPUs": rng.integers(1, 64, n),
+                          "Memory": rng.random(n) * 1e5,
+                          "Note": np.where(rng.random(n) < 0.5, "", "x, y")})
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, index=False)
+    arrow, text = both(path)
+    assert arrow is not None
+    assert_same(arrow, text)
+    assert arrow.frame["Memory"].tolist() == pytest.approx(frame["Memory"].tolist(), rel=1e-15)
+    assert arrow.row_numbers()[-1] == n + 1
+
+
+def test_arrow_trims_the_characters_python_strips() -> None:
+    """Both readers strip cells; Arrow's trim must remove exactly what str.strip() does."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # Every whitespace character is in the Basic Multilingual Plane.
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF]
+    cells = [f"{c}x{c}" for c in chars]
+    trimmed = pc.utf8_trim_whitespace(pa.array(cells)).to_pylist()
+    assert trimmed == [cell.strip() for cell in cells]
