@@ -122,3 +122,22 @@ def test_every_real_rvtools_snapshot_gets_at_most_two_stars(tmp_path: Path) -> N
                                  / "sample-rvtools.xlsx"))
     assert sample.quality.confidence_stars <= 2
     assert np.isfinite(sample.target.node_cores)
+
+
+def test_memory_request_lies_between_active_and_consumed() -> None:
+    """kubev2v has vMemory Active and Consumed: the request sits strictly between the two
+    figures, and the assumption's range runs from one to the other."""
+    from shared_data import KUBEV2V_EXAMPLE1
+
+    inv = read_inventory(real_data(*KUBEV2V_EXAMPLE1))
+    low, mid, high = (_run(inv, f"sizing.memory_position={p}") for p in (0, 0.5, 1))
+    assert low.target.memory_request_gib < mid.target.memory_request_gib
+    assert mid.target.memory_request_gib < high.target.memory_request_gib
+    assert mid.quality.memory_basis.get("active_consumed") == 3
+    assert load_assumptions().ranges()["sizing.memory_position"] == (0.0, 0.5, 1.0)
+    # vm-3: Active 286 MiB, Consumed 3,103 MiB, comfort 1.3 less the 0.5 GiB Linux OS share.
+    vm3 = [float(r.vms.set_index("name").loc["vm-3", "memory_request_gib"])
+           for r in (low, mid, high)]
+    active, consumed = 286 / 1024, 3103 / 1024
+    assert vm3[0] < vm3[1] < vm3[2]
+    assert vm3[1] == pytest.approx((active + 0.5 * (consumed - active)) * 1.3 - 0.5)

@@ -66,7 +66,7 @@ def resolved(inv: Inventory, a: Assumptions) -> Assumptions:
 
 def test_default_sample_shows_a_real_ordered_spread(sample_estimate: Estimate) -> None:
     u = sample_estimate.uncertainty
-    assert u is not None and u.draws == 1000 and u.seed == 42 and u.distribution == "triangular"
+    assert u is not None and u.draws == 1000 and u.seed == 42 and u.distribution == "split_triangular"
     for p in (u.annual_savings, u.npv, u.nodes):
         assert p.p10 is not None and p.p50 is not None and p.p90 is not None
         assert p.p10 <= p.p50 <= p.p90
@@ -206,7 +206,7 @@ def test_vectorised_draws_equal_scalar_pricing(small: Inventory) -> None:
 def test_scaled_replan_at_the_point_is_the_point(small: Inventory) -> None:
     a = load_assumptions()
     planner = Replanner(scoped(small, a), small.hosts, resolved(small, a))
-    types, same = planner._scaled_pools(a, a.flat_values())
+    types, same, _ = planner._scaled_pools(a, a.flat_values())
     np.testing.assert_array_equal(same, planner.point.pool_nodes)
     np.testing.assert_array_equal(types, planner._type0)
     up = planner.at({"sizing.comfort_factor": 2.0})
@@ -216,13 +216,19 @@ def test_scaled_replan_at_the_point_is_the_point(small: Inventory) -> None:
 
 def test_draws_stay_in_range_and_pert_centres_on_its_mean() -> None:
     ranges = {"x": (1.0, 2.0, 10.0), "y": (0.0, 0.0, 1.0)}
-    tri = draw_values(ranges, 20_000, 1)
+    tri = draw_values(ranges, 20_000, 1, "triangular")
     pert = draw_values(ranges, 20_000, 1, "pert")
-    for d in (tri, pert):
+    split = draw_values(ranges, 20_000, 1)
+    for d in (tri, pert, split):
         assert d["x"].min() >= 1.0 and d["x"].max() <= 10.0
         assert d["y"].min() >= 0.0 and d["y"].max() <= 1.0
     assert tri["x"].mean() == pytest.approx((1 + 2 + 10) / 3, rel=0.02)
     assert pert["x"].mean() == pytest.approx((1 + 4 * 2 + 10) / 6, rel=0.02)
+    # the default puts half the mass on each side of the likely value: it is the median
+    assert np.median(split["x"]) == pytest.approx(2.0, rel=0.02)
+    assert np.mean(split["x"] < 2.0) == pytest.approx(0.5, abs=0.01)
+    # each half is a triangle: a quarter of the draws below the middle of the low side
+    assert np.mean(split["x"] < 1.5) == pytest.approx(0.125, abs=0.01)
     with pytest.raises(ConfigError, match=r"uncertainty\.distribution"):
         draw_values(ranges, 10, 1, "uniform")
     with pytest.raises(ConfigError, match=r"uncertainty\.draws"):
@@ -276,4 +282,6 @@ def test_grid_assigns_draws_to_several_plan_points(small: Inventory) -> None:
     assert planner.runs["scaled"] == 2 * plan_keys + 5  # low and high cut runs, 5 grid points
     p10, p50, p90 = np.quantile(res.annual_savings, [0.1, 0.5, 0.9])
     assert p10 < p50 < p90
-    assert len(tornado) == 10
+    # every ranged key that moves the savings, largest swing first (reports show the top 10)
+    assert len(tornado) > 10 and (tornado["swing"] > 0).all()
+    assert tornado["swing"].is_monotonic_decreasing

@@ -140,8 +140,9 @@ def _node_purchases(quantities: CostQuantities, values: Values, year_end: np.nda
     """Capex per year (years,) or (draws, years): owned servers bought when first needed and
     bought again when fully written off."""
     pools = quantities.pools
-    amort = value(values, "current.amortisation_years")
-    life = max(1, round(float(np.mean(amort))))
+    amort = np.asarray(value(values, "current.amortisation_years"), dtype=float)
+    # a server is bought again when fully written off: every `life` years, per draw
+    life = np.maximum(1, np.round(amort)).astype(int)
     out: np.ndarray = np.zeros(horizon)
     groups: list[tuple[str, np.ndarray]] = []
     for t, n in zip(pools.node_type, pools.nodes, strict=True):
@@ -156,12 +157,23 @@ def _node_purchases(quantities: CostQuantities, values: Values, year_end: np.nda
         key = f"platform.node_types.{t}.hardware_per_node_year"
         if key not in values:
             continue
-        price = np.asarray(value(values, key), dtype=float) * np.asarray(amort, dtype=float)
+        price = np.asarray(value(values, key), dtype=float) * amort
         bought = np.diff(np.concatenate([[0.0], np.maximum.accumulate(need)]))
-        # refresh: what was bought `life` years earlier is bought again
-        refresh = np.concatenate([np.zeros(life), bought])[:horizon]
-        out = out + price[..., None] * (bought + refresh)
+        out = out + price[..., None] * _with_refresh(bought, life)
     return out
+
+
+def _with_refresh(bought: np.ndarray, life: np.ndarray) -> np.ndarray:
+    """Servers bought per year (years,) plus the same servers bought again every `life`
+    years ((), or (draws,)): (years,) or (draws, years)."""
+    horizon = bought.shape[-1]
+    lives = np.atleast_1d(life)
+    total = np.tile(bought.astype(float), (lives.size, 1))
+    rows = np.arange(lives.size)
+    for year in range(horizon):  # years, not VMs: a handful of steps
+        earlier = year - lives
+        total[:, year] += np.where(earlier >= 0, total[rows, np.maximum(earlier, 0)], 0.0)
+    return total.reshape(*life.shape, horizon)
 
 
 def cash_flow(lines: CostLines, quantities: CostQuantities, settings: Assumptions,

@@ -34,7 +34,7 @@ def _split_triangular_ppf(u: np.ndarray, low: np.ndarray, mode: np.ndarray,
 
 
 def draw_values(ranges: Mapping[str, tuple[float, float, float]], draws: int, seed: int,
-                distribution: str = "triangular") -> dict[str, np.ndarray]:
+                distribution: str = "split_triangular") -> dict[str, np.ndarray]:
     """`draws` values for every ranged key at once: key -> (draws,) array.
 
     One generator call for all keys, so the same seed, draws and key order give the same
