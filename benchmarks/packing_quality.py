@@ -76,7 +76,7 @@ def plain_ffd(dem: np.ndarray, cap: np.ndarray) -> int:
 def dot_product(dem: np.ndarray, cap: np.ndarray) -> int:
     """Bin-centric dot product, one item at a time (Panigrahy et al. 2011)."""
     g = exact_groups(dem, cap)
-    return _bin_centric(g.demand, g.count, np.ones(2), "dot", False, "dot").nodes
+    return _bin_centric(g.demand, g.count, np.ones(dem.shape[1]), "dot", "dot").nodes
 
 
 def cp_sat_optimum(dem: np.ndarray, cap: np.ndarray, upper: int, limit_s: float) -> int | None:

@@ -160,6 +160,7 @@ def test_many_distinct_sizes_are_rounded_up_and_stay_feasible(
 ) -> None:
     monkeypatch.setattr(core, "MAX_GROUPS", 300)
     monkeypatch.setattr(core, "EXACT_GROUPS", 300)
+    monkeypatch.setattr(core, "EXACT_LIMIT_S", 0.0)
     rng = np.random.default_rng(0)
     dem = rng.uniform(0.01, 0.2, size=(3000, 2))
     cap = np.ones(2)
