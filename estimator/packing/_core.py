@@ -4,9 +4,10 @@ Everything works on *groups*: items with identical demand vectors are packed tog
 so a real estate with a handful of VM sizes costs a handful of vector operations per node, whatever
 its size. Demands are normalised by node capacity (every dimension becomes a fraction of one node).
 
-When there are too many distinct demand vectors (continuous sizes from utilisation data) they are
-rounded *up* to a relative grid of (1 + eps) steps, eps starting at 1/1024: placements stay
-feasible, and the waste is at most eps per item and dimension (`PackResult.rounding`).
+When there are too many distinct demand vectors (continuous sizes from utilisation data) for the
+baselines to run on them within EXACT_LIMIT_S, they are rounded *up* to a relative grid of
+(1 + eps) steps, eps starting at 1/256: placements stay feasible, and the waste is at most eps per
+item and dimension (`PackResult.rounding`).
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ class PackResult:
     loads : (node_count, d) summed demand on each node, in the demands' units.
     method : the heuristic that gave the kept packing ("+ls" when local search improved it).
     rounding : relative rounding-up applied to demands (0.0 when packed exactly).
-    tried : node count each heuristic reached, for the record.
+    tried : node count each heuristic reached, for the record ("name 1/k" for the part that the
+        replicate path packs once and repeats k times).
     """
 
     node_count: int
@@ -1028,15 +1030,19 @@ def pack(
     time_budget_s : optional wall-clock cap on the optional work (extra restarts, local search). The
         work is otherwise bounded by a deterministic budget; with a time cap, results can depend on
         machine speed.
-    effort : "full" (all heuristics, restarts, local search) or "fast" (first-fit decreasing and
-        one bin-centric pass; used for what-if comparisons).
+    effort : "full" (all heuristics, restarts, local search) or "fast" (first-fit decreasing, and
+        the dot product when it fits the work budget; used for what-if comparisons).
 
-    Runs first-fit and best-fit decreasing with several orderings (Cluster Autoscaler's
-    cpu/alloc + mem/alloc, max, product, L2, demand-weighted sum, seeded random weightings), the
-    bin-centric dot-product and L2 heuristics of Panigrahy et al. (MSR 2011) and sampled fills
-    (best of several randomised dot-product fills per node), keeps the fewest nodes, then tries
-    to empty the least-loaded nodes by reinserting their items (best fit). Large instances with
-    many sizes pack 1/k of each size class, repeat that plan k times and first-fit the rest.
+    With full effort, pack never uses more nodes than plain first-fit decreasing in the Cluster
+    Autoscaler's order (cpu/alloc + mem/alloc) or the bin-centric dot product of Panigrahy et al.
+    (MSR 2011): both always run (whatever `time_budget_s`), the dot product unless estimated above
+    DOT_LIMIT_S, on the exact sizes unless both would be estimated above EXACT_LIMIT_S (then on
+    the sizes rounded up, see `PackResult.rounding`). The work budget then adds first-fit and
+    best-fit decreasing with other orderings (max, product, L2, demand-weighted sum, seeded random
+    weightings), the L2 and weighted dot-product rules and sampled fills (best of several
+    randomised dot-product fills per node), keeps the fewest nodes, and tries to empty the
+    least-loaded nodes by reinserting their items (best fit). Large instances with many sizes
+    also pack 1/k of each size class, repeat that plan k times and first-fit the rest.
 
     Raises ValueError naming the item and the dimension when an item exceeds node capacity.
 
@@ -1073,9 +1079,11 @@ def pack(
         sub = np.flatnonzero(q > 0)
         sub_g = _Groups(V[sub], q[sub], np.zeros(0, dtype=np.int64), g.rounding)
         sub_lb = _lower_bound_groups(sub_g, None)
+        tried_part: dict[str, int] = {}
         part, budget = _portfolio(
-            V[sub], q[sub], sub_lb, int(q.sum()), effort, rng, budget, out_of_time, tried
+            V[sub], q[sub], sub_lb, int(q.sum()), effort, rng, budget, out_of_time, tried_part
         )
+        tried.update({f"{name} 1/{k_rep}": nodes for name, nodes in tried_part.items()})
         n_part = part.nodes
         reps = np.repeat(np.arange(k_rep, dtype=np.int64), part.grp.size)
         grp = np.tile(sub[part.grp], k_rep)
