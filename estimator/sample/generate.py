@@ -363,7 +363,8 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     active_frac = np.where(zombie, 0.0, np.where(
         uc < 0.11, rng.uniform(0.005, 0.045, n), np.clip(rng.beta(1.5, 7.0, n) + cpu_frac * 0.3,
                                                          0, 1)))
-    consumed_frac = np.clip(rng.beta(5.0, 2.0, n), 0.15, 1.0)
+    # Consumed is the host memory backing the guest, which holds the active pages: never less.
+    consumed_frac = np.maximum(np.clip(rng.beta(5.0, 2.0, n), 0.15, 1.0), active_frac)
     mem_active = np.where(on, np.round(active_frac * mem_mib), 0).astype(np.int64)
     mem_consumed = np.where(on, np.round(consumed_frac * mem_mib), 0).astype(np.int64)
     mem_overhead = np.where(on, 30 + (mem_mib // 1024) * 4 + vcpu_all * 3, 0).astype(np.int64)
