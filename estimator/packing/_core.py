@@ -52,7 +52,7 @@ BC_ELEM_S: Final = 3e-9
 #: estimated below this [s] (full effort; fast effort runs it within the work budget).
 DOT_LIMIT_S: Final = 8.0
 #: Sizes are packed exactly (not rounded) while both baselines on them are estimated below this [s].
-EXACT_LIMIT_S: Final = 8.0
+EXACT_LIMIT_S: Final = 5.0
 #: Sampled fills run when estimated below this [s]; cost per item step [s].
 FILL_LIMIT_S: Final = 2.0
 FILL_STEP_S: Final = 1e-4
