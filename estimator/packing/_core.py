@@ -400,11 +400,13 @@ def _ffd(
     out_g: list[IntArray] = []
     out_n: list[IntArray] = []
     out_c: list[IntArray] = []
-    dims = [np.flatnonzero(V[gi] > 0).tolist() for gi in range(m)]
+    positive = V > 0
+    full = positive.all(axis=1)
+    all_dims = list(range(d))
     for t, gi in enumerate(order.tolist()):
         v = V[gi]
         c = int(cnt[gi])
-        nz = dims[gi]
+        nz = all_dims if full[gi] else np.flatnonzero(positive[gi]).tolist()
         if n_open and not nz and not best_fit:
             # Zero demand: every copy fits the first open node.
             out_g.append(np.array([gi], dtype=np.int64))
@@ -439,10 +441,16 @@ def _ffd(
                 lo, step = 0, 256
                 while lo < n_open and got < c:
                     hi = min(n_open, lo + step)
-                    q = _room_copies(room, lo, hi, v, nz)
-                    hit = np.flatnonzero(q > 0)
-                    parts.append(lo + hit)
-                    counts.append(np.minimum(q[hit], c))
+                    # Copies are counted only on the nodes that take at least one.
+                    fit = room[nz[0], lo:hi] + EPS >= v[nz[0]]
+                    for k in nz[1:]:
+                        fit &= room[k, lo:hi] + EPS >= v[k]
+                    hit = np.flatnonzero(fit) + lo
+                    q = (room[nz[0], hit] + EPS) / v[nz[0]]
+                    for k in nz[1:]:
+                        q = np.minimum(q, (room[k, hit] + EPS) / v[k])
+                    parts.append(hit)
+                    counts.append(np.minimum(np.floor(q).astype(np.int64), c))
                     got += int(counts[-1].sum())
                     lo, step = hi, 4 * step
                 pos = np.concatenate(parts)
