@@ -129,10 +129,10 @@ def _number_text(values: npt.NDArray[np.generic]) -> npt.NDArray[np.str_]:
     writes them."""
     if values.dtype.kind in "iub":
         return values.astype(np.int64).astype(str)
-    values = values.astype(np.float64)
-    whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2**53)
-    ints = np.where(whole, values, 0).astype(np.int64).astype(str)
-    return np.where(whole, ints, values.astype(str))
+    floats = values.astype(np.float64)
+    whole = np.isfinite(floats) & (floats == np.round(floats)) & (np.abs(floats) < 2**53)
+    ints = np.where(whole, floats, 0).astype(np.int64).astype(str)
+    return np.where(whole, ints, floats.astype(str))
 
 
 def column(

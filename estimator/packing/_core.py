@@ -262,7 +262,7 @@ def _clique_bound(g: _Groups) -> int:
     cand = np.flatnonzero(big.any(axis=1) & ~big[:, k])
     if cand.size and members.size * cand.size * d <= 5e7:
         cand = cand[np.argsort(-V[cand].max(axis=1), kind="stable")]
-        chosen = list(members)
+        chosen: list[int] = members.tolist()
         for j in cand:
             mem = V[np.asarray(chosen)]
             if np.all(np.any(mem + V[j] > 1.0 + EPS, axis=1)):
@@ -350,7 +350,7 @@ def _fits(RT: FloatArray, idx: IntArray, v: FloatArray) -> IntArray:
 
 def _fit_mask(VT: FloatArray, idx: IntArray, r: FloatArray) -> npt.NDArray[np.bool_]:
     """Which columns `idx` of VT (d, m) fit within the residual vector r."""
-    mask = VT[0, idx] <= r[0] + EPS
+    mask: npt.NDArray[np.bool_] = VT[0, idx] <= r[0] + EPS
     for k in range(1, VT.shape[0]):
         mask &= VT[k, idx] <= r[k] + EPS
     return mask
@@ -401,7 +401,7 @@ def _ffd(
     out_n: list[IntArray] = []
     out_c: list[IntArray] = []
     positive = V > 0
-    full = positive.all(axis=1)
+    full: npt.NDArray[np.bool_] = np.all(positive, axis=1)
     all_dims = list(range(d))
     for t, gi in enumerate(order.tolist()):
         v = V[gi]
@@ -515,7 +515,7 @@ def _room_copies(room: FloatArray, lo: int, hi: int, v: FloatArray, nz: list[int
     """How many copies of v fit in the room of open nodes lo..hi-1 (v has nonzero dims nz)."""
     if not nz:
         return np.full(hi - lo, _HUGE, dtype=np.int64)
-    q = (room[nz[0], lo:hi] + EPS) / v[nz[0]]
+    q: FloatArray = (room[nz[0], lo:hi] + EPS) / v[nz[0]]
     for k in nz[1:]:
         q = np.minimum(q, (room[k, lo:hi] + EPS) / v[k])
     return np.floor(q).astype(np.int64)
@@ -523,7 +523,7 @@ def _room_copies(room: FloatArray, lo: int, hi: int, v: FloatArray, nz: list[int
 
 def _all_ge(room: FloatArray, n_open: int, lo: FloatArray) -> npt.NDArray[np.bool_]:
     """Which of the first n_open room columns are at least `lo` in every dimension."""
-    mask = room[0, :n_open] + EPS >= lo[0]
+    mask: npt.NDArray[np.bool_] = room[0, :n_open] + EPS >= lo[0]
     for k in range(1, room.shape[0]):
         mask &= room[k, :n_open] + EPS >= lo[k]
     return mask
@@ -757,7 +757,7 @@ def _sampled_fill(
         best_room = np.inf
         best_take: dict[int, int] = {}
         for trial in range(trials):
-            noise = np.ones(m) if trial == 0 else rng.uniform(0.7, 1.3, size=m)
+            noise: FloatArray = np.ones(m) if trial == 0 else rng.uniform(0.7, 1.3, size=(m,))
             r = np.ones(d)
             take: dict[int, int] = {}
             avail = rem.copy()
@@ -908,7 +908,7 @@ def _ffd_cost(V: FloatArray, cnt: IntArray, lb: int) -> float:
     m, d = V.shape
     mean_top = float((V.max(axis=1) * cnt).sum() / max(int(cnt.sum()), 1))
     window = ACTIVE_MAX_SMALL if mean_top < SMALL_ITEM else ACTIVE_MAX
-    return m * (FFD_GROUP_S + min(lb, 2 * window) * d * FFD_ELEM_S)
+    return float(m * (FFD_GROUP_S + min(lb, 2 * window) * d * FFD_ELEM_S))
 
 
 def _dot_cost(V: FloatArray, cnt: IntArray, lb: int) -> float:
@@ -919,10 +919,10 @@ def _dot_cost(V: FloatArray, cnt: IntArray, lb: int) -> float:
     steps_per_node = min(per_node, 2.0 + float(np.log2(per_node)))
     if m <= PREFIX_GROUPS:
         # Identical fills repeat at once: a few distinct fills per size, each read in full.
-        return min(lb, 8 * m) * per_node * (BC_STEP_S + m * d * BC_ELEM_S)
+        return float(min(lb, 8 * m) * per_node * (BC_STEP_S + m * d * BC_ELEM_S))
     # Sizes that occur once are scanned in chunks that stop early (about a fifth is read).
     read = m / 5 if n < 2 * m else m
-    return lb * steps_per_node * (BC_STEP_S + read * d * BC_ELEM_S)
+    return float(lb * steps_per_node * (BC_STEP_S + read * d * BC_ELEM_S))
 
 
 def _portfolio(
