@@ -1,12 +1,14 @@
 """Time and peak memory of packing at 1e4, 1e5 and 1e6 workloads of realistic VM sizes.
 
 Each size runs in its own subprocess (so peak memory is per size), three times; the table shows the
-median time. Two measures: `pack()` of every pod onto one node type (GKE allocatable of a 32-core /
-128 GiB node at 80% utilisation), and `plan_pools()` (Linux and Windows pools, four node types,
-node-type choice by cost, HA spares) — the packing half of "sizing + packing".
+median time, and the node counts of the two baselines that `pack` never exceeds: plain FFD in the
+Cluster Autoscaler's order and the dot product ("-" where it is skipped, estimated above 8 s).
+Two measures: `pack()` of every pod onto one node type (GKE allocatable of a 32-core / 128 GiB
+node at 80% utilisation), and `plan_pools()` (Linux and Windows pools, four node types, node-type
+choice by cost, HA spares) — the packing half of "sizing + packing".
 
-Requests follow the sizing rule on the utilisation basis (continuous values, so `pack` has to round
-them up to its grid), from a VM size mix typical of RVTools exports.
+Requests follow the sizing rule on the utilisation basis (continuous values, so above some 30,000
+workloads `pack` rounds them up to its grid), from a VM size mix typical of RVTools exports.
 
 Usage: .venv/bin/python benchmarks/bench_packing.py [--sizes 10000 100000 1000000] [--runs 3]
 """
@@ -90,6 +92,9 @@ def one_size(n: int, runs: int) -> dict[str, float]:
         "lower_bound": res.lower_bound,
         "rounding": res.rounding,
         "method": res.method,
+        # The two baselines on the whole instance (the dot product is skipped above its limit).
+        "ffd": res.tried.get("ffd-sum"),
+        "dot": res.tried.get("dot-product"),
         "pack_s": statistics.median(pack_s),
         "pack_cpu": statistics.median(pack_cpu),
         "plan_nodes": plan.totals["nodes"],
@@ -108,6 +113,10 @@ def _cap_args() -> dict[str, float]:
     return args
 
 
+def _count(nodes: int | None) -> str:
+    return "-" if nodes is None else f"{nodes:,}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
@@ -119,7 +128,8 @@ def main() -> None:
         return
     print(
         f"{'n':>9} {'pack s (CPU)':>14} {'nodes':>7} {'LB':>7} {'gap':>6} {'round':>7} "
-        f"{'plan_pools s (CPU)':>18} {'nodes':>7} {'LB':>7} {'peak MiB':>9}  kept"
+        f"{'FFD':>7} {'dot':>7} {'plan_pools s (CPU)':>18} {'nodes':>7} {'LB':>7} "
+        f"{'peak MiB':>9}  kept"
     )
     for n in args.sizes:
         out = subprocess.run(
@@ -133,6 +143,7 @@ def main() -> None:
         print(
             f"{r['n']:>9,} {r['pack_s']:>6.2f} ({r['pack_cpu']:>5.2f}) {r['nodes']:>7,} "
             f"{r['lower_bound']:>7,} {gap:>6.1%} {r['rounding']:>7.4f} "
+            f"{_count(r['ffd']):>7} {_count(r['dot']):>7} "
             f"{r['plan_s']:>10.2f} ({r['plan_cpu']:>5.2f}) {r['plan_nodes']:>7,} "
             f"{r['plan_lower_bound']:>7,} {r['peak_rss_mib']:>9.0f}  {r['method']}",
             flush=True,

@@ -13,10 +13,18 @@ Part 1 (n = 1,000 and 10,000; 3 seeds each): nodes above the provable lower boun
 first-fit decreasing with the Cluster Autoscaler ordering (cpu/alloc + mem/alloc), the bin-centric
 dot-product heuristic (Panigrahy et al., MSR 2011), and `estimator.pack`, with pack's run time.
 
-Part 2 (n = 20, 40, 60; 5 seeds per class and size): `estimator.pack` against the optimum found by
+Part 2, held out (instances never used while developing `pack`): the four classes and two with
+many distinct sizes (*wide-1000*: w1, w2 ~ U{1..1000}, capacity 1000; *mid-3d*: three dimensions
+~ U{100..600}, capacity 1000) at n = 10,000 and 30,000 with seeds 10,000 and 10,001, and the
+Alibaba openb Kubernetes pod list (cpu, memory and GPU requests of 8,152 pods; alibaba/clusterdata
+cluster-trace-gpu-v2023, Weng et al., USENIX ATC 2023) packed onto its five most common node
+shapes. Node counts of the lower bound, plain FFD, the dot product and `pack`, and whether pack
+<= both. FFD and the dot product run on the exact sizes here, whatever `pack` does.
+
+Part 3 (n = 20, 40, 60; 5 seeds per class and size): `estimator.pack` against the optimum found by
 OR-Tools CP-SAT (benchmark-only dependency, extra `bench`), 10 s limit per instance.
 
-Usage: .venv/bin/python benchmarks/packing_quality.py [--quick]
+Usage: .venv/bin/python benchmarks/packing_quality.py [--quick] [--held-out-only] [--openb DIR]
 """
 
 from __future__ import annotations
@@ -24,14 +32,17 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from estimator.packing import pack
 from estimator.packing._core import _bin_centric, _ffd, _Groups, _make_groups, lower_bound
 
 Generator = Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray]]
+OPENB = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "alibaba-openb-k8s"
 
 
 def uniform(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -54,6 +65,14 @@ def uniform_wide(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarr
     return rng.integers(1, 101, size=(n, 2)).astype(float), np.array([100.0, 100.0])
 
 
+def wide_1000(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    return rng.integers(1, 1001, size=(n, 2)).astype(float), np.array([1000.0, 1000.0])
+
+
+def mid_3d(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    return rng.integers(100, 601, size=(n, 3)).astype(float), np.array([1000.0, 1000.0, 1000.0])
+
+
 CLASSES: dict[str, Generator] = {
     "uniform": uniform,
     "correlated": correlated,
@@ -74,9 +93,9 @@ def plain_ffd(dem: np.ndarray, cap: np.ndarray) -> int:
 
 
 def dot_product(dem: np.ndarray, cap: np.ndarray) -> int:
-    """Bin-centric dot product, one item at a time (Panigrahy et al. 2011)."""
+    """Bin-centric dot product with equal weights, one item at a time (Panigrahy et al. 2011)."""
     g = exact_groups(dem, cap)
-    return _bin_centric(g.demand, g.count, np.ones(2), "dot", False, "dot").nodes
+    return _bin_centric(g.demand, g.count, np.ones(dem.shape[1]), "dot", "dot").nodes
 
 
 def cp_sat_optimum(dem: np.ndarray, cap: np.ndarray, upper: int, limit_s: float) -> int | None:
@@ -140,7 +159,65 @@ def part_one(sizes: list[int], seeds: int) -> None:
             )
 
 
-def part_two(sizes: list[int], seeds: int, limit_s: float) -> None:
+# Held out only: many distinct sizes (up to a million), so at 30,000 items they are the instances
+# on which an earlier pack rounded demands and lost to plain FFD.
+MANY_SIZES: dict[str, Generator] = {"wide-1000": wide_1000, "mid-3d": mid_3d}
+
+
+def held_out(sizes: list[int], openb: Path) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """(label, demands, capacity) of the held-out instances."""
+    for name, gen in {**CLASSES, **MANY_SIZES}.items():
+        for n in sizes:
+            for seed in (10_000, 10_001):
+                dem, cap = gen(np.random.default_rng(seed), n)
+                yield f"{name} {n:,} s{seed}", dem, cap
+    nodes_csv = openb / "openb_node_list_all_node.csv"
+    pods_csv = openb / "openb_pod_list_default.csv"
+    if not (nodes_csv.exists() and pods_csv.exists()):
+        return
+    nodes = pd.read_csv(nodes_csv)
+    pods = pd.read_csv(pods_csv)
+    gpu_milli = (pods["num_gpu"] * pods["gpu_milli"]).to_numpy(float)
+    shapes = nodes.groupby(["cpu_milli", "memory_mib", "gpu"]).size().nlargest(5)
+    for (cpu, mem, gpus), count in shapes.items():
+        if gpus > 0:
+            dem = np.column_stack((pods["cpu_milli"], pods["memory_mib"], gpu_milli)).astype(float)
+            cap = np.array([cpu, mem, 1000.0 * gpus], dtype=float)
+        else:
+            # CPU-only nodes take the pods that ask for no GPU.
+            dem = pods.loc[gpu_milli == 0, ["cpu_milli", "memory_mib"]].to_numpy(float)
+            cap = np.array([cpu, mem], dtype=float)
+        dem = dem[np.all(dem <= cap, axis=1)]
+        label = f"openb {cpu // 1000}c/{mem // 1024}G/{gpus}gpu ({count} nodes)"
+        yield label, dem, cap
+
+
+def part_held_out(sizes: list[int], openb: Path) -> None:
+    print()
+    print("Held-out instances: node counts; FFD and dot on the exact sizes")
+    print(
+        f"{'instance':<34} {'n':>6} {'sizes':>6} {'LB':>6} {'FFD (CA)':>8} {'dot':>6} "
+        f"{'pack':>6} {'pack <= min':>11} {'pack s':>6}  kept"
+    )
+    misses = 0
+    for label, dem, cap in held_out(sizes, openb):
+        g = exact_groups(dem, cap)
+        lb = lower_bound(dem, cap)
+        ffd, dot = plain_ffd(dem, cap), dot_product(dem, cap)
+        t = time.perf_counter()
+        res = pack(dem, cap)
+        secs = time.perf_counter() - t
+        ok = res.node_count <= min(ffd, dot)
+        misses += not ok
+        print(
+            f"{label:<34} {len(dem):>6,} {g.count.size:>6,} {lb:>6,} {ffd:>8,} {dot:>6,} "
+            f"{res.node_count:>6,} {'yes' if ok else 'NO':>11} {secs:>6.2f}  {res.method}",
+            flush=True,
+        )
+    print(f"pack above min(FFD, dot) on {misses} instance(s)")
+
+
+def part_optimum(sizes: list[int], seeds: int, limit_s: float) -> None:
     print()
     print(f"Against the CP-SAT optimum ({limit_s:g} s limit; 'proven' = optimum proven)")
     print(
@@ -174,13 +251,19 @@ def part_two(sizes: list[int], seeds: int, limit_s: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="n = 1,000 only, fewer seeds")
+    parser.add_argument("--held-out-only", action="store_true", help="only the held-out part")
+    parser.add_argument("--openb", type=Path, default=OPENB, help="Alibaba openb CSV folder")
     args = parser.parse_args()
-    if args.quick:
+    if args.held_out_only:
+        part_held_out([10_000, 30_000], args.openb)
+    elif args.quick:
         part_one([1000], seeds=1)
-        part_two([20, 40], seeds=2, limit_s=5.0)
+        part_held_out([1000], args.openb)
+        part_optimum([20, 40], seeds=2, limit_s=5.0)
     else:
         part_one([1000, 10_000], seeds=3)
-        part_two([20, 40, 60], seeds=5, limit_s=10.0)
+        part_held_out([10_000, 30_000], args.openb)
+        part_optimum([20, 40, 60], seeds=5, limit_s=10.0)
 
 
 if __name__ == "__main__":

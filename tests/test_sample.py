@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -147,6 +148,19 @@ def test_xlsx_round_trips_through_openpyxl(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["s.xlsx"]  # no temporary left behind
 
 
+def test_xlsx_is_deterministic_with_shared_strings_and_no_formulas(tmp_path: Path) -> None:
+    a = write_sample(tmp_path / "a.xlsx", vms=60, seed=8)
+    b = write_sample(tmp_path / "b.xlsx", vms=60, seed=8)
+    assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        assert len(sheets) == len(SHEETS)
+        # Text is shared (as RVTools writes it), so each distinct value is stored once.
+        sst = z.read("xl/sharedStrings.xml").decode()
+        assert sst.count("<t>poweredOn</t>") == 1
+        assert all(b"<f>" not in z.read(n) and b"inlineStr" not in z.read(n) for n in sheets)
+
+
 def test_csv_writes_an_rvtools_csv_folder(tmp_path: Path) -> None:
     expected = sample_tables(90, seed=3)
     out = write_sample(tmp_path / "estate.csv", vms=90, seed=3)
@@ -172,7 +186,7 @@ def test_output_paths_and_bad_suffix(tmp_path: Path) -> None:
 
 
 def test_xlsx_row_limit_points_to_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sample, "XLSX_MAX_ROWS", 100)
+    monkeypatch.setattr(sample.workbook, "XLSX_MAX_ROWS", 100)
     with pytest.raises(OutputError, match=r"more than an \.xlsx sheet holds") as err:
         write_sample(tmp_path / "big.xlsx", vms=200)
     assert "csv" in (err.value.hint or "").lower()

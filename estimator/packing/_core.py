@@ -4,9 +4,10 @@ Everything works on *groups*: items with identical demand vectors are packed tog
 so a real estate with a handful of VM sizes costs a handful of vector operations per node, whatever
 its size. Demands are normalised by node capacity (every dimension becomes a fraction of one node).
 
-When there are too many distinct demand vectors (continuous sizes from utilisation data) they are
-rounded *up* to a relative grid of (1 + eps) steps, eps starting at 1/1024: placements stay
-feasible, and the waste is at most eps per item and dimension (`PackResult.rounding`).
+When there are too many distinct demand vectors (continuous sizes from utilisation data) for the
+baselines to run on them within EXACT_LIMIT_S, they are rounded *up* to a relative grid of
+(1 + eps) steps, eps starting at 1/256: placements stay feasible, and the waste is at most eps per
+item and dimension (`PackResult.rounding`).
 """
 
 from __future__ import annotations
@@ -41,9 +42,17 @@ BUDGET_SMALL_S: Final = (0.05, 2e-4)
 BUDGET_LARGE_S: Final = (0.5, 1e-6)
 CALL_S: Final = 1e-4
 ELEM_S: Final = 4e-9
-BC_STEP_S: Final = 3e-4
-#: Full effort always tries the dot product when it is estimated below this [s].
+#: Cost model of the two baselines, fitted on a 2-vCPU VM [s]: first fit per size group and per
+#: group × open node × dimension scanned; the dot product per step and per size × dimension read.
+FFD_GROUP_S: Final = 1.5e-5
+FFD_ELEM_S: Final = 1e-9
+BC_STEP_S: Final = 2.5e-5
+BC_ELEM_S: Final = 3e-9
+#: The dot product, the second baseline next to first-fit decreasing, runs whenever it is
+#: estimated below this [s] (full effort; fast effort runs it within the work budget).
 DOT_LIMIT_S: Final = 8.0
+#: Sizes are packed exactly (not rounded) while both baselines on them are estimated below this [s].
+EXACT_LIMIT_S: Final = 5.0
 #: Sampled fills run when estimated below this [s]; cost per item step [s].
 FILL_LIMIT_S: Final = 2.0
 FILL_STEP_S: Final = 1e-4
@@ -77,7 +86,8 @@ class PackResult:
     loads : (node_count, d) summed demand on each node, in the demands' units.
     method : the heuristic that gave the kept packing ("+ls" when local search improved it).
     rounding : relative rounding-up applied to demands (0.0 when packed exactly).
-    tried : node count each heuristic reached, for the record.
+    tried : node count each heuristic reached, for the record ("name 1/k" for the part that the
+        replicate path packs once and repeats k times).
     """
 
     node_count: int
@@ -163,9 +173,17 @@ class _Groups:
     rounding: float
 
 
-def _make_groups(frac: FloatArray, max_groups: int | None = None) -> _Groups:
+def _make_groups(
+    frac: FloatArray,
+    max_groups: int | None = None,
+    rows: tuple[IntArray, IntArray, IntArray] | None = None,
+) -> _Groups:
+    """Exact groups while there are at most max(max_groups, EXACT_GROUPS), else rounded up.
+
+    `rows` is `_group_rows(frac)` when the caller has it already.
+    """
     max_groups = MAX_GROUPS if max_groups is None else max_groups
-    first, inverse, counts = _group_rows(frac)
+    first, inverse, counts = _group_rows(frac) if rows is None else rows
     if first.size <= max(max_groups, EXACT_GROUPS):
         return _Groups(frac[first], counts, inverse, 0.0)
     # Too many distinct vectors: round each item up on a grid of eps × its largest demand (what is
@@ -244,7 +262,7 @@ def _clique_bound(g: _Groups) -> int:
     cand = np.flatnonzero(big.any(axis=1) & ~big[:, k])
     if cand.size and members.size * cand.size * d <= 5e7:
         cand = cand[np.argsort(-V[cand].max(axis=1), kind="stable")]
-        chosen = list(members)
+        chosen: list[int] = members.tolist()
         for j in cand:
             mem = V[np.asarray(chosen)]
             if np.all(np.any(mem + V[j] > 1.0 + EPS, axis=1)):
@@ -332,7 +350,7 @@ def _fits(RT: FloatArray, idx: IntArray, v: FloatArray) -> IntArray:
 
 def _fit_mask(VT: FloatArray, idx: IntArray, r: FloatArray) -> npt.NDArray[np.bool_]:
     """Which columns `idx` of VT (d, m) fit within the residual vector r."""
-    mask = VT[0, idx] <= r[0] + EPS
+    mask: npt.NDArray[np.bool_] = VT[0, idx] <= r[0] + EPS
     for k in range(1, VT.shape[0]):
         mask &= VT[k, idx] <= r[k] + EPS
     return mask
@@ -356,18 +374,20 @@ def _ffd(
     """First-fit (or best-fit) decreasing over groups, placing every copy of a group at once.
 
     Placing c identical copies first-fit is the same as filling the fitting nodes in index order
-    with as many copies as each holds, so one cumsum does a whole group. Best fit visits the
+    with as many copies as each holds, so one cumsum does a whole group. First fit scans the open
+    nodes in growing chunks and stops at the chunk that takes the last copy. Best fit visits the
     fitting nodes by increasing free room instead. Nodes that can no longer take the smallest
-    remaining demand in some dimension leave the active set. `init` (d, k) starts from k open
+    remaining demand in some dimension leave the open set. `init` (d, k) starts from k open
     nodes with that room left; only new placements are returned.
     """
     m, d = V.shape
     n_nodes = 0 if init is None else init.shape[1]
-    cap = n_nodes + 64
-    RT = np.ones((d, cap))
+    # Room left on the open nodes only, compacted as nodes close, so scans read contiguous memory.
+    room = np.ones((d, n_nodes + 64))
     if init is not None:
-        RT[:, :n_nodes] = init  # already open nodes with this room left (see `init`)
+        room[:, :n_nodes] = init
     active = np.arange(n_nodes, dtype=np.int64)
+    n_open = n_nodes
     # Small items (many per node) lose little to a narrow window; large ones need a wide one.
     mean_top = float((V.max(axis=1) * cnt).sum() / max(int(cnt.sum()), 1))
     window = ACTIVE_MAX_SMALL if mean_top < SMALL_ITEM else ACTIVE_MAX
@@ -375,98 +395,173 @@ def _ffd(
     # Mean demand of the items still to come, per dimension (suffix sums).
     weighted = (V[order] * cnt[order, None])[::-1]
     smean = (np.cumsum(weighted, axis=0) / np.cumsum(cnt[order][::-1])[:, None])[::-1]
+    one_g: list[int] = []  # single copies placed on open nodes, the common case with many sizes
+    one_n: list[int] = []
     out_g: list[IntArray] = []
     out_n: list[IntArray] = []
     out_c: list[IntArray] = []
+    positive = V > 0
+    full: npt.NDArray[np.bool_] = np.all(positive, axis=1)
+    all_dims = list(range(d))
     for t, gi in enumerate(order.tolist()):
         v = V[gi]
         c = int(cnt[gi])
-        if active.size:
-            k = np.minimum(_fits(RT, active, v), c)
-            pos = np.flatnonzero(k > 0)
+        nz = all_dims if full[gi] else np.flatnonzero(positive[gi]).tolist()
+        if n_open and not nz and not best_fit:
+            # Zero demand: every copy fits the first open node.
+            out_g.append(np.array([gi], dtype=np.int64))
+            out_n.append(active[:1].copy())
+            out_c.append(np.array([c], dtype=np.int64))
+            c = 0
+        elif n_open and c == 1 and not best_fit:
+            lo, step = 0, 256
+            while lo < n_open:
+                hi = min(n_open, lo + step)
+                mask = room[nz[0], lo:hi] + EPS >= v[nz[0]]
+                for k in nz[1:]:
+                    mask &= room[k, lo:hi] + EPS >= v[k]
+                p = int(np.argmax(mask))
+                if mask[p]:
+                    room[:, lo + p] -= v
+                    one_g.append(gi)
+                    one_n.append(int(active[lo + p]))
+                    c = 0
+                    break
+                lo, step = hi, 4 * step
+        elif n_open:
+            if best_fit:
+                q = _room_copies(room, 0, n_open, v, nz)
+                pos = np.flatnonzero(q > 0)
+                pos = pos[np.argsort(room[:, pos].sum(axis=0), kind="stable")]
+                kk = np.minimum(q[pos], c)
+            else:
+                parts: list[IntArray] = []
+                counts: list[IntArray] = []
+                got = 0
+                lo, step = 0, 256
+                while lo < n_open and got < c:
+                    hi = min(n_open, lo + step)
+                    # Copies are counted only on the nodes that take at least one.
+                    fit = room[nz[0], lo:hi] + EPS >= v[nz[0]]
+                    for k in nz[1:]:
+                        fit &= room[k, lo:hi] + EPS >= v[k]
+                    hit = np.flatnonzero(fit) + lo
+                    q = (room[nz[0], hit] + EPS) / v[nz[0]]
+                    for k in nz[1:]:
+                        q = np.minimum(q, (room[k, hit] + EPS) / v[k])
+                    parts.append(hit)
+                    counts.append(np.minimum(np.floor(q).astype(np.int64), c))
+                    got += int(counts[-1].sum())
+                    lo, step = hi, 4 * step
+                pos = np.concatenate(parts)
+                kk = np.concatenate(counts)
             if pos.size:
-                if best_fit:
-                    slack = RT[:, active[pos]].sum(axis=0)
-                    pos = pos[np.argsort(slack, kind="stable")]
-                kk = k[pos]
                 cs = np.cumsum(kk)
                 p = int(np.searchsorted(cs, c, side="left"))
                 if p < kk.size:
                     take = kk[: p + 1].copy()
                     take[p] = c - (int(cs[p - 1]) if p > 0 else 0)
-                    nodes = active[pos[: p + 1]]
+                    pos = pos[: p + 1]
                 else:
                     take = kk
-                    nodes = active[pos]
-                RT[:, nodes] -= v[:, None] * take[None, :]
-                out_g.append(np.full(nodes.size, gi, dtype=np.int64))
-                out_n.append(nodes)
+                room[:, pos] -= v[:, None] * take[None, :]
+                out_g.append(np.full(pos.size, gi, dtype=np.int64))
+                out_n.append(active[pos])
                 out_c.append(take)
                 c -= int(take.sum())
         if c > 0:
             per = _copies(np.ones(d), v)
             new = -(-c // per)
-            if n_nodes + new > cap:
-                cap = max(2 * cap, n_nodes + new + 64)
-                grown = np.ones((d, cap))
-                grown[:, :n_nodes] = RT[:, :n_nodes]
-                RT = grown
+            if n_open + new > room.shape[1]:
+                grown = np.ones((d, max(2 * room.shape[1], n_open + new + 64)))
+                grown[:, :n_open] = room[:, :n_open]
+                room = grown
             ids = np.arange(n_nodes, n_nodes + new, dtype=np.int64)
             take = np.full(new, per, dtype=np.int64)
             take[-1] = c - per * (new - 1)
-            RT[:, ids] -= v[:, None] * take[None, :]
+            room[:, n_open : n_open + new] = 1.0 - v[:, None] * take[None, :]
             out_g.append(np.full(new, gi, dtype=np.int64))
             out_n.append(ids)
             out_c.append(take)
             active = np.concatenate((active, ids))
             n_nodes += new
-        if t + 1 < order.size and (t % 8 == 7 or active.size > 2 * window):
-            active = active[_all_ge(RT, active, smin[t + 1])]
-            if active.size > 2 * window and m > PREFIX_GROUPS:
+            n_open += new
+        if t + 1 < order.size and (t % 8 == 7 or n_open > 2 * window):
+            keep = np.flatnonzero(_all_ge(room, n_open, smin[t + 1]))
+            if keep.size > 2 * window and m > PREFIX_GROUPS:
                 # Bounded-space first fit: forget the nodes with the least room in their tightest
                 # dimension (scaled by the remaining items' mean demand) so that each group scans
                 # at most ~2 × ACTIVE_MAX nodes.
-                room = RT[0, active] / max(smean[t + 1, 0], EPS)
+                free = room[0, keep] / max(smean[t + 1, 0], EPS)
                 for k in range(1, d):
-                    room = np.minimum(room, RT[k, active] / max(smean[t + 1, k], EPS))
-                keep = np.sort(np.argsort(-room, kind="stable")[:window])
+                    free = np.minimum(free, room[k, keep] / max(smean[t + 1, k], EPS))
+                keep = keep[np.sort(np.argsort(-free, kind="stable")[:window])]
+            if keep.size < n_open:
+                room[:, : keep.size] = room[:, keep]
                 active = active[keep]
+                n_open = keep.size
+    if one_g:
+        ones = np.ones(len(one_g), dtype=np.int64)
+        out_g.append(np.asarray(one_g, dtype=np.int64))
+        out_n.append(np.asarray(one_n, dtype=np.int64))
+        out_c.append(ones)
     if not out_g:
         empty = np.zeros(0, dtype=np.int64)
         return _Sol(empty, empty, empty, n_nodes, name)
     return _Sol(np.concatenate(out_g), np.concatenate(out_n), np.concatenate(out_c), n_nodes, name)
 
 
-def _all_ge(RT: FloatArray, idx: IntArray, lo: FloatArray) -> npt.NDArray[np.bool_]:
-    """Which residual columns `idx` are at least `lo` in every dimension."""
-    mask = RT[0, idx] + EPS >= lo[0]
-    for k in range(1, RT.shape[0]):
-        mask &= RT[k, idx] + EPS >= lo[k]
+def _room_copies(room: FloatArray, lo: int, hi: int, v: FloatArray, nz: list[int]) -> IntArray:
+    """How many copies of v fit in the room of open nodes lo..hi-1 (v has nonzero dims nz)."""
+    if not nz:
+        return np.full(hi - lo, _HUGE, dtype=np.int64)
+    q: FloatArray = (room[nz[0], lo:hi] + EPS) / v[nz[0]]
+    for k in nz[1:]:
+        q = np.minimum(q, (room[k, lo:hi] + EPS) / v[k])
+    return np.floor(q).astype(np.int64)
+
+
+def _all_ge(room: FloatArray, n_open: int, lo: FloatArray) -> npt.NDArray[np.bool_]:
+    """Which of the first n_open room columns are at least `lo` in every dimension."""
+    mask: npt.NDArray[np.bool_] = room[0, :n_open] + EPS >= lo[0]
+    for k in range(1, room.shape[0]):
+        mask &= room[k, :n_open] + EPS >= lo[k]
     return mask
 
 
 def _bin_centric(
-    V: FloatArray, cnt: IntArray, weights: FloatArray, score: str, bulk: bool, name: str
+    V: FloatArray, cnt: IntArray, weights: FloatArray, score: str, name: str
 ) -> _Sol:
     """Bin-centric packing (Panigrahy et al., MSR 2011): fill one node at a time, each time adding
     the fitting item that maximises the weighted dot product with the node's residual ("dot"), or
-    that leaves the smallest weighted L2 norm of residual ("l2"). In bulk mode the chosen item is
-    added as many times as fit at once (for very large estates). With many distinct sizes
-    ("prefix"), while the node has room for many items the best-scoring ones are added together,
-    one copy each, and one at a time again as the node fills."""
+    that leaves the smallest weighted L2 norm of residual ("l2"), one item at a time.
+
+    A node's fill depends only on which sizes are left, so while every size in it has more copies
+    left than the fill takes, the next nodes get the same fill: it is repeated at once, which makes
+    a few sizes cheap however many items. With many distinct sizes ("prefix"), while the node has
+    room for many items the best-scoring ones are added together, one copy each, and one at a time
+    again as the node fills.
+    """
     m, d = V.shape
-    VT = np.ascontiguousarray(V.T)
     prefix = m > PREFIX_GROUPS
+    if prefix and score == "dot":
+        # Scanning in chunks pays when most sizes occur once; it never changes the result.
+        first = 128 if cnt.sum() < 2 * m else m
+        return _dot_many(V, cnt, weights, name, first)
+    VT = np.ascontiguousarray(V.T)
     rem = cnt.copy()
     size_order = np.argsort(-(V * weights).sum(axis=1), kind="stable")
     alive = size_order[rem[size_order] > 0]
-    out_g: list[int] = []
-    out_n: list[int] = []
-    out_c: list[int] = []
+    out_g: list[IntArray] = []
+    out_n: list[IntArray] = []
+    out_c: list[IntArray] = []
     node = 0
     while alive.size:
+        start = rem.copy() if not prefix else rem
         r = np.ones(d)
         cand = alive
+        fill_g: list[int] = []
+        fill_c: list[int] = []
         while cand.size:
             cols = [VT[k, cand] for k in range(d)]
             if score == "dot":
@@ -496,31 +591,147 @@ def _bin_centric(
                     ok &= np.cumsum(VT[k, picks]) <= r[k] + EPS
                 p = top_k if ok.all() else max(1, int(np.argmin(ok)))
                 picks = picks[:p]
-                out_g.extend(picks.tolist())
-                out_n.extend([node] * p)
-                out_c.extend([1] * p)
+                fill_g.extend(picks.tolist())
+                fill_c.extend([1] * p)
                 rem[picks] -= 1
                 r = r - VT[:, picks].sum(axis=1)
             else:
                 j = int(cand[int(np.argmax(s))])
-                v = V[j]
-                k_copies = min(int(rem[j]), _copies(r, v)) if bulk else 1
-                out_g.append(j)
-                out_n.append(node)
-                out_c.append(k_copies)
-                rem[j] -= k_copies
-                r = r - k_copies * v
+                fill_g.append(j)
+                fill_c.append(1)
+                rem[j] -= 1
+                r = r - V[j]
             cand = cand[rem[cand] > 0]
             cand = cand[_fit_mask(VT, cand, r)]
-        node += 1
+        g_arr = np.asarray(fill_g, dtype=np.int64)
+        c_arr = np.asarray(fill_c, dtype=np.int64)
+        repeat = 1
+        if not prefix:
+            # Every size in the fill kept a copy to spare, so no size ran out while filling: the
+            # next nodes would be filled the same way while that stays true.
+            taken = np.bincount(g_arr, weights=c_arr, minlength=m).astype(np.int64)
+            used = np.flatnonzero(taken)
+            if np.all(start[used] > taken[used]):
+                repeat = int(((start[used] - 1) // taken[used]).min())
+                rem[used] -= (repeat - 1) * taken[used]
+            g_arr, c_arr = used, taken[used]
+        out_g.append(np.tile(g_arr, repeat))
+        out_n.append(np.repeat(np.arange(node, node + repeat, dtype=np.int64), g_arr.size))
+        out_c.append(np.tile(c_arr, repeat))
+        node += repeat
         alive = alive[rem[alive] > 0]
-    return _Sol(
-        np.asarray(out_g, dtype=np.int64),
-        np.asarray(out_n, dtype=np.int64),
-        np.asarray(out_c, dtype=np.int64),
-        node,
-        name,
-    )
+    if not out_g:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Sol(empty, empty, empty, node, name)
+    return _Sol(np.concatenate(out_g), np.concatenate(out_n), np.concatenate(out_c), node, name)
+
+
+def _dot_many(
+    V: FloatArray, cnt: IntArray, weights: FloatArray, name: str, first_chunk: int
+) -> _Sol:
+    """The dot-product rule for many distinct sizes, scanning only the sizes that can win.
+
+    Sizes are kept in decreasing order of weighted size w·v. An item fits the room r only if
+    w·v <= w·r, and it scores (w∘r)·v <= max(r) × w·v, so each step skips the sizes too large to
+    fit and stops scanning once no later size can beat the best found. While the node has room
+    for several average items left, the best-scoring ones are taken together, one copy each.
+    """
+    d = V.shape[1]
+    key = (V * weights).sum(axis=1)
+    order = np.argsort(-key, kind="stable")
+    order = order[cnt[order] > 0]
+    neg_key = -key[order]  # ascending, for searchsorted
+    VA = np.ascontiguousarray(V[order].T)  # (d, sizes) in scan order
+    left = cnt[order].copy()
+    live_sum = VA.sum(axis=1)
+    live = int(order.size)
+    n_sizes = int(order.size)
+    out_g: list[IntArray] = []
+    out_n: list[IntArray] = []
+    out_c: list[IntArray] = []
+    node = 0
+    first_live = 0  # every size before this position is used up
+    while live:
+        r = np.ones(d)
+        placed: list[IntArray] = []
+        while True:
+            wr = weights * r
+            r_max = float(r.max())
+            room_w = float((weights * (r + EPS)).sum())
+            lo = max(first_live, int(np.searchsorted(neg_key, -room_w - 1e-12, side="left")))
+            top_k = 1
+            room = min((r[k] * live / live_sum[k] for k in range(d) if live_sum[k] > 0),
+                       default=np.inf)
+            if room >= 4.0:
+                top_k = live if room == np.inf else min(live, int(0.5 * room))
+            found_s: list[FloatArray] = []
+            found_p: list[IntArray] = []
+            best = -np.inf  # the top_k-th best score so far
+            n_found = 0
+            step = first_chunk
+            while lo < n_sizes:
+                hi = min(n_sizes, lo + step)
+                ok = left[lo:hi] > 0
+                for k in range(d):
+                    ok &= VA[k, lo:hi] <= r[k] + EPS
+                pos = np.flatnonzero(ok)
+                if pos.size:
+                    pos += lo
+                    s = VA[0, pos] * wr[0]
+                    for k in range(1, d):
+                        s += VA[k, pos] * wr[k]
+                    found_s.append(s)
+                    found_p.append(pos)
+                    n_found += pos.size
+                    if top_k == 1:
+                        best = max(best, float(s.max()))
+                    elif n_found >= top_k:
+                        best = float(-np.partition(-np.concatenate(found_s), top_k - 1)[top_k - 1])
+                lo, step = hi, 2 * step
+                # No size from `lo` on scores above r_max × its weighted size.
+                if n_found >= top_k and lo < n_sizes and r_max * -neg_key[lo] < best - 1e-12:
+                    break
+            if not n_found:
+                break
+            s_all = np.concatenate(found_s)
+            p_all = np.concatenate(found_p)
+            if top_k == 1:
+                picks = p_all[int(np.argmax(s_all)) : int(np.argmax(s_all)) + 1]
+            else:
+                picks = p_all[np.argsort(-s_all, kind="stable")[:top_k]]
+                fits = np.ones(picks.size, dtype=bool)
+                for k in range(d):
+                    fits &= np.cumsum(VA[k, picks]) <= r[k] + EPS
+                if not fits.all():
+                    picks = picks[: max(1, int(np.argmin(fits)))]
+            left[picks] -= 1
+            r = r - VA[:, picks].sum(axis=1)
+            placed.append(picks)
+            gone = picks[left[picks] == 0]
+            if gone.size:
+                live -= gone.size
+                live_sum -= VA[:, gone].sum(axis=1)
+                while first_live < n_sizes and left[first_live] == 0:
+                    first_live += 1
+            if not live:
+                break
+        if not placed:
+            break
+        used, taken = np.unique(np.concatenate(placed), return_counts=True)
+        repeat = 1
+        if np.all(left[used] > 0):
+            # No size ran out while filling, and the rule reads only which sizes are left: the
+            # next nodes get the same fill while every size in it keeps a copy to spare.
+            repeat = int((((left[used] + taken) - 1) // taken).min())
+            left[used] -= (repeat - 1) * taken
+        out_g.append(np.tile(order[used], repeat))
+        out_n.append(np.repeat(np.arange(node, node + repeat, dtype=np.int64), used.size))
+        out_c.append(np.tile(taken, repeat))
+        node += repeat
+    if not out_g:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Sol(empty, empty, empty, node, name)
+    return _Sol(np.concatenate(out_g), np.concatenate(out_n), np.concatenate(out_c), node, name)
 
 
 def _sampled_fill(
@@ -546,7 +757,7 @@ def _sampled_fill(
         best_room = np.inf
         best_take: dict[int, int] = {}
         for trial in range(trials):
-            noise = np.ones(m) if trial == 0 else rng.uniform(0.7, 1.3, size=m)
+            noise: FloatArray = np.ones(m) if trial == 0 else rng.uniform(0.7, 1.3, size=(m,))
             r = np.ones(d)
             take: dict[int, int] = {}
             avail = rem.copy()
@@ -692,6 +903,28 @@ def _orderings(
     return out
 
 
+def _ffd_cost(V: FloatArray, cnt: IntArray, lb: int) -> float:
+    """Estimated seconds of one first-fit decreasing pass over the groups."""
+    m, d = V.shape
+    mean_top = float((V.max(axis=1) * cnt).sum() / max(int(cnt.sum()), 1))
+    window = ACTIVE_MAX_SMALL if mean_top < SMALL_ITEM else ACTIVE_MAX
+    return float(m * (FFD_GROUP_S + min(lb, 2 * window) * d * FFD_ELEM_S))
+
+
+def _dot_cost(V: FloatArray, cnt: IntArray, lb: int) -> float:
+    """Estimated seconds of one dot-product pass (`_bin_centric`) over the groups."""
+    m, d = V.shape
+    n = int(cnt.sum())
+    per_node = max(n / max(lb, 1), 1.0)
+    steps_per_node = min(per_node, 2.0 + float(np.log2(per_node)))
+    if m <= PREFIX_GROUPS:
+        # Identical fills repeat at once: a few distinct fills per size, each read in full.
+        return float(min(lb, 8 * m) * per_node * (BC_STEP_S + m * d * BC_ELEM_S))
+    # Sizes that occur once are scanned in chunks that stop early (about a fifth is read).
+    read = m / 5 if n < 2 * m else m
+    return float(lb * steps_per_node * (BC_STEP_S + read * d * BC_ELEM_S))
+
+
 def _portfolio(
     V: FloatArray,
     cnt: IntArray,
@@ -703,16 +936,12 @@ def _portfolio(
     out_of_time: Callable[[], bool],
     tried: dict[str, int],
 ) -> tuple[_Sol, float]:
+    """Run the baselines, then the heuristics the budget allows (estimated seconds); return the
+    best and the budget left."""
     total_budget = budget
-    """Run the heuristics the budget allows (estimated seconds); return the best and the rest."""
     m, d = V.shape
-    ffd_s = m * CALL_S + m * min(lb, 3 * ACTIVE_MAX) * d * ELEM_S
-    bulk = n > 20_000
-    if m > PREFIX_GROUPS:
-        bc_iters = lb * (2 + np.log2(max(n / max(lb, 1), 1.0)))
-    else:
-        bc_iters = (min(n, lb * min(m, 128)) if bulk else n) + lb
-    bc_s = bc_iters * (BC_STEP_S + m * d * ELEM_S)
+    ffd_s = _ffd_cost(V, cnt, lb)
+    bc_s = _dot_cost(V, cnt, lb)
     best: _Sol | None = None
 
     def consider(sol: _Sol) -> None:
@@ -724,16 +953,14 @@ def _portfolio(
     def done() -> bool:
         return (best is not None and best.nodes <= lb) or out_of_time()
 
+    # The baselines run whatever the clock says: pack promises never to use more nodes than
+    # either (the dot product within its cost limit).
     orders = _orderings(V, cnt, rng, extra=0)
-    consider(_ffd(V, cnt, orders[0][1], False, orders[0][0]))
+    for sol in _baselines(V, cnt, lb, DOT_LIMIT_S if effort == "full" else total_budget):
+        consider(sol)
     budget -= ffd_s
     weights = (V * cnt[:, None]).sum(axis=0)
     weights = weights / weights.max() if weights.max() > 0 else np.ones(d)
-    # The dot product is the other pillar (best on most 2-D classes, where FFD is not): it runs
-    # unless it would cost several times the whole budget.
-    dot_limit = total_budget if effort == "fast" else max(4.0 * total_budget, DOT_LIMIT_S)
-    if bc_s <= dot_limit and not done():
-        consider(_bin_centric(V, cnt, np.ones(d), "dot", bulk, "dot-product"))
     # Sampled fills (best of several randomised fills per node) close most of the remaining gap
     # on tight instances; tried with 8, else 2 fills per node, when affordable.
     if effort == "full":
@@ -747,7 +974,7 @@ def _portfolio(
         ffds = [(ffd_s, partial(_ffd, V, cnt, o, False, nm)) for nm, o in orders[1:]]
         bfds = [(ffd_s, partial(_ffd, V, cnt, o, True, "bfd" + nm[3:])) for nm, o in orders]
         bcs = [
-            (bc_s, partial(_bin_centric, V, cnt, w, score, bulk, nm))
+            (bc_s, partial(_bin_centric, V, cnt, w, score, nm))
             for score, w, nm in (
                 ("l2", np.ones(d), "l2-norm"),
                 ("dot", weights, "dot-product-weighted"),
@@ -776,10 +1003,21 @@ def _portfolio(
             consider(_ffd(V, cnt, order, True, "bfd" + name[3:]))
             if bc_s <= ffd_s * 8 and not done():
                 w = weights * rng.uniform(0.7, 1.3, size=d)
-                consider(_bin_centric(V, cnt, w, "dot", bulk, "dot" + name[3:]))
+                consider(_bin_centric(V, cnt, w, "dot", "dot" + name[3:]))
             budget -= per_restart
     assert best is not None
     return best, budget
+
+
+def _baselines(V: FloatArray, cnt: IntArray, lb: int, dot_limit_s: float) -> list[_Sol]:
+    """Plain first-fit decreasing in the Cluster Autoscaler's order (cpu/alloc + mem/alloc, here
+    the sum of the normalised demands) and, when estimated below `dot_limit_s`, the dot product
+    (Panigrahy et al. 2011) with equal weights."""
+    order = np.argsort(-V.sum(axis=1), kind="stable")
+    out = [_ffd(V, cnt, order, False, "ffd-sum")]
+    if out[0].nodes > lb and _dot_cost(V, cnt, lb) <= dot_limit_s:
+        out.append(_bin_centric(V, cnt, np.ones(V.shape[1]), "dot", "dot-product"))
+    return out
 
 
 def pack(
@@ -800,15 +1038,19 @@ def pack(
     time_budget_s : optional wall-clock cap on the optional work (extra restarts, local search). The
         work is otherwise bounded by a deterministic budget; with a time cap, results can depend on
         machine speed.
-    effort : "full" (all heuristics, restarts, local search) or "fast" (first-fit decreasing and
-        one bin-centric pass; used for what-if comparisons).
+    effort : "full" (all heuristics, restarts, local search) or "fast" (first-fit decreasing, and
+        the dot product when it fits the work budget; used for what-if comparisons).
 
-    Runs first-fit and best-fit decreasing with several orderings (Cluster Autoscaler's
-    cpu/alloc + mem/alloc, max, product, L2, demand-weighted sum, seeded random weightings), the
-    bin-centric dot-product and L2 heuristics of Panigrahy et al. (MSR 2011) and sampled fills
-    (best of several randomised dot-product fills per node), keeps the fewest nodes, then tries
-    to empty the least-loaded nodes by reinserting their items (best fit). Large instances with
-    many sizes pack 1/k of each size class, repeat that plan k times and first-fit the rest.
+    With full effort, pack never uses more nodes than plain first-fit decreasing in the Cluster
+    Autoscaler's order (cpu/alloc + mem/alloc) or the bin-centric dot product of Panigrahy et al.
+    (MSR 2011): both always run (whatever `time_budget_s`), the dot product unless estimated above
+    DOT_LIMIT_S, on the exact sizes unless both would be estimated above EXACT_LIMIT_S (then on
+    the sizes rounded up, see `PackResult.rounding`). The work budget then adds first-fit and
+    best-fit decreasing with other orderings (max, product, L2, demand-weighted sum, seeded random
+    weightings), the L2 and weighted dot-product rules and sampled fills (best of several
+    randomised dot-product fills per node), keeps the fewest nodes, and tries to empty the
+    least-loaded nodes by reinserting their items (best fit). Large instances with many sizes
+    also pack 1/k of each size class, repeat that plan k times and first-fit the rest.
 
     Raises ValueError naming the item and the dimension when an item exceeds node capacity.
 
@@ -820,7 +1062,7 @@ def pack(
     n, d = frac.shape
     if n == 0:
         return PackResult(0, 0, np.zeros(0, dtype=np.int64), np.zeros((0, d)), "empty")
-    g = _make_groups(frac)
+    g = _choose_groups(frac)
     V, cnt = g.demand, g.count
     m = V.shape[0]
     lb = _lower_bound_groups(g, frac)
@@ -845,9 +1087,11 @@ def pack(
         sub = np.flatnonzero(q > 0)
         sub_g = _Groups(V[sub], q[sub], np.zeros(0, dtype=np.int64), g.rounding)
         sub_lb = _lower_bound_groups(sub_g, None)
+        tried_part: dict[str, int] = {}
         part, budget = _portfolio(
-            V[sub], q[sub], sub_lb, int(q.sum()), effort, rng, budget, out_of_time, tried
+            V[sub], q[sub], sub_lb, int(q.sum()), effort, rng, budget, out_of_time, tried_part
         )
+        tried.update({f"{name} 1/{k_rep}": nodes for name, nodes in tried_part.items()})
         n_part = part.nodes
         reps = np.repeat(np.arange(k_rep, dtype=np.int64), part.grp.size)
         grp = np.tile(sub[part.grp], k_rep)
@@ -871,6 +1115,12 @@ def pack(
             f"{part.method} x{k_rep}+fill",
         )
         tried[best.method] = best.nodes
+        # The baselines on the whole instance too, so replication never loses to them.
+        dot_limit = DOT_LIMIT_S if effort == "full" else total_budget
+        for sol in _baselines(V, cnt, lb, dot_limit):
+            tried[sol.method] = sol.nodes
+            if sol.nodes < best.nodes:
+                best = sol
     else:
         best, budget = _portfolio(V, cnt, lb, n, effort, rng, budget, out_of_time, tried)
     sol = best
@@ -910,6 +1160,21 @@ def pack(
         rounding=g.rounding,
         tried=tried,
     )
+
+
+def _choose_groups(frac: FloatArray) -> _Groups:
+    """Exact groups when few, or when both baselines on them stay within EXACT_LIMIT_S; else
+    demands rounded up (`_make_groups`)."""
+    rows = _group_rows(frac)
+    first, inverse, counts = rows
+    if first.size > max(MAX_GROUPS, EXACT_GROUPS):
+        exact = _Groups(frac[first], counts, inverse, 0.0)
+        # The volume bound stands in for the lower bound here (the full bound costs more).
+        lb = max(int(np.ceil(frac.sum(axis=0).max() - 1e-7)), 1)
+        cost = _ffd_cost(exact.demand, counts, lb) + _dot_cost(exact.demand, counts, lb)
+        if cost <= EXACT_LIMIT_S:
+            return exact
+    return _make_groups(frac, rows=rows)
 
 
 def _expand(sol: _Sol, inverse: IntArray, cnt: IntArray) -> IntArray:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import ConfigError
-from estimator.packing._core import Effort, lower_bound, pack
+from estimator.packing._core import Effort, PackResult, lower_bound, pack
 from estimator.reservations import allocatable
 
 __all__ = [
@@ -328,7 +328,7 @@ def _choose_type(
     seed: int,
     effort: Effort,
     time_budget_s: float | None,
-):  # type: ignore[no-untyped-def]
+) -> tuple[int, PackResult]:
     """Cheapest (nodes + spares) × cost among candidate types, pruned by lower-bound cost."""
     lbs = np.array([lower_bound(pods, cap[j]) for j in candidates], dtype=np.int64)
     lb_cost = (lbs + spares) * cost_usd[candidates]

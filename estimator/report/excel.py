@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +44,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.pagebreak import Break
 
 from estimator import formatting as fmt
+from estimator import xlsxsheet
 from estimator.model import FIT_LEVELS
 from estimator.report.atomic import write_atomic
 
@@ -720,85 +720,14 @@ def _vms_header(sh: _Sheet, est: Estimate) -> list[tuple[str, str, str, int | No
     return out
 
 
-def _xml_text(s: str) -> str:
-    """A string as the body of an inline-string cell."""
-    if _ILLEGAL_XML.search(s):
-        s = _ILLEGAL_XML.sub("\ufffd", s)
-    s = s[:MAX_CELL_CHARS].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if "\r" in s:
-        s = s.replace("\r", "&#13;")  # a raw CR would be read back as LF
-    if s != s.strip() or s.startswith("&#13;") or s.endswith("&#13;"):
-        return f'<t xml:space="preserve">{s}</t>'
-    return f"<t>{s}</t>"
-
-
-def _column_cells(values: pd.Series, letter: str, kind: str, style: int | None,
-                  rows: list[int]) -> list[str]:
-    """One column's `<c>` elements as strings ("" where the value is missing).
-
-    This is serialisation, so it visits every cell; the checks are vectorised and each cell
-    costs one string format.
-    """
-    s_attr = f' s="{style}"' if style is not None else ""
-    if kind == "text":
-        # Escape each distinct value once: clusters, OS names, fit levels repeat a lot.
-        codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
-        bodies = [_xml_text(str(u)) if str(u) != "" else None for u in uniques]
-        return [
-            f'<c r="{letter}{r}" t="inlineStr"><is>{bodies[c]}</is></c>'
-            if c >= 0 and bodies[c] is not None else ""
-            for r, c in zip(rows, codes.tolist(), strict=True)
-        ]
-    if kind == "bool":
-        b = values.astype("boolean")
-        flags = b.fillna(False).to_numpy(dtype=bool).tolist()
-        present = b.notna().to_numpy().tolist()
-        return [f'<c r="{letter}{r}" t="b"><v>{int(f)}</v></c>' if ok else ""
-                for r, f, ok in zip(rows, flags, present, strict=True)]
-    num = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    ok = np.isfinite(num).tolist()
-    nums = num.tolist()
-    return [f'<c r="{letter}{r}"{s_attr}><v>{v!r}</v></c>' if good else ""
-            for r, v, good in zip(rows, nums, ok, strict=True)]
-
-
-def _vm_rows_xml(vms: pd.DataFrame, cols: list[tuple[str, str, str, int | None]],
-                 chunk: int = 10_000) -> Iterable[bytes]:
-    """The data rows of the VMs sheet as XML, in chunks of `chunk` rows."""
-    for start in range(0, len(vms), chunk):
-        part = vms.iloc[start:start + chunk]
-        rows = list(range(start + 2, start + 2 + len(part)))
-        columns = [_column_cells(part[c], letter, kind, style, rows)
-                   for c, letter, kind, style in cols]
-        yield "".join(
-            f'<row r="{r}">{"".join(cells)}</row>'
-            for r, cells in zip(rows, zip(*columns, strict=True), strict=True)
-        ).encode("utf-8")
-
-
 def _splice_rows(buf: io.BytesIO, path: Path, sheet_part: str, vms: pd.DataFrame,
                  cols: list[tuple[str, str, str, int | None]]) -> None:
     """Copy the package in `buf` to `path`, adding the VM rows to `sheet_part`'s sheetData."""
-    buf.seek(0)
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(
-        path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1
-    ) as dst:
-        names = src.namelist()
-        if sheet_part not in names:
-            raise RuntimeError(f"workbook has no part {sheet_part}")  # a bug, not user input
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename != sheet_part:
-                dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-                continue
-            xml = data.decode("utf-8")
-            end = xml.find("</sheetData>")
-            if end < 0:
-                raise RuntimeError(f"{sheet_part} has no sheetData")
-            # Opening by name takes the archive's compression and level (1: fast; the
-            # sheet is large and repetitive, so level 1 already shrinks it about tenfold).
-            with dst.open(info.filename, "w", force_zip64=True) as out:
-                out.write(xml[:end].encode("utf-8"))
-                for block in _vm_rows_xml(vms, cols):
-                    out.write(block)
-                out.write(xml[end:].encode("utf-8"))
+    columns = []
+    for c, letter, kind, style in cols:
+        if kind in ("text", "bool"):
+            columns.append(xlsxsheet.column(vms[c], letter, kind))
+        else:  # every other kind is a number with its format's style
+            num = pd.to_numeric(vms[c], errors="coerce").astype("float64")
+            columns.append(xlsxsheet.column(num, letter, "number", style))
+    xlsxsheet.splice(buf.getvalue(), path, {sheet_part: xlsxsheet.sheet_rows(columns, 2)})

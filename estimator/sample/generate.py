@@ -1,51 +1,25 @@
-"""Synthetic RVTools-layout inventories for demos, tests and benchmarks.
+"""Synthetic RVTools-layout estates: a seed and a size in, one DataFrame per RVTools tab out.
 
 `sample_tables(vms, seed)` builds the tabs of an RVTools 4.x export (new layout: vInfo, vCPU,
-vMemory, vPartition, vHost) with RVTools' exact header spellings, as DataFrames. The estate is
-believable rather than uniform: powers of two dominate vCPU counts, memory follows vCPU, the OS mix
-spans Windows Server 2008 R2 to 2022 and RHEL 6 to 9, ~90% of VMs are powered on, and templates,
-SRM placeholders (named after a VM in the other vCenter) and one vCLS VM per cluster are present.
+vMemory, vPartition, vHost) with RVTools' exact header spellings. The estate is believable rather
+than uniform: powers of two dominate vCPU counts, memory follows vCPU, the OS mix spans Windows
+Server 2008 R2 to 2022 and RHEL 6 to 9, ~90% of VMs are powered on, and templates, SRM
+placeholders (named after a VM in the other vCenter) and one vCLS VM per cluster are present.
 VMs sit on hosts of 2 sockets x 16-32 cores at about 3-5 vCPU per core. Usage is skewed: most VMs
 are lightly used, some are idle (< 5%) and a few are zombies (0). Every value comes from one
-`numpy.random.Generator(seed)`, so the same `(vms, seed)` gives the same tables.
-
-`write_sample(path, vms=..., seed=...)` writes them:
-
-- `*.xlsx`: one sheet per tab, like RVTools' own export. The xlsx row limit (1,048,576) caps this at
-  roughly 600,000 VMs, because vPartition has about 1.6 rows per VM; above that use CSV.
-- `*.csv`, or a path without a suffix: an RVTools CSV export, i.e. a folder of
-  `RVTools_tabvInfo.csv`, `RVTools_tabvCPU.csv`, ... The folder is the path without its `.csv`
-  suffix (`out/estate.csv` writes the folder `out/estate/`), because an RVTools export is several
-  tabs and a single CSV would have to drop or fold them. Preferred for 1,000,000 VMs.
-
-Writing is atomic: the workbook or folder is built under a temporary name beside the target and
-renamed into place, so a crash never leaves half a file. The xlsx writer streams the sheet XML
-directly (inline strings, built column-wise with numpy) because openpyxl manages only about 55,000
-cells/s, which is minutes for 100,000 VMs.
+`numpy.random.Generator(seed)`, so the same `(vms, seed)` gives the same tables. Pure: no file
+I/O, no clock (the export time is fixed).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-import zipfile
-from collections.abc import Iterator
-from itertools import chain, repeat
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from estimator.errors import OutputError
-from estimator.report.atomic import default_mode
-
-__all__ = ["SHEETS", "XLSX_MAX_ROWS", "sample_output_path", "sample_tables", "write_sample"]
+__all__ = ["EXPORT_TIME", "SHEETS", "sample_tables"]
 
 # The tabs written, in RVTools' order.
 SHEETS: tuple[str, ...] = ("vInfo", "vCPU", "vMemory", "vPartition", "vHost")
-# Rows per worksheet in Excel, header included.
-XLSX_MAX_ROWS = 1_048_576
 # A fixed "export time" keeps dates deterministic (never read the clock).
 EXPORT_TIME = np.datetime64("2025-06-02T08:30:00", "s")
 
@@ -149,10 +123,6 @@ _ESX_VERSIONS = np.array(["VMware ESXi 7.0.3 build-21930508", "VMware ESXi 8.0.2
 
 _MIB_PER_GIB = 1024
 
-
-# --------------------------------------------------------------------------------------------
-# Generation
-# --------------------------------------------------------------------------------------------
 
 def _uuids(rng: np.random.Generator, n: int, prefix: str = "") -> np.ndarray:
     """`n` random UUID strings (8-4-4-4-12 lowercase hex), optionally forcing the first digits."""
@@ -393,7 +363,8 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     active_frac = np.where(zombie, 0.0, np.where(
         uc < 0.11, rng.uniform(0.005, 0.045, n), np.clip(rng.beta(1.5, 7.0, n) + cpu_frac * 0.3,
                                                          0, 1)))
-    consumed_frac = np.clip(rng.beta(5.0, 2.0, n), 0.15, 1.0)
+    # Consumed is the host memory backing the guest, which holds the active pages: never less.
+    consumed_frac = np.maximum(np.clip(rng.beta(5.0, 2.0, n), 0.15, 1.0), active_frac)
     mem_active = np.where(on, np.round(active_frac * mem_mib), 0).astype(np.int64)
     mem_consumed = np.where(on, np.round(consumed_frac * mem_mib), 0).astype(np.int64)
     mem_overhead = np.where(on, 30 + (mem_mib // 1024) * 4 + vcpu_all * 3, 0).astype(np.int64)
@@ -736,288 +707,3 @@ def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
         else:
             data[key] = pd.Series(arr)
     return pd.DataFrame(data)
-
-
-# --------------------------------------------------------------------------------------------
-# Writing
-# --------------------------------------------------------------------------------------------
-
-def sample_output_path(path: Path) -> Path:
-    """Where `write_sample(path)` writes: the .xlsx file, or the CSV export folder."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        return path
-    if suffix == ".csv":
-        return path.with_suffix("")
-    if suffix == "":
-        return path
-    raise OutputError(f"{path}: cannot write a sample as {path.suffix!r}",
-                      hint="use a .xlsx file, or .csv for a folder of RVTools_tab*.csv files")
-
-
-def write_sample(path: Path, *, vms: int, seed: int = 0) -> Path:
-    """Write a synthetic RVTools export to `path` and return what was written.
-
-    `*.xlsx` gives a workbook with one sheet per tab. `*.csv` (or a suffix-less path) gives a
-    folder named after the path without `.csv`, holding `RVTools_tab<sheet>.csv` files, which is
-    how RVTools exports to CSV; use it above ~600,000 VMs (xlsx row limit). An existing file or
-    folder at the destination is replaced atomically.
-
-    >>> write_sample(Path("estate.xlsx"), vms=1000, seed=1)  # doctest: +SKIP
-    PosixPath('estate.xlsx')
-    """
-    target = sample_output_path(Path(path))
-    tables = sample_tables(vms, seed)
-    if target.suffix.lower() == ".xlsx":
-        too_long = [s for s, t in tables.items() if len(t) + 1 > XLSX_MAX_ROWS]
-        if too_long:
-            raise OutputError(
-                f"{target}: {vms:,} VMs need {len(tables[too_long[0]]):,} rows in sheet "
-                f"{too_long[0]!r}, more than an .xlsx sheet holds ({XLSX_MAX_ROWS - 1:,})",
-                hint="write a CSV folder instead (OUT.csv)")
-        _atomic_file(target, lambda tmp: _write_xlsx(tmp, tables))
-    else:
-        _atomic_folder(target, lambda tmp: _write_csv_folder(tmp, tables))
-    return target
-
-
-def _atomic_file(target: Path, write: object) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)  # type: ignore[operator]
-        os.chmod(tmp, default_mode(0o666))
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _atomic_folder(target: Path, write: object) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists() and not target.is_dir():
-        raise OutputError(f"{target}: exists and is not a folder",
-                          hint="choose another name, or remove the file")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        write(tmp)  # type: ignore[operator]
-        os.chmod(tmp, default_mode(0o777))
-        for csv in tmp.iterdir():
-            os.chmod(csv, default_mode(0o666))
-        if target.exists():
-            # A folder cannot be swapped atomically over a non-empty one: move the old one
-            # aside first so the target is never missing a tab.
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old",
-                                        dir=target.parent))
-            os.replace(target, old / target.name)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-_CHUNK_ROWS = 50_000
-_EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "s")
-_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-
-
-def _number_text(values: np.ndarray) -> np.ndarray:
-    """Numbers as text: whole numbers without a decimal point, others in shortest repr."""
-    if values.dtype.kind in "iub":
-        return values.astype(np.int64).astype(str)
-    values = values.astype(np.float64)
-    whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2**53)
-    ints = np.where(whole, values, 0).astype(np.int64).astype(str)
-    return np.where(whole, ints, values.astype(str))
-
-
-def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray, str]:
-    """(codes, unique values, kind) of a column; code -1 is a blank. Kind: 'n', 's' or 'd'."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    kind = "d" if series.dtype.kind == "M" else "n" if series.dtype.kind in "iufb" else "s"
-    return codes.astype(np.int32), np.asarray(uniques), kind
-
-
-def _value_text(uniques: np.ndarray, kind: str, *, dates: str) -> np.ndarray:
-    """Text of unique values: numbers, strings, or dates as Excel serials or 'Y-m-d H:M:S'."""
-    if not len(uniques):
-        return np.zeros(0, dtype=str)
-    if kind == "d":
-        seconds = uniques.astype("datetime64[s]")
-        if dates == "serial":
-            return _number_text((seconds - _EXCEL_EPOCH).astype(np.int64) / 86400.0)
-        return np.char.replace(seconds.astype(str), "T", " ")
-    if kind == "n":
-        return _number_text(uniques)
-    return uniques.astype(str)
-
-
-def _xml_escape(text: np.ndarray) -> np.ndarray:
-    text = np.asarray(text, dtype=object)
-    for raw, esc in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        hit = np.char.find(text.astype(str), raw) >= 0 if len(text) else np.zeros(0, bool)
-        if hit.any():
-            text = text.copy()
-            text[hit] = np.char.replace(text[hit].astype(str), raw, esc).astype(object)
-    return text
-
-
-def _lookup(prefix: str, text: np.ndarray, suffix: str, blank: str) -> np.ndarray:
-    """Object array of `prefix + text + suffix` per unique value, plus `blank` last (code -1)."""
-    cells = np.char.add(np.char.add(prefix, text.astype(str)), suffix) if len(text) else text
-    return np.append(np.asarray(cells, dtype=object), blank)
-
-
-def _rows(codes: list[np.ndarray], tables: list[np.ndarray], start: str, end: str,
-          sep: str | None) -> Iterator[str]:
-    """Text of the rows in chunks: each column's cells looked up from its codes, then joined
-    row-major in one C-level `str.join` (no Python loop per row or cell)."""
-    n = len(codes[0]) if codes else 0
-    for lo in range(0, n, _CHUNK_ROWS):
-        hi = min(n, lo + _CHUNK_ROWS)
-        cols: list[Iterator[str] | list[str]] = [repeat(start, hi - lo)]
-        for i, (c, t) in enumerate(zip(codes, tables, strict=True)):
-            if sep is not None and i:
-                cols.append(repeat(sep, hi - lo))
-            cols.append(t[c[lo:hi]].tolist())
-        cols.append(repeat(end, hi - lo))
-        yield "".join(chain.from_iterable(zip(*cols, strict=True)))
-
-
-def _write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """A minimal, valid workbook: shared strings, one date style, cells without references.
-
-    Cells are written in order with `<c/>` for blanks, which the OOXML standard allows and Excel,
-    LibreOffice, openpyxl and calamine read; this makes a cell's XML depend only on its value, so
-    each column is rendered once per distinct value and then indexed.
-    """
-    names = list(tables)
-    factored = {s: [_factorize(tables[s][c]) for c in tables[s].columns] for s in names}
-    # One shared-strings table for the headers and every text value in the workbook.
-    texts = [np.asarray(list(tables[s].columns), dtype=object) for s in names]
-    texts += [u.astype(object) for s in names for _c, u, k in factored[s] if k == "s"]
-    global_codes, sst = pd.factorize(np.concatenate(texts)) if texts else (np.zeros(0), [])
-    offsets = np.cumsum([0] + [len(t) for t in texts])
-    header_ids = [global_codes[offsets[i]:offsets[i + 1]] for i in range(len(names))]
-    sst_cells = _lookup('<c t="s"><v>', np.arange(len(sst)).astype(str), "</v></c>", "<c/>")
-    j = len(names)
-    lookups: dict[str, list[np.ndarray]] = {}
-    for s in names:
-        lookups[s] = []
-        for _codes, uniques, kind in factored[s]:
-            if kind == "s":
-                ids = global_codes[offsets[j]:offsets[j + 1]]
-                j += 1
-                lookups[s].append(np.append(sst_cells[ids], "<c/>"))
-            else:
-                text = _value_text(uniques, kind, dates="serial")
-                style = '<c s="1"><v>' if kind == "d" else "<c><v>"
-                lookups[s].append(_lookup(style, text, "</v></c>", "<c/>"))
-
-    sheets = "".join(f'<sheet name="{s}" sheetId="{i}" r:id="rId{i}"/>'
-                     for i, s in enumerate(names, 1))
-    rels = "".join(f'<Relationship Id="rId{i}" Type="{_NS_REL}/worksheet" '
-                   f'Target="worksheets/sheet{i}.xml"/>' for i, _ in enumerate(names, 1))
-    k = len(names)
-    rels += (f'<Relationship Id="rId{k + 1}" Type="{_NS_REL}/styles" Target="styles.xml"/>'
-             f'<Relationship Id="rId{k + 2}" Type="{_NS_REL}/sharedStrings" '
-             f'Target="sharedStrings.xml"/>')
-    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-                        f'ContentType="{_CT}.worksheet+xml"/>' for i, _ in enumerate(names, 1))
-    parts = {
-        "[Content_Types].xml": _HEAD + (
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
-            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
-            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT}.sharedStrings+xml"/>'
-            f'{overrides}</Types>'),
-        "_rels/.rels": _HEAD + (
-            f'<Relationships xmlns="{_NS_PKG_REL}"><Relationship Id="rId1" '
-            f'Type="{_NS_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
-        "xl/workbook.xml": _HEAD + (
-            f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>{sheets}</sheets>'
-            '</workbook>'),
-        "xl/_rels/workbook.xml.rels": _HEAD + (
-            f'<Relationships xmlns="{_NS_PKG_REL}">{rels}</Relationships>'),
-        # Style 1 is a date-time format for the date columns.
-        "xl/styles.xml": _HEAD + (
-            f'<styleSheet xmlns="{_NS_MAIN}"><numFmts count="1"><numFmt numFmtId="164" '
-            'formatCode="yyyy/mm/dd hh:mm:ss"/></numFmts><fonts count="1"><font><sz val="11"/>'
-            '<name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill '
-            'patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
-            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
-            '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
-            'borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" '
-            'fillId="0" borderId="0" xfId="0"/><xf numFmtId="164" fontId="0" fillId="0" '
-            'borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1">'
-            '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
-    }
-    # Fixed timestamps: the same tables give the same bytes.
-    stamp = (2025, 6, 2, 8, 30, 0)
-
-    def member(zf: zipfile.ZipFile, name: str, blocks: Iterator[str]) -> None:
-        info = zipfile.ZipInfo(name, stamp)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        # Level 1: the XML is repetitive, so it compresses well even at the fastest level.
-        info._compresslevel = 1  # type: ignore[attr-defined]  # (a property from 3.13 on)
-        with zf.open(info, "w", force_zip64=True) as out:
-            for block in blocks:
-                out.write(block.encode("utf-8"))
-
-    sst_text = _xml_escape(np.asarray(sst, dtype=str))
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        for name, text in parts.items():
-            zf.writestr(zipfile.ZipInfo(name, stamp), text)
-        member(zf, "xl/sharedStrings.xml", chain(
-            [_HEAD, f'<sst xmlns="{_NS_MAIN}" uniqueCount="{len(sst_text)}">'],
-            ["".join(_lookup('<si><t xml:space="preserve">', sst_text, "</t></si>", "")
-                     .tolist())],
-            ["</sst>"]))
-        for i, s in enumerate(names):
-            header = "".join(f'<c t="s"><v>{h}</v></c>' for h in header_ids[i])
-            codes = [c for c, _u, _k in factored[s]]
-            member(zf, f"xl/worksheets/sheet{i + 1}.xml", chain(
-                [_HEAD, f'<worksheet xmlns="{_NS_MAIN}"><sheetData><row>{header}</row>'],
-                _rows(codes, lookups[s], "<row>", "</row>", None),
-                ["</sheetData></worksheet>"]))
-
-
-def _csv_quote(text: np.ndarray) -> np.ndarray:
-    """RFC 4180 quoting where a value needs it."""
-    if not len(text):
-        return text
-    needs = ((np.char.find(text, ",") >= 0) | (np.char.find(text, '"') >= 0)
-             | (np.char.find(text, "\n") >= 0))
-    if not needs.any():
-        return text
-    quoted = np.char.add(np.char.add('"', np.char.replace(text, '"', '""')), '"')
-    return np.where(needs, quoted, text)
-
-
-def _write_csv_folder(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """One `RVTools_tab<sheet>.csv` per tab: UTF-8, comma, CRLF, dates as 'Y-m-d H:M:S'.
-
-    Columns are rendered per chunk of rows, so the working memory stays small at 1M VMs.
-    """
-    for sheet, frame in tables.items():
-        with open(folder / f"RVTools_tab{sheet}.csv", "w", encoding="utf-8", newline="") as out:
-            out.write(",".join(_csv_quote(np.asarray(list(frame.columns), dtype=str))) + "\r\n")
-            for lo in range(0, len(frame), _CHUNK_ROWS):
-                chunk = frame.iloc[lo:lo + _CHUNK_ROWS]
-                factored = [_factorize(chunk[c]) for c in chunk.columns]
-                lookups = [_lookup("", _csv_quote(_value_text(u, k, dates="text")), "", "")
-                           for _c, u, k in factored]
-                for block in _rows([c for c, _u, _k in factored], lookups, "", "\r\n", ","):
-                    out.write(block)
