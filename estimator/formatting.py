@@ -176,19 +176,34 @@ def pct(fraction: Any, decimals: int = 0) -> str:
     return f"{float(fraction) * 100:.{decimals}f}%"
 
 
-def months(m: Any) -> str:
-    """Months rounded up (a payback is reached at the end of a month): `'15 months'`.
+def whole_months(m: Any) -> int | None:
+    """The one rounding rule for a payback: months rounded up (it is reached at the end of a
+    month), None when it never comes (None, NaN or +inf). Every output uses it: the text of
+    `months()`, the Excel cell, the terminal and the notebook; the JSON keeps the raw value."""
+    if m is None or is_missing(m):
+        return None
+    return max(0, math.ceil(float(m) - 1e-9))
 
-    `None` means the savings never repay the migration within the horizon.
-    """
-    if m is None:
+
+def months(m: Any) -> str:
+    """A payback as text: `'15 months'`, `'immediately'`, or `'never'` (None, NaN, +inf: the
+    savings never repay the migration within the horizon)."""
+    value = whole_months(m)
+    if value is None:
         return "never"
-    if is_missing(m):
-        return "never" if isinstance(m, float) and math.isinf(m) and m > 0 else DASH
-    value = max(0, math.ceil(float(m) - 1e-9))
     if value == 0:
         return "immediately"
     return f"{value} month" if value == 1 else f"{value} months"
+
+
+def months_range(p10: float | None, p90: float | None) -> str:
+    """A payback range: `'30–52 months'`, `'30 months–never'` or `'never'`."""
+    low, high = months(p10), months(p90)
+    if low == high:
+        return low
+    if low.endswith(" months") and high.endswith(" months"):
+        low = low.removesuffix(" months")
+    return f"{low}{DASH}{high}"
 
 
 def stars(n: Any, out_of: int = 5) -> str:

@@ -448,6 +448,65 @@ def _headline(currency: str, inventory: InventorySummary, current: CurrentEstate
     return tuple(lines)
 
 
+# The point and the median of the draws differ enough to need a sentence.
+POINT_MEDIAN_GAP = 0.2
+
+
+def _money_why(currency: str, money: MoneySummary, cash_flow: pd.DataFrame,
+               unc: Uncertainty | None) -> tuple[str, ...]:
+    """One sentence each for a money result a reader would question: yearly savings that
+    never pay back, and a point estimate far from the median of the draws."""
+    cur = currency
+    out: list[str] = []
+    if money.annual_savings > 0 and money.payback_months is None and len(cash_flow):
+        saved = float(cash_flow["savings"].sum())
+        costs = [f"{text} ({fmt.money(v, cur)})" for v, text in (
+            (float(cash_flow[col].sum()), text) for col, text in (
+                ("migration_cost", "the one-off migration"), ("dual_running", "dual running"),
+                ("capex", "new servers"))) if v > 0]
+        spent = costs[0] + "".join(f" plus {c}" for c in costs[1:]) if costs else "its costs"
+        years = len(cash_flow)
+        full = float(cash_flow["savings"].iloc[-1])
+        out.append(
+            f"Savings reach {fmt.money(full, cur)} a year once the moves are done, but over "
+            f"{_plural(years, 'year')} they add up to {fmt.money(saved, cur)}, less than "
+            f"{spent}, so the migration does not pay back within the horizon.")
+    if unc is not None:
+        for label, point, p in (("yearly savings", money.annual_savings, unc.annual_savings),
+                                ("net present value", money.npv, unc.npv)):
+            why = _point_vs_median(cur, label, point, p.p50, unc, money.annual_savings)
+            if why:
+                out.append(why)
+    return tuple(out)
+
+
+def _point_vs_median(cur: str, label: str, point: float, median: float | None,
+                     unc: Uncertainty, savings: float) -> str | None:
+    """A sentence when the point and the median differ by more than POINT_MEDIAN_GAP, naming
+    the ranges that pull the draws away from the likely values (from the tornado, which is
+    in yearly savings around `savings`)."""
+    if median is None or abs(point - median) <= POINT_MEDIAN_GAP * abs(median):
+        return None
+    lower = median < point
+    text = (f"The point {label} ({fmt.money(point, cur)}) uses every assumption's likely "
+            f"value; the median of {fmt.count(unc.draws)} draws is "
+            f"{'lower' if lower else 'higher'} ({fmt.money(median, cur)})")
+    # A range reaching further one way than the other moves the typical draw that way: a
+    # split-triangular draw's mean sits (low + high - 2 x likely) / 6 from the likely value.
+    pull = []
+    for r in unc.tornado:
+        shift = (r.low_savings - savings) + (r.high_savings - savings)
+        if shift != 0 and (shift < 0) == lower:
+            pull.append((abs(shift), r.label.strip().rstrip(".")))
+    pull.sort(reverse=True)
+    if pull:
+        names = "; ".join(name[:1].lower() + name[1:] for _, name in pull[:2])
+        text += (" because some ranges reach further towards "
+                 f"{'higher costs' if lower else 'lower costs'} than the other way, above "
+                 f"all: {names}")
+    return text + "."
+
+
 def _takeaways(currency: str, current: CurrentEstate, fit: FitSummary, target: TargetSummary,
                money: MoneySummary, costs: pd.DataFrame, cash_flow: pd.DataFrame,
                pools: pd.DataFrame, unc: Uncertainty | None, scenarios: pd.DataFrame | None,
@@ -544,6 +603,8 @@ def build_insights(*, vms: pd.DataFrame, currency: str, inventory: InventorySumm
         headline = (headline[0], capacity_note, *headline[1:])
     takeaways = _takeaways(currency, current, fit, target, money, costs, cash_flow, pools,
                            uncertainty, scenarios, os_support, inventory)
+    why = _money_why(currency, money, cash_flow, uncertainty)
+    headline = (headline[0], *why, *headline[1:])
     split = _platform_split(currency, platforms)
     if split:
         takeaways["platforms"] = split
@@ -554,7 +615,7 @@ def build_insights(*, vms: pd.DataFrame, currency: str, inventory: InventorySumm
         staying_total=total, staying_by_reason=by_reason, staying_vms=staying,
         moving_vms=_moving(vms), os_support=os_support,
         security=_security(vms, target, inventory, isolation_keys, len(pools)),
-        capacity=capacity, capacity_note=capacity_note,
+        capacity=capacity, capacity_note=capacity_note, money_notes=why,
         contract_prices=_contract_prices(sensitivity, assumptions),
     )
 

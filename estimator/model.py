@@ -577,9 +577,24 @@ class Insights(Block):
                                             "in use, requested after and node capacity after.")
     capacity_note: str | None = txt("One sentence when the nodes after hold more than today's "
                                     "hosts, with the reason; null otherwise.")
+    money_notes: tuple[str, ...] = txt(
+        "Why the money looks as it does, one sentence each: yearly savings that never pay "
+        "back, a point estimate more than 20% from the median of the draws.")
     contract_prices: tuple[ContractPriceRow, ...] = txt(
         "The five assumptions that move the net present value most and have no public "
         "source: replace them with your contract prices.")
+
+
+class RangeRow(Block):
+    """One ranged figure: the point estimate beside its Monte Carlo percentiles."""
+
+    figure: str = txt("What the figure is, with its unit where it is not money.")
+    kind: str = txt("How to show it: money, months (payback) or count.")
+    point: float | None = num("The point estimate (null: a payback that never comes).",
+                              "unit of the figure")
+    p10: float | None = num("10th percentile (null: never, for a payback).", "unit of the figure")
+    p50: float | None = num("Median.", "unit of the figure")
+    p90: float | None = num("90th percentile.", "unit of the figure")
 
 
 class Percentiles(Block):
@@ -740,11 +755,30 @@ class Estimate:
             "confidence_stars": self.quality.overall.confidence_stars,
         }
         unc = self.uncertainty
-        for key in ("annual_savings", "npv", "payback_months", "nodes"):
+        for key in RANGED_SUMMARY_KEYS:
             p = getattr(unc, key) if unc is not None else None
             out[f"{key}_p10"] = p.p10 if p is not None else None
             out[f"{key}_p90"] = p.p90 if p is not None else None
         return out
+
+    @property
+    def ranges(self) -> tuple[RangeRow, ...]:
+        """Each ranged figure with its point estimate beside P10/P50/P90, in report order
+        (empty without a Monte Carlo). Every renderer lays out this one list."""
+        unc = self.uncertainty
+        if unc is None:
+            return ()
+        m, t = self.money, self.target
+        return tuple(RangeRow(figure=label, kind=kind, point=point, p10=p.p10, p50=p.p50,
+                              p90=p.p90) for label, kind, point, p in (
+            ("Yearly savings", "money", m.annual_savings, unc.annual_savings),
+            ("One-off migration", "money", m.one_off_migration, unc.one_off_migration),
+            ("Net present value", "money", m.npv, unc.npv),
+            ("Payback", "months", m.payback_months, unc.payback_months),
+            ("Container nodes", "count", float(t.nodes), unc.nodes),
+            ("Node capacity [physical cores]", "count", t.node_cores, unc.node_cores),
+            ("Node capacity [GiB]", "count", t.node_memory_gib, unc.node_memory_gib),
+        ))
 
     # -- renderers ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -792,14 +826,18 @@ class Estimate:
 
 
 # The keys of `Estimate.summary`.
+# Uncertainty ranges whose P10/P90 join `Estimate.summary` as `<key>_p10` / `<key>_p90`.
+RANGED_SUMMARY_KEYS: tuple[str, ...] = ("annual_savings", "one_off_migration", "npv",
+                                        "payback_months", "nodes", "node_cores",
+                                        "node_memory_gib")
+
 SUMMARY_KEYS: tuple[str, ...] = (
     *(k for k in InventorySummary.model_fields if k not in ("excluded", "os_families")),
     "vms_excluded", *CurrentEstate.model_fields, "fit_counts",
     *(k for k in FitSummary.model_fields if k not in ("counts", "top_reasons")),
     *TargetSummary.model_fields, *MoneySummary.model_fields, "usage_coverage",
     "confidence_stars",
-    *(f"{k}_{p}" for k in ("annual_savings", "npv", "payback_months", "nodes")
-      for p in ("p10", "p90")),
+    *(f"{k}_{p}" for k in RANGED_SUMMARY_KEYS for p in ("p10", "p90")),
 )
 
 

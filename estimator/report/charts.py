@@ -23,7 +23,17 @@ from plotly.subplots import make_subplots
 
 from estimator import formatting as fmt
 from estimator.insights import short_reason
-from estimator.model import COST_CATEGORIES, FIT_LEVELS
+from estimator.model import FIT_LEVELS
+from estimator.report.palette import (
+    BLUE,
+    CASH_OUTFLOWS,
+    FIT_COLOURS,
+    GREEN,
+    GREY,
+    ORANGE,
+    RED,
+    category_colour,
+)
 
 if TYPE_CHECKING:
     from estimator.model import Estimate
@@ -43,26 +53,6 @@ CHART_TITLES: dict[str, str] = {
     "platforms": "Target platforms compared",
 }
 
-GREY = "#9aa5b1"
-BLUE = "#2563eb"
-GREEN = "#15803d"
-ORANGE = "#d97706"
-RED = "#b91c1c"
-# Categories in a stable, colour-blind-friendly order (Okabe-Ito based).
-PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#332288",
-           "#7f7f7f", "#88ccee", "#f0e442")
-
-
-def category_colour(category: str, position: int = 0) -> str:
-    """The colour of a cost category, the same in every chart and in the workbook."""
-    if category in COST_CATEGORIES:
-        position = COST_CATEGORIES.index(category)
-    return PALETTE[position % len(PALETTE)]
-FIT_COLOURS = {
-    "excellent": "#15803d", "good": "#65a30d", "needs_work": "#d97706", "no_fit": "#b91c1c",
-    "insufficient_data": "#9aa5b1", "retire_idle": "#52606d", "retire_with_platform": "#7b8794",
-    "stays_vm": "#0072b2",
-}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 TOP_TORNADO = 10
 TOP_OS = 12
@@ -194,10 +184,14 @@ def _cash_flow(est: Estimate) -> go.Figure | None:
     fig.add_bar(x=years, y=cf["savings"].astype(float), name="Savings", marker_color=GREEN,
                 hovertemplate="Year %{x}: savings %{customdata}<extra></extra>",
                 customdata=[fmt.money(v, cur) for v in cf["savings"]])
-    mig = -cf["migration_cost"].astype(float)
-    fig.add_bar(x=years, y=mig, name="Migration cost", marker_color=ORANGE,
-                hovertemplate="Year %{x}: migration %{customdata}<extra></extra>",
-                customdata=[fmt.money(v, cur) for v in mig])
+    # what the move costs, below the axis: one-off work, dual running, servers bought
+    for column, name, colour in CASH_OUTFLOWS:
+        out = -cf[column].astype(float)
+        if not out.any():
+            continue
+        fig.add_bar(x=years, y=out, name=name, marker_color=colour,
+                    hovertemplate=f"Year %{{x}}: {name.lower()} %{{customdata}}<extra></extra>",
+                    customdata=[fmt.money(v, cur) for v in out])
     fig.add_scatter(x=x, y=cumulative, name="Cumulative net", mode="lines+markers",
                     line={"color": BLUE, "width": 3},
                     hovertemplate="End of year %{x}: %{customdata}<extra></extra>",

@@ -47,10 +47,18 @@ from estimator import formatting as fmt
 from estimator import xlsxsheet
 from estimator.model import FIT_LEVELS
 from estimator.report.atomic import write_atomic
+from estimator.report.palette import BLUE, CASH_OUTFLOWS, GREEN
 
 if TYPE_CHECKING:
     from estimator.model import Estimate
 
+# The cash-flow table of the Costs sheet: (column, heading).
+CASH_FLOW_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("year", "Year"), ("opex_before", "Cost of staying"), ("opex_after", "Cost after"),
+    ("savings", "Savings"), ("dual_running", "Dual running"), ("capex", "New servers"),
+    ("migration_cost", "Migration"), ("net", "Net"), ("cumulative", "Cumulative"),
+    ("discounted", "Discounted net"),
+)
 MAX_PROBLEM_ROWS = 10_000   # problems listed one per row; the rest are counted
 MAX_CELL_CHARS = 32_767     # Excel's limit per cell
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -133,7 +141,8 @@ class _Sheet:
     def cell(self, value: Any, kind: str = "text", *, font: Font | None = None,
              fill: PatternFill | None = None, wrap: bool = False) -> WriteOnlyCell:
         c = WriteOnlyCell(self.ws)
-        _set_value(c, value)
+        # a payback cell holds the whole months every other output shows, or stays blank
+        _set_value(c, fmt.whole_months(value) if kind == "months" else value)
         number_format = self.formats.get(kind)
         if number_format and c.data_type == "n":
             c.number_format = number_format
@@ -300,11 +309,16 @@ def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
             ("Chance of positive savings", est.uncertainty.probability_positive_savings, "pct",
              f"{fmt.count(est.uncertainty.draws)} draws"),
         ]
+    ranged = {"one_off": est.uncertainty.one_off_migration, "npv": est.uncertainty.npv} \
+        if est.uncertainty is not None else {}
     rows += [
-        (f"One-off migration [{cur}]", m.one_off_migration, "money", ""),
+        (f"One-off migration [{cur}]", m.one_off_migration, "money",
+         _p10_p90(ranged.get("one_off"), cur)),
         ("Payback [months]", m.payback_months, "months",
-         "" if m.payback_months is not None else "does not pay back within the horizon"),
-        (f"Net present value [{cur}]", m.npv, "money", f"over {m.horizon_years} years"),
+         "" if m.payback_months is not None
+         else f"never: does not pay back within {m.horizon_years} years"),
+        (f"Net present value [{cur}]", m.npv, "money", f"over {m.horizon_years} years"
+         + (f"; {_p10_p90(ranged['npv'], cur)}" if "npv" in ranged else "")),
         ("Usage data coverage", q.usage_share, "pct", "in-scope VMs with usage"),
         ("Confidence [stars of 5]", est.quality.confidence_stars, "count",
          fmt.stars(est.quality.confidence_stars)),
@@ -368,12 +382,13 @@ def _costs_sheet(sh: _Sheet, est: Estimate) -> dict[str, tuple[int, int]]:
     if not cf.empty:
         sh.append([])
         sh.append([sh.cell("Cash flow by year", font=_TITLE_FONT)])
-        cols = [k for k in ("year", "migration_cost", "savings", "net", "cumulative",
-                            "discounted") if k in cf]
-        heads = {"year": "Year", "migration_cost": "Migration cost", "savings": "Savings",
-                 "net": "Net", "cumulative": "Cumulative", "discounted": "Discounted net"}
+        cols = [k for k, _ in CASH_FLOW_COLUMNS if k in cf]
+        heads = dict(CASH_FLOW_COLUMNS)
         refs["cash_flow"] = _table(sh, cf[cols], headings=[heads[k] for k in cols],
-                                   kinds={"year": "count"})
+                                   kinds={"year": "count"}, wrap_header=True)
+        sh.note("Cost after leaves out owned servers: they are under New servers, in the year "
+                "they are bought and again when written off. Net = cost of staying − cost "
+                "after − dual running − new servers − migration.")
         refs["cash_flow_cols"] = tuple(cols)  # type: ignore[assignment]
     return refs
 
@@ -423,11 +438,13 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
         bar.y_axis.title = cur
         bar.y_axis.number_format = scale
         bar.x_axis.tickLblPos = "low"
-        for key in ("savings", "migration_cost"):
+        for key, colour in (("savings", GREEN), *((c, colour) for c, _, colour
+                                                   in CASH_OUTFLOWS)):
             if key in cols:
                 col = cols.index(key) + 1
                 bar.add_data(Reference(costs.ws, min_col=col, min_row=head, max_row=last),
                              titles_from_data=True)
+                bar.series[-1].graphicalProperties.solidFill = colour.lstrip("#")
         if "year" in cols:
             bar.set_categories(Reference(costs.ws, min_col=1, min_row=head + 1, max_row=last))
         if "cumulative" in cols:
@@ -437,6 +454,7 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
                           titles_from_data=True)
             for series in line.series:
                 series.smooth = False
+                series.graphicalProperties.line.solidFill = BLUE.lstrip("#")
             line.x_axis.delete = False
             line.y_axis.delete = False
             bar += line
@@ -578,17 +596,27 @@ def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
             sh.append([sh.cell(note)])
 
 
+def _p10_p90(p: Any, currency: str) -> str:
+    """'P10–P90: USD 1.4–3.3 M' for the meaning column, '' without a range."""
+    return "" if p is None else f"P10–P90: {fmt.money_range(p.p10, p.p90, currency)}"
+
+
 def _uncertainty_sheet(sh: _Sheet, est: Estimate) -> None:
     u = est.uncertainty
     assert u is not None
-    sh.widths([44, 18, 18, 18, 18, 18, 18, 18])
+    sh.widths([44, 18, 18, 18, 18, 30, 18, 18])
     sh.title(f"Monte Carlo: {u.draws:,} draws, {u.distribution}, seed {u.seed}")
-    sh.header(["Figure", "P10", "P50", "P90"])
-    for label, p, kind in (("Yearly savings", u.annual_savings, "money"),
-                           ("Payback [months]", u.payback_months, "months"),
-                           ("Net present value", u.npv, "money"),
-                           ("Nodes", u.nodes, "count")):
-        sh.append([sh.cell(label)] + [sh.cell(v, kind) for v in (p.p10, p.p50, p.p90)])
+    sh.header(["Figure", "Point estimate", "P10", "P50", "P90", "Note"])
+    for r in est.ranges:
+        values = (r.point, r.p10, r.p50, r.p90)
+        note = ""
+        if r.kind == "months" and any(v is None for v in values):
+            # blank payback cells stay blank numbers; the label says what blank means
+            never = [n for n, v in zip(("point", "P10", "P50", "P90"), values, strict=True)
+                     if v is None]
+            note = f"never within {est.money.horizon_years} years: {', '.join(never)}"
+        label = f"{r.figure} [months]" if r.kind == "months" else r.figure
+        sh.append([sh.cell(label)] + [sh.cell(v, r.kind) for v in values] + [sh.cell(note)])
     sh.append([sh.cell("Chance of positive savings"),
                sh.cell(u.probability_positive_savings, "pct")])
     t = u.tornado_frame

@@ -117,17 +117,15 @@ def _headline(est: Estimate) -> dict[str, Any]:
     cur = est.currency
     m, t, q = est.money, est.target, est.quality.overall
     unc = est.uncertainty
-    savings_range = None
-    payback_range = None
-    if unc is not None:
-        savings_range = fmt.money_range(unc.annual_savings.p10, unc.annual_savings.p90)
-        pb = unc.payback_months
-        if not (fmt.is_missing(pb.p10) or fmt.is_missing(pb.p90)):
-            payback_range = "P10–P90: " + f"{fmt.months(pb.p10)}–{fmt.months(pb.p90)}".replace(
-                " months–", "–")
-        elif not fmt.is_missing(pb.p10):
-            # P90 missing means the slowest tenth of draws never pays back
-            payback_range = f"P10 {fmt.months(pb.p10)}, P90 never"
+
+    def spread(p: Any, kind: str = "money") -> str | None:
+        """'P10–P90: …' for a tile, or None without a Monte Carlo."""
+        if unc is None:
+            return None
+        if kind == "months":
+            return f"P10–P90: {fmt.months_range(p.p10, p.p90)}"
+        return f"P10–P90: {fmt.money_range(p.p10, p.p90)}"
+
     tiles = [
         {"label": "VMs in scope", "value": fmt.count(est.inventory.vms_in_scope),
          "sub": f"of {fmt.count(est.inventory.vms_total)} read"},
@@ -138,12 +136,20 @@ def _headline(est: Estimate) -> dict[str, Any]:
         {"label": "Cost after", "value": fmt.money(m.annual_after, cur),
          "sub": "per year, staying VMs included"},
         {"label": "Yearly savings", "value": fmt.money(m.annual_savings, cur),
-         "sub": f"P10–P90: {savings_range}" if savings_range else
+         "sub": spread(unc.annual_savings) if unc is not None else
          ("negative: costs more than today" if m.annual_savings < 0 else ""),
          "tone": "good" if m.annual_savings > 0 else "bad"},
+        {"label": "One-off migration", "value": fmt.money(m.one_off_migration, cur),
+         "sub": spread(unc.one_off_migration) if unc is not None else "the budget to move"},
         {"label": "Payback", "value": fmt.months(m.payback_months),
-         "sub": payback_range if payback_range else
-         f"one-off {fmt.money(m.one_off_migration, cur)}"},
+         "sub": spread(unc.payback_months, "months") if unc is not None else
+         f"within {fmt.count(m.horizon_years)} years" if m.payback_months is not None
+         else f"not within {fmt.count(m.horizon_years)} years"},
+        {"label": f"Net present value, {fmt.count(m.horizon_years)} years",
+         "value": fmt.money(m.npv, cur),
+         "sub": spread(unc.npv) if unc is not None else
+         f"at {fmt.pct(m.discount_rate)} a year",
+         "tone": "good" if m.npv > 0 else "bad"},
         {"label": "Confidence", "value": fmt.stars(est.quality.confidence_stars),
          "sub": f"usage data for {fmt.pct(q.usage_share)} of VMs"
          if q.usage_share is not None else "", "stars": True},
@@ -178,8 +184,7 @@ def _context(est: Estimate) -> dict[str, Any]:
         quality=_quality(est),
         assumptions=_assumptions(est.assumption_table),
         scenarios=_records(est.scenarios),
-        platforms=[{**r, "payback_months": None if fmt.is_missing(r["payback_months"])
-                    else r["payback_months"]} for r in _records(est.platforms)],
+        platforms=_records(est.platforms),
         platform=est.target.platform,
         scenario_columns=SCENARIO_COLUMNS,
         uncertainty=_uncertainty(est),
@@ -222,25 +227,24 @@ def _outcomes(est: Estimate) -> list[dict[str, Any]]:
             for o, n in est.fit.outcomes.items()]
 
 
+def range_cells(kind: str, values: tuple[float | None, ...], currency: str) -> list[str]:
+    """Point, P10, P50, P90 of one ranged figure as text (None: a payback that never comes)."""
+    if kind == "money":
+        return [fmt.money(v, currency) for v in values]
+    if kind == "months":
+        return [fmt.months(v) for v in values]
+    return [fmt.count(v) for v in values]
+
+
 def _uncertainty(est: Estimate) -> dict[str, Any] | None:
     unc = est.uncertainty
     if unc is None:
         return None
-    rows = []
-    for lab, p, kind in (("Yearly savings", unc.annual_savings, "money"),
-                         ("Payback", unc.payback_months, "months"),
-                         ("Net present value", unc.npv, "money"),
-                         ("Nodes", unc.nodes, "count")):
-        cells = []
-        for v in (p.p10, p.p50, p.p90):
-            if kind == "money":
-                cells.append(fmt.money(v, est.currency))
-            elif kind == "months":
-                cells.append(fmt.months(v) if not fmt.is_missing(v) else "never")
-            else:
-                cells.append(fmt.count(v))
-        rows.append({"label": lab, "cells": cells})
-    return {"draws": unc.draws, "seed": unc.seed, "distribution": unc.distribution,
+    rows = [{"label": r.figure,
+             "cells": range_cells(r.kind, (r.point, r.p10, r.p50, r.p90), est.currency)}
+            for r in est.ranges]
+    return {"draws": unc.draws, "seed": unc.seed,
+            "distribution": fmt.label(unc.distribution).lower(),
             "positive": unc.probability_positive_savings, "rows": rows}
 
 

@@ -70,9 +70,27 @@ def headline_rows(est: Estimate) -> list[tuple[str, str]]:
         (f"NPV ({m.horizon_years} years)", fmt.money(m.npv, cur)),
     ]
     if unc is not None:
+        rows.insert(-2, ("One-off P10–P90", fmt.money_range(
+            unc.one_off_migration.p10, unc.one_off_migration.p90, cur)))
+        rows.insert(-1, ("Payback P10–P90", fmt.months_range(unc.payback_months.p10,
+                                                             unc.payback_months.p90)))
         rows.append(("NPV P10–P90", fmt.money_range(unc.npv.p10, unc.npv.p90, cur)))
     rows.append(("Data confidence", fmt.stars(est.quality.confidence_stars)))
     return rows
+
+
+def cash_flow_table(est: Estimate) -> Table:
+    """The cash flow by year, as a finance team reads it."""
+    t = Table(title=f"Cash flow by year ({est.currency})", title_justify="left",
+              header_style="bold", box=None)
+    # short headings: the table fits an 80-column terminal
+    for c in ("year", "staying", "after", "dual", "servers", "migration", "net", "cumul."):
+        t.add_column(c, justify="right", no_wrap=True)
+    for r in est.cash_flow.itertuples(index=False):
+        t.add_row(fmt.count(r.year), *(fmt.money_number(v) for v in (
+            r.opex_before, r.opex_after, r.dual_running, r.capex, r.migration_cost, r.net,
+            r.cumulative)))
+    return t
 
 
 def render_summary(est: Estimate, console: Console) -> None:
@@ -84,6 +102,8 @@ def render_summary(est: Estimate, console: Console) -> None:
     for label, value in headline_rows(est):
         head.add_row(label, value)
     console.print(head)
+    for line in est.insights.money_notes:
+        console.print(line, markup=False, highlight=False)
     cap = Table(title="Capacity today and after", title_justify="left", header_style="bold",
                 box=None)
     for c in ("", "cores", "memory GiB"):
@@ -123,6 +143,9 @@ def render_summary(est: Estimate, console: Console) -> None:
                       style="bold")
         console.print()
         console.print(costs)
+    if len(est.cash_flow):
+        console.print()
+        console.print(cash_flow_table(est))
     if est.platforms is not None and len(est.platforms):
         console.print()
         console.print(platform_table(est))
@@ -150,7 +173,7 @@ def scenario_table(est: Estimate) -> Table:
         t.add_row(plain(r.name), fmt.count(r.nodes), fmt.money_number(r.annual_savings),
                   fmt.money_range(r.savings_p10, r.savings_p90),
                   # NaN payback: never within the horizon.
-                  fmt.months(None if fmt.is_missing(r.payback_months) else r.payback_months),
+                  fmt.months(r.payback_months),
                   fmt.money_number(r.npv))
     return t
 
@@ -173,6 +196,6 @@ def platform_table(est: Estimate) -> Table:
                   fmt.money_number(r.annual_savings),
                   fmt.money_number(r.savings_beyond_rightsizing),
                   fmt.money_number(r.one_off_migration),
-                  fmt.months(None if fmt.is_missing(r.payback_months) else r.payback_months),
+                  fmt.months(r.payback_months),
                   fmt.money_number(r.npv))
     return t

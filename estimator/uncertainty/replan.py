@@ -15,13 +15,15 @@ with a few plan or quantity keys moved. Two re-plan methods:
 - ``"scaled"`` (default): sizing re-runs exactly; fit and pools stay those of the point plan.
   For each pool and node type the volume bound
   V = max(Σ cpu / node cpu, Σ memory / node memory, Σ pods / node pods) is taken at the new
-  requests and node capacity; packed nodes = ceil(V × the point plan's packed nodes per unit
-  of V). The pool keeps the point plan's node type unless another type that holds every pod is
-  estimated strictly cheaper ((packed + spares) × likely node price, calibrated so that no type
-  beats the chosen one at the point itself). Used because packing 10^5 VMs takes tens of
-  seconds per plan. Fit thresholds re-classify the point plan's VMs (no packing) when the
-  set of moving VMs stays the same. Keys the scaled method cannot follow (node geometry,
-  spares, a fit change that moves other VMs) fall back to the exact method for that run.
+  requests and node capacity; packed nodes = V × the point plan's packed nodes per unit of V,
+  rounded to the nearest count (the point's packing has slack; rounding up would add half a
+  node per pool to every draw), never below ceil(V). The pool keeps the point plan's node type
+  unless another type that holds every pod is estimated strictly cheaper ((packed + spares) ×
+  the fully loaded likely node-year the packing chose by, calibrated so that no type beats the
+  chosen one at the point itself). Used because packing 10^5 VMs takes tens of seconds per
+  plan. Fit thresholds re-classify the point plan's VMs (no packing) when the set of moving
+  VMs stays the same. Keys the scaled method cannot follow (node geometry, spares, a fit
+  change that moves other VMs) fall back to the exact method for that run.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import pandas as pd
 
 from estimator.assumptions import Assumptions
 from estimator.costs import QUANTITY_KEYS, CostQuantities, cost_quantities
+from estimator.costs.nodes import node_costs
 from estimator.fit import FIT_COLUMNS, classify_fit
 from estimator.packing import node_capacity
 from estimator.planning import (
@@ -149,7 +152,15 @@ class Replanner:
         names = self._types["name"].astype(str).tolist()
         self._type0 = np.array([names.index(str(t)) for t in pools["node_type"]], dtype=np.int64) \
             if len(pools) else np.zeros(0, dtype=np.int64)
-        self._price = self._types["hardware_annual_cost"].to_numpy(dtype=float)
+        # the fully loaded node-year per pool and type (hardware, subscriptions, power...),
+        # the price packing chose the point's types by
+        priced = node_costs(self._types, pools["os_family"].astype(str).tolist(),
+                            self.assumptions, self.values) if len(pools) else None
+        self._price = np.stack([
+            priced[priced["os_family"] == fam].set_index("node_type")["annual_cost"]
+            .reindex(names).to_numpy(dtype=float)
+            for fam in pools["os_family"].astype(str)]) if priced is not None else \
+            np.zeros((0, len(names)))
         self._spares = pools["spare_nodes"].to_numpy(dtype=float) if len(pools) else np.zeros(0)
         self._packed0 = (pools["nodes"].to_numpy(dtype=float) - self._spares) if len(pools) \
             else np.zeros(0)
@@ -206,12 +217,15 @@ class Replanner:
         """Estimated yearly cost per pool and type: (packed + spares) x node price; inf where
         the type cannot host the pool."""
         packed = self._packed(volume)
-        cost = (packed + self._spares[:, None]) * self._price[None, :]
+        cost = (packed + self._spares[:, None]) * self._price
         return np.where(holds, cost, np.inf)
 
     def _packed(self, volume: np.ndarray) -> np.ndarray:
-        # the guard keeps the point's own count exact despite rounding
-        packed = np.ceil(self._eff[:, None] * volume - 1e-9)
+        # Rounded to the nearest count, not up: the point's packing has slack, and rounding up
+        # would add half a node per pool to every draw that moves at all. Never below the
+        # volume bound itself.
+        packed = np.maximum(np.floor(self._eff[:, None] * volume + 0.5),
+                            np.ceil(volume - 1e-9))
         return np.where(self._packed0[:, None] > 0, np.maximum(packed, 1.0), 0.0)
 
     def _scaled_pools(self, a: Assumptions, values: Mapping[str, float]

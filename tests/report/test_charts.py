@@ -18,7 +18,7 @@ def test_takeaways_quote_the_estimate(est, built):
     s = est.summary
     assert t["cost_by_category"].startswith("Yearly cost goes from USD 139 k to USD 68.6 k")
     assert f"{s['nodes']} nodes in 2 pools" in t["pools"]
-    assert "Pays back in 27 months" in t["cash_flow"]
+    assert "Pays back in 38 months" in t["cash_flow"]
     assert "Admin labour rate moves the yearly savings most" in t["tornado"]
     assert t["fit"].startswith(f"{s['vms_moving']} of {s['vms_in_scope']} in-scope VMs")
     assert f"{s['os_end_of_support_vms']} in-scope VMs run an end-of-support OS" in t["os"]

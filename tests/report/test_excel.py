@@ -131,8 +131,11 @@ def test_assumptions_mark_changed(wb):
 def test_uncertainty_scenarios_and_quality(wb, est):
     u = wb["Uncertainty"]
     row = _find_row(u, "Yearly savings")
-    assert row[1].value == pytest.approx(est.uncertainty.annual_savings.p10)
-    assert row[3].value == pytest.approx(est.uncertainty.annual_savings.p90)
+    assert row[1].value == pytest.approx(est.money.annual_savings)  # the point beside its range
+    assert row[2].value == pytest.approx(est.uncertainty.annual_savings.p10)
+    assert row[4].value == pytest.approx(est.uncertainty.annual_savings.p90)
+    # payback cells hold the whole months every output shows: 37.7 -> 38
+    assert [c.value for c in _find_row(u, "Payback [months]")[1:5]] == [38, 31, 38, 51]
     assert _find_row(u, "operations.labour_per_hour")[1].value == "Admin labour rate"
     s = wb["Scenarios"]
     assert _header(s)[:4] == ["Scenario", "VMs moving", "Nodes", "Lower bound"]
@@ -185,7 +188,7 @@ def test_real_inventories_write(which, request, tmp_path):
     assert wb.sheetnames == ["Summary", "Costs", "Node pools", "VMs", "Assumptions",
                              "Data quality", "Uncertainty", "Findings"]
     p = est.uncertainty.annual_savings
-    assert _find_row(wb["Uncertainty"], "Yearly savings")[1].value == pytest.approx(p.p10)
+    assert _find_row(wb["Uncertainty"], "Yearly savings")[2].value == pytest.approx(p.p10)
     row = _find_row(wb["Summary"], "Yearly cost today [USD]")
     assert row[1].value == pytest.approx(est.money.annual_before)
     assert _find_row(wb["Summary"], "Container nodes")[1].value == est.target.nodes

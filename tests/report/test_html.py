@@ -52,9 +52,10 @@ def test_headline_numbers_in_the_first_screen(est, html_file):
     assert (f"Containerising {s['vms_moving']} of {s['vms_in_scope']} VMs on "
             f"openshift-bare-metal would need {s['nodes']} nodes instead of {s['hosts']} hosts' "
             "worth of VMs, saving USD 70.1 k a year (P10–P90: 50–91 k), paying back in "
-            "27 months.") in first
+            "38 months.") in first
     for expected in ("VMs in scope", "40", "of 48 read", "lower bound 10", "USD 139 k",
-                     "USD 68.6 k", "27 months", "★★★☆☆", "usage data for 82% of VMs"):
+                     "USD 68.6 k", "38 months", "P10–P90: 31–51 months", "USD 78.0 k",
+                     "P10–P90: 70–125 k", "USD 78.5 k", "★★★☆☆", "usage data for 82% of VMs"):
         assert expected in first, expected
 
 
@@ -65,8 +66,13 @@ def test_sections_and_tables(est, html_file):
                     "Assumptions used", "Scenarios", "Ranges"):
         assert heading in text, heading
     # cost table in full units, P10/P50/P90 table, and the changed-assumption marker
-    assert "Hypervisor licences USD 22,194 USD 6,264 USD 15,930" in text
-    assert "Yearly savings USD 50.1 k USD 69.6 k USD 90.7 k" in text
+    assert "Hypervisor licences USD 22,194 USD 6,289 USD 15,904" in text
+    # ranges: the point beside P10, P50 and P90, capacity in cores and GiB as well as nodes
+    assert "Yearly savings USD 70.1 k USD 50.1 k USD 69.6 k USD 90.7 k" in text
+    assert "Payback 38 months 31 months 38 months 51 months" in text
+    assert "Node capacity [physical cores] 320 288 320 384" in text
+    # the cash flow as a finance team reads it
+    assert "Cash flow by year" in text and "Dual running" in text and "New servers" in text
     assert "marks the 2 values changed from the defaults" in text
     moving = int(est.vms["moves"].sum())
     assert f"Top {min(TOP_VMS, moving)} VMs by yearly saving" in text
@@ -175,7 +181,7 @@ def test_payback_range_when_the_slowest_draws_never_pay_back(est):
     unc = est.uncertainty.model_copy(
         update={"payback_months": MonthsRange(p10=30.0, p50=40.0, p90=None)})
     text = _visible(render_tiles(dataclasses.replace(est, uncertainty=unc)))
-    assert "Payback 27 months P10 30 months, P90 never" in text
+    assert "Payback 38 months P10–P90: 30 months–never" in text  # P10 exactly 30.0
 
 
 def test_estate_where_nothing_moves(plain_est):
