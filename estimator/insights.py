@@ -408,8 +408,8 @@ def _headline(currency: str, inventory: InventorySummary, current: CurrentEstate
               staying: tuple[StayingReasonRow, ...], platform: str = "") -> tuple[str, ...]:
     """The executive summary: what moves, what it needs, what it saves, how sure we are."""
     cur = currency
-    hosts_text = (f"{fmt.count(current.hosts)} hosts' worth of VMs" if current.hosts
-                  else "today's hosts")
+    hosts_text = (f"{_plural(current.hosts, 'host')}' worth of VMs".replace("host' ", "host's ")
+                  if current.hosts else "today's hosts")
     on = f" on {platform}" if platform else ""
     if platform == "vms-rightsized":
         first = (f"Right-sizing the {fmt.count(inventory.vms_in_scope)} in-scope VMs onto "
@@ -423,8 +423,12 @@ def _headline(currency: str, inventory: InventorySummary, current: CurrentEstate
     else:
         first += f"costing {fmt.money(-money.annual_savings, cur)} more a year"
     if unc is not None:
-        first += (" (P10–P90: "
-                  f"{fmt.money_range(unc.annual_savings.p10, unc.annual_savings.p90)})")
+        p10, p90 = unc.annual_savings.p10, unc.annual_savings.p90
+        if money.annual_savings < 0 and p90 is not None and p90 < 0 and p10 is not None:
+            # a cost increase reads as a range of extra cost
+            first += f" (P10–P90: {fmt.money_range(-p90, -p10)} more)"
+        else:
+            first += f" (P10–P90: {fmt.money_range(p10, p90)})"
     if money.payback_months is not None:
         first += f", paying back in {fmt.months(money.payback_months)}."
     else:

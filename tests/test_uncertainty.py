@@ -286,3 +286,50 @@ def test_grid_assigns_draws_to_several_plan_points(small: Inventory) -> None:
     # every ranged key that moves the savings, largest swing first (reports show the top 10)
     assert len(tornado) > 10 and (tornado["swing"] > 0).all()
     assert tornado["swing"].is_monotonic_decreasing
+
+
+def _bitbrains_inventory(tmp_path: Path) -> tuple[Path, Path]:
+    """The 20 Bitbrains VMs as a hand-kept inventory (the most cores and memory each trace
+    shows), with the trace folder to size them from."""
+    from shared_data import real_data
+
+    trace = real_data("bitbrains-rnd", "2013-7")
+    rows = ["name,vcpus,memory_gib,os,power state"]
+    for i in range(1, 21):
+        lines = [line.split(";\t") for line in
+                 (trace / f"{i}.csv").read_text().splitlines()[1:]]
+        cores = max(float(f[1]) for f in lines)
+        memory_gib = max(float(f[5]) for f in lines) / 1024**2
+        rows.append(f"{i},{cores:g},{memory_gib:.3f},Ubuntu Linux,poweredOn")
+    path = tmp_path / "bitbrains.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path, trace
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["sample", "ibm", "kubev2v", "bitbrains"])
+def test_every_point_lies_inside_its_range(which: str, tmp_path: Path) -> None:
+    """On the sample and every real inventory in ../shared/data/real, the point savings, NPV,
+    one-off and node capacity lie within their P10-P90."""
+    from shared_data import IBM_WORKSHOP, KUBEV2V_EXAMPLE1, real_data
+
+    series = None
+    if which == "sample":
+        inv = read_inventory(Path(__file__).resolve().parents[1] / "data" / "sample-rvtools.xlsx")
+    elif which == "bitbrains":
+        path, series = _bitbrains_inventory(tmp_path)
+        inv = read_inventory(path)
+    else:
+        inv = read_inventory(real_data(*(IBM_WORKSHOP if which == "ibm" else KUBEV2V_EXAMPLE1)))
+    est = estimate(inv, timeseries=series)
+    if which == "bitbrains":
+        assert est.quality.cpu_basis == {"vm_usage": 20}  # sized from the month of samples
+    checked = {r.figure: r for r in est.ranges}
+    for figure in ("Yearly savings", "Net present value", "One-off migration",
+                   "Node capacity [physical cores]", "Node capacity [GiB]"):
+        r = checked[figure]
+        assert r.p10 is not None and r.p90 is not None
+        assert r.p10 <= r.point <= r.p90, (figure, r)
+    pb = checked["Payback"]
+    if pb.point is not None and pb.p10 is not None:
+        assert pb.p10 <= pb.point and (pb.p90 is None or pb.point <= pb.p90)

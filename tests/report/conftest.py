@@ -67,6 +67,7 @@ SHARED = Path(os.environ.get("ESTIMATOR_SHARED", ROOT / ".." / "shared"))
 SAMPLE = ROOT / "data" / "sample-rvtools.xlsx"
 IBM_WORKSHOP = (SHARED / "data" / "real" / "rvtools-ibm-sizingworkshop"
                 / "SizingWorkshop-RVTools.xlsx")
+KUBEV2V_EXAMPLE1 = SHARED / "data" / "real" / "rvtools-kubev2v-example1" / "example1.xlsx"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -519,6 +520,14 @@ def _real_estimate(path: Path) -> Estimate:
 def sample_est() -> Estimate:
     """The bundled sample through the real pipeline."""
     return _real_estimate(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def kubev2v_est() -> Estimate:
+    """The kubev2v example1 RVTools file (../shared) through the real pipeline."""
+    if not KUBEV2V_EXAMPLE1.exists():
+        pytest.skip(f"shared data not found: {KUBEV2V_EXAMPLE1}")
+    return _real_estimate(KUBEV2V_EXAMPLE1)
 
 
 @pytest.fixture(scope="session")
