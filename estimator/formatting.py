@@ -216,7 +216,7 @@ def stars(n: Any, out_of: int = 5) -> str:
 
 # How each sizing rule reads in the reports.
 BASIS_LABELS: dict[str, str] = {
-    "vm_usage": "the VM's own use", "host_usage": "its host's measured use",
+    "vm_usage": "the VM's own use", "host_usage": "the host's measured use",
     "vcpu_ratio": "allocation at today's vCPU-to-core ratio",
     "active_consumed": "between Active and Consumed memory",
     "active_allocated": "between Active memory and allocation less the guest OS",

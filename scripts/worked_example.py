@@ -13,14 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
+from estimator import formatting as fmt
 from estimator.assumptions import load_assumptions
 from estimator.costs import compute_costs
 from estimator.fit import fit_counts, top_reasons
 from estimator.inventory import read_inventory
-from estimator.inventory.os_classify import end_of_support
 from estimator.packing import node_capacity
+from estimator.pipeline import prepare, resolve_inputs, run
 from estimator.planning import node_types_frame, plan_estate
-from estimator.scope import apply_scope
 
 ROOT = Path(__file__).resolve().parents[1]
 IBM = ROOT / ".." / "shared" / "data" / "real" / "rvtools-ibm-sizingworkshop" / (
@@ -35,17 +35,25 @@ def _m(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def _basis(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n:,} from {fmt.BASIS_LABELS.get(k, k)}" for k, n in counts.items())
+
+
 def example(path: Path, title: str) -> str:
-    a = load_assumptions()
+    inv = read_inventory(path)
+    # The steps estimate() runs: as-of date pinned (so the text does not change when a release
+    # reaches end of support), a node type shaped like today's hosts, host evidence.
+    inputs = resolve_inputs(inv, load_assumptions(), today=AS_OF)
+    a = inputs.assumptions
     v = a.flat_values()
     cur = a.finance.currency
-    inv = read_inventory(path)
-    scoped = apply_scope(inv.vms, a.scope)
-    # Pinned, so that the text does not change when a Windows release reaches end of support.
-    scoped["os_end_of_support"] = end_of_support(scoped["os_name"], scoped["os_version"], AS_OF)
-    plan = plan_estate(scoped, a, v)
+    scoped, _ = prepare(inputs)
+    plan = plan_estate(scoped, a, v, inv.hosts)
     vms = plan.vms
-    costs = compute_costs(vms, inv.hosts, plan.pools, a, v)
+    costs = compute_costs(vms, inv.hosts, plan.pools, a, v, plan.rightsized_hosts)
+    est = run(inputs, uncertainty=False)
+    # the text quotes the same run the tool reports
+    assert math.isclose(est.money.annual_savings, float(costs.annual_savings))
     q, comp = costs.quantities, costs.lines.components
     ins = vms["in_scope"].astype(bool)
     sc = vms[ins]
@@ -77,13 +85,15 @@ def example(path: Path, title: str) -> str:
         "",
     ]
     moving = vms[vms["moves"].astype("boolean").fillna(False)]
-    fallbacks = plan.fallbacks
+    ev = est.quality
     lines += [
-        f"**Sizing.** {fallbacks} in-scope VMs had no usage data and were sized from their "
-        "allocation" + (" (so confidence is low: supply vCPU/vMemory tabs or time series)"
-                        if fallbacks else "")
-        + f". The {len(moving)} moving workloads request "
-        f"{moving['cpu_request_cores'].sum():,.1f} cores and "
+        "**Sizing** (the best evidence per VM, see step 3). CPU: " + _basis(ev.cpu_basis)
+        + ". Memory: " + _basis(ev.memory_basis)
+        + f" (comfort factor {v['sizing.comfort_factor']:g}"
+        + (f", memory {v['sizing.memory_position']:g} of the way from Active to Consumed"
+           if ev.memory_basis.get("active_consumed") else "")
+        + f"). Confidence: {ev.confidence_stars} of 5 stars. The {len(moving)} moving "
+        "workloads request "        f"{moving['cpu_request_cores'].sum():,.1f} cores and "
         f"{moving['memory_request_gib'].sum():,.1f} GiB in total, after removing the guest OS "
         f"({v['sizing.os_overhead_cpu_cores.windows']:g} core and "
         f"{v['sizing.os_overhead_memory_gib.windows']:g} GiB per Windows VM, "
@@ -204,6 +214,18 @@ def example(path: Path, title: str) -> str:
                      f"{how[str(name)]} |")
     lines.append(f"| **Total** | **{_m(costs.annual_before)}** | **{_m(costs.annual_after)}** "
                  f"| savings **{_m(costs.annual_savings)}** a year |")
+    lines += [
+        "",
+        "**Capacity today and after** (physical cores and GiB):",
+        "",
+        "| | cores | memory GiB | how |",
+        "|---|---:|---:|---|",
+    ]
+    for r in est.insights.capacity:
+        lines.append(f"| {r.figure} | {fmt.count(r.cores)} | {fmt.count(r.memory_gib)} | "
+                     f"{r.note} |")
+    if est.insights.capacity_note:
+        lines += ["", est.insights.capacity_note]
     payback = costs.payback_months
     lines += [
         "",
@@ -216,9 +238,22 @@ def example(path: Path, title: str) -> str:
         + ("It never pays back within the horizon" if payback is None or not math.isfinite(
             payback) else f"It pays back after {payback:.1f} months")
         + f"; NPV over {v['finance.horizon_years']:g} years at "
-        f"{v['finance.discount_rate']:.0%} = {_m(costs.npv)} {cur}.",
+        f"{v['finance.discount_rate']:.0%} = {_m(costs.npv)} {cur}. Year by year, with the "
+        f"ramp {list(a.migration.ramp)} (share moved by the end of each year) and "
+        f"{v['current.hypervisor_term_months_left']:g} months left on today's hypervisor "
+        "term:",
         "",
+        "| year | cost of staying | cost after | dual running | new servers | migration | net "
+        "| cumulative |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    for r in est.cash_flow.itertuples():
+        lines.append(f"| {r.year} | {_m(r.opex_before)} | {_m(r.opex_after)} | "
+                     f"{_m(r.dual_running)} | {_m(r.capex)} | {_m(r.migration_cost)} | "
+                     f"{_m(r.net)} | {_m(r.cumulative)} |")
+    lines.append("")
+    lines += [f"{line}" for line in est.insights.money_notes] + [""] \
+        if est.insights.money_notes else []
     return "\n".join(lines)
 
 
@@ -232,8 +267,8 @@ def worked_examples_markdown() -> str:
         "a test keeps them in step with the tool. The cost lines use the formulas above; "
         "components are rounded to whole units only here.",
         "",
-        example(IBM, "IBM sizing workshop (a legacy Windows estate, no usage data)"),
-        example(SAMPLE, "The bundled sample (800 VMs with usage data)"),
+        example(IBM, "IBM sizing workshop (a legacy Windows estate, no per-VM usage)"),
+        example(SAMPLE, "The bundled sample (800 VMs, one RVTools snapshot of usage)"),
         END,
         "",
     ]
