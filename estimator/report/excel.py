@@ -364,7 +364,7 @@ def _chart_title(text: str) -> Title:
 
 
 def _costs_sheet(sh: _Sheet, est: Estimate) -> dict[str, tuple[int, int]]:
-    sh.widths([28, 18, 18, 18, 18, 18, 18])
+    sh.widths([28] + [17] * (len(CASH_FLOW_COLUMNS) - 1))
     sh.ws.freeze_panes = "A2"
     refs: dict[str, tuple[int, int]] = {}
     c = est.costs
@@ -385,7 +385,8 @@ def _costs_sheet(sh: _Sheet, est: Estimate) -> dict[str, tuple[int, int]]:
         cols = [k for k, _ in CASH_FLOW_COLUMNS if k in cf]
         heads = dict(CASH_FLOW_COLUMNS)
         refs["cash_flow"] = _table(sh, cf[cols], headings=[heads[k] for k in cols],
-                                   kinds={"year": "count"}, wrap_header=True)
+                                   kinds={k: "count" if k == "year" else "money" for k in cols},
+                                   wrap_header=True)
         sh.note("Cost after leaves out owned servers: they are under New servers, in the year "
                 "they are bought and again when written off. Net = cost of staying − cost "
                 "after − dual running − new servers − migration.")
