@@ -66,8 +66,17 @@ def test_costs_by_category_and_year(wb, est):
     assert row[3].value == pytest.approx(expected["annual_savings"])
     assert row[1].number_format == MONEY
     assert _find_row(ws, "Total")[3].value == pytest.approx(est.money.annual_savings)
-    years = [r[0].value for r in ws.iter_rows() if isinstance(r[0].value, int)]
-    assert years == [1, 2, 3, 4, 5]
+    years = [r for r in ws.iter_rows() if isinstance(r[0].value, int)]
+    assert [r[0].value for r in years] == [1, 2, 3, 4, 5]
+    head = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Year")
+    assert list(head[:10]) == ["Year", "Cost of staying", "Cost after", "Savings",
+                               "Dual running", "New servers", "Migration", "Net", "Cumulative",
+                               "Discounted net"]
+    cf = est.cash_flow
+    first = years[0]
+    assert first[4].value == pytest.approx(cf["dual_running"].iloc[0])
+    assert first[5].value == pytest.approx(cf["capex"].iloc[0])
+    assert all(c.number_format == MONEY for c in first[1:10])
     assert ws.freeze_panes == "A2"
 
 
