@@ -200,7 +200,9 @@ def example(path: Path, title: str) -> str:
         "Container platform": (
             f"subscription ({a.platform.subscription_basis.replace('_', ' ')}) "
             f"{_m(c('platform_subscription'))} + security tooling "
-            f"{_m(c('platform_security'))} + control plane {_m(c('platform_control_plane'))}"),
+            f"{_m(c('platform_security'))} + control plane {_m(c('platform_control_plane'))}"
+            + (f" + cloud instances {_m(c('cloud_nodes') + c('cloud_control_plane'))}"
+               if q.hardware_model == "cloud" else "")),
         "Windows containers": f"Windows nodes × support {_m(c('windows_support'))}",
         "Platform team": (
             f"{q.clusters:g} cluster(s) × {v['platform.platform_team_fte_per_cluster']:g} FTE × "

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 # Platform components paid per cluster from the first month, whatever has moved.
 FIXED_COMPONENTS: frozenset[str] = frozenset({
     "platform_control_plane", "platform_team", "network_clusters", "hardware_control_plane",
-    "power_control_plane", "storage_control_plane",
+    "cloud_control_plane", "power_control_plane", "storage_control_plane",
 })
 # Owned node hardware: bought (capex), not paid as a yearly cost, in the cash flow.
 CAPEX_COMPONENTS: frozenset[str] = frozenset({"hardware_nodes", "hardware_control_plane"})

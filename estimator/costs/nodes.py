@@ -28,6 +28,7 @@ PER_NODE_COMPONENTS = (
     "ops_nodes",
     "storage_nodes",
     "hardware_nodes",
+    "cloud_nodes",
     "power_nodes",
     "hardware_node_hosts",
     "platform_subscription",

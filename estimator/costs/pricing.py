@@ -214,19 +214,22 @@ def price(quantities: CostQuantities, settings: Assumptions, values: Values) -> 
     a["hardware_residual"] = q.host_groups_after.count * per_host
     node_price = _node_price(q, values, pools.node_type, fallback=pools.annual_cost_fallback)
     node_power = pools.power_kw * power_host / REFERENCE_HOST_POWER_KW
-    # `hardware_*` is the amortised purchase (owned; capex in the cash flow) or the instance
-    # price (cloud); `power_*` the electricity and cooling of owned nodes.
+    # `hardware_*` is the amortised purchase of owned servers (capex in the cash flow),
+    # `power_*` their electricity and cooling. Cloud instances own no hardware: their price is
+    # the platform's bill (`cloud_*`, Container platform), so Hardware and facilities after
+    # holds only what is still owned.
     owned, cloud = q.hardware_model == "owned", q.hardware_model == "cloud"
-    a["hardware_nodes"] = (pools.nodes * node_price if owned or cloud
-                           else np.zeros(len(pools.nodes)))
+    none = np.zeros(len(pools.nodes))
+    a["hardware_nodes"] = pools.nodes * node_price if owned else none
+    a["cloud_nodes"] = pools.nodes * node_price if cloud else none
     a["power_nodes"] = pools.nodes * node_power if owned else np.zeros(len(pools.nodes))
     cp = np.array([q.cp_node_type], dtype=object)
     cp_price = _node_price(q, values, cp, fallback=np.array([np.nan]))
     cp_key = f"platform.node_types.{q.cp_node_type}.power_kw"
     cp_power = (by_group(value(values, cp_key)) if cp_key in values else 0.0) \
         * power_host / REFERENCE_HOST_POWER_KW
-    a["hardware_control_plane"] = (np.array([q.cp_nodes]) * cp_price if owned or cloud
-                                   else np.zeros(1))
+    a["hardware_control_plane"] = np.array([q.cp_nodes]) * cp_price if owned else np.zeros(1)
+    a["cloud_control_plane"] = np.array([q.cp_nodes]) * cp_price if cloud else np.zeros(1)
     a["power_control_plane"] = np.array([q.cp_nodes]) * cp_power if owned else np.zeros(1)
     a["hardware_node_hosts"] = _per_node_share(pools, q.node_hosts * per_host)
 
