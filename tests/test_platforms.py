@@ -111,6 +111,7 @@ def test_managed_cloud_owns_no_hardware_for_moved_workloads(sample: Inventory) -
 
 def test_vms_rightsized_has_no_container_platform(sample: Inventory) -> None:
     c, costs = _components(sample, "vms-rightsized")
+    assert c["platform_subscription"] == 0 and c["platform_team"] == 0
     cat = costs.categories.set_index("category")
     for category in ("Container platform", "Windows containers", "Platform team",
                      "Registry and CI"):

@@ -107,12 +107,17 @@ def preset_data(name: str) -> dict[str, Any]:
     return _parse_toml(text, file=f"preset {name}")
 
 
-def _platform_toml(name: str) -> dict[str, Any]:
+def platform_text(name: str) -> str:
+    """The data file of a platform archetype, as written (comments give the sources)."""
     if name not in PLATFORMS:
         raise ConfigError(
             f"unknown platform {name!r} (choose from {', '.join(PLATFORMS)})", key="platform")
     resource = resources.files("estimator").joinpath("data", "platforms", f"{name}.toml")
-    return _parse_toml(resource.read_text(encoding="utf-8"), file=f"platform {name}")
+    return resource.read_text(encoding="utf-8")
+
+
+def _platform_toml(name: str) -> dict[str, Any]:
+    return _parse_toml(platform_text(name), file=f"platform {name}")
 
 
 def platform_data(name: str) -> dict[str, Any]:

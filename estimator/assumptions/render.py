@@ -129,6 +129,7 @@ def docs_markdown(assumptions: Assumptions | None = None) -> str:
         "Carlo analysis. \"estimate, no public source\" marks figures to check against your data.",
         "",
     ]
+    out += platforms_markdown()
     section = None
     for e in a.entries():
         top = e.key.split(".", 1)[0]
@@ -145,6 +146,54 @@ def docs_markdown(assumptions: Assumptions | None = None) -> str:
             f"{_md(a.unit(e.unit))} | {_md(e.description)} | {_md(e.source)} |"
         )
     return _close_tables(out)
+
+
+def platforms_markdown() -> list[str]:
+    """The archetypes section of docs/assumptions.md: what each data file sets, and why (the
+    comment above each key in the file)."""
+    from estimator.assumptions.load import DEFAULT_PLATFORM, platform_text, platforms
+
+    out = [
+        "## Target platform archetypes",
+        "",
+        "`--platform NAME` (or `load_assumptions(platform=NAME)`) layers one of these coherent "
+        "bundles over the defaults, under presets, files and `--set`. The default is "
+        f"`{DEFAULT_PLATFORM}`: OpenShift on owned servers is the platform VMware estates most "
+        "often weigh, and Red Hat's own migration planner reads RVTools exports for it. "
+        "`--compare-platforms` prices every archetype on the same plan inputs. The data files "
+        "live in `estimator/data/platforms/`.",
+        "",
+    ]
+    for info in platforms():
+        out += [f"### `{info.name}`", "", info.description, "",
+                f"Nodes on: {info.nodes_on}; platform subscription: "
+                f"{'yes' if info.subscription else 'no'}.", "",
+                "| key | value | why |", "|---|---|---|"]
+        for key, value, why in _toml_keys(platform_text(info.name)):
+            if key.startswith("meta."):
+                continue
+            out.append(f"| `{key}` | {_md(value)} | {_md(why)} |")
+        out.append("")
+    return out
+
+
+def _toml_keys(text: str) -> list[tuple[str, str, str]]:
+    """(dotted key, value as written, the comment lines just above it) of a flat data file."""
+    rows: list[tuple[str, str, str]] = []
+    table, comment = "", []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("#"):
+            comment.append(line.lstrip("# "))
+        elif line.startswith("[") and line.endswith("]"):
+            table, comment = line.strip("[]").strip(), []
+        elif "=" in line:
+            key, value = (p.strip() for p in line.split("=", 1))
+            rows.append((f"{table}.{key}" if table else key, value, " ".join(comment)))
+            comment = []
+        else:
+            comment = []
+    return rows
 
 
 def _close_tables(lines: list[str]) -> str:
