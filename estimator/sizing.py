@@ -51,6 +51,9 @@ CPU_BASES: tuple[str, ...] = ("vm_usage", "host_usage", "vcpu_ratio")
 MEMORY_BASES: tuple[str, ...] = ("vm_usage", "active_consumed", "active_allocated",
                                  "host_usage", "allocated")
 
+# A missing label in an object array (np.where with a bare None does not type-check).
+_NA: np.ndarray = np.array(None, dtype=object)
+
 
 @dataclass(frozen=True)
 class SizingResult:
@@ -215,8 +218,8 @@ def size_containers(
             "cpu_request_cores": cpu,
             "memory_request_gib": mem,
             "replicas": _replicas(vms, values),
-            "cpu_basis": pd.array(np.where(unsized, None, cpu_basis), dtype="string"),
-            "memory_basis": pd.array(np.where(unsized, None, memory_basis), dtype="string"),
+            "cpu_basis": pd.array(np.where(unsized, _NA, cpu_basis), dtype="string"),
+            "memory_basis": pd.array(np.where(unsized, _NA, memory_basis), dtype="string"),
         },
         index=vms.index,
     )

@@ -95,8 +95,8 @@ def to_raw(table: Table, *, mapping: Mapping[str, str] | None = None,
 
     # Name: the first identifier a row has.
     name = pd.Series(pd.NA, index=raw.index, dtype="string")
-    for field in idents:
-        name = name.fillna(text(b.cells(cols[field])))
+    for ident in idents:
+        name = name.fillna(text(b.cells(cols[ident])))
     raw["name"] = name
     for field, target in (("external_id", "uuid"), ("smbios_id", "uuid"),
                           ("vcenter", "vcenter")):

@@ -462,11 +462,11 @@ def to_raw(table: Table, *, mapping: Mapping[str, str] | None = None,
     for pos, header in enumerate(headers):
         if header in mapped:
             continue
-        column, unit, rank = place_header(header)
-        if column is None:
+        placed, placed_unit, rank = place_header(header)
+        if placed is None:
             b.unmapped(header)
             continue
-        candidates.append((rank, pos, header, column, unit))
+        candidates.append((rank, pos, header, placed, placed_unit))
     winners: dict[str, str] = {}
     for _rank, _pos, header, column, unit in sorted(candidates):
         if column in taken:

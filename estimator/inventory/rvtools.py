@@ -212,7 +212,7 @@ def read_tables(
     vmem = by_sheet.get("vmemory")
     f = _fields(vmem, _VMEM_FIELDS, problems) if vmem is not None else {}
     vmem_match = _Match(raw, f) if "name" in f else None
-    if vmem_match is not None and "size_mib" in f:
+    if vmem_match is not None and vmem is not None and "size_mib" in f:
         size = vmem_match.take(f["size_mib"])
         fill = raw["memory_mib"].isna() & size.notna() & raw["_reject_reason"].isna()
         raw.loc[fill, "memory_mib"] = size[fill]

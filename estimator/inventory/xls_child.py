@@ -50,7 +50,7 @@ def load_xls_isolated(path: Path, limits: Limits, display: str,
     kind, payload = result
     if kind == "error":
         raise InputError(payload[0], hint=payload[1])
-    return payload  # type: ignore[no-any-return]
+    return payload
 
 
 def _xls_child(send: object, path: Path, limits: Limits, display: str,

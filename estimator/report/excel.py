@@ -754,8 +754,10 @@ def _splice_rows(buf: io.BytesIO, path: Path, sheet_part: str, vms: pd.DataFrame
     """Copy the package in `buf` to `path`, adding the VM rows to `sheet_part`'s sheetData."""
     columns = []
     for c, letter, kind, style in cols:
-        if kind in ("text", "bool"):
-            columns.append(xlsxsheet.column(vms[c], letter, kind))
+        if kind == "text":
+            columns.append(xlsxsheet.column(vms[c], letter, "text"))
+        elif kind == "bool":
+            columns.append(xlsxsheet.column(vms[c], letter, "bool"))
         else:  # every other kind is a number with its format's style
             num = pd.to_numeric(vms[c], errors="coerce").astype("float64")
             columns.append(xlsxsheet.column(num, letter, "number", style))

@@ -16,6 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+# A missing cell in an object array (np.where with a bare None does not type-check).
+_NA: np.ndarray = np.array(None, dtype=object)
+
 __all__ = ["EXPORT_TIME", "SHEETS", "sample_tables"]
 
 # The tabs written, in RVTools' order.
@@ -147,18 +150,18 @@ def _pick(rng: np.random.Generator, shares: dict[int, float], n: int) -> np.ndar
 
 def _join(*parts: object) -> np.ndarray:
     """Element-wise string concatenation of arrays and scalars, as an object array."""
-    out: object = None
+    out: np.ndarray | None = None
     for part in parts:
-        if isinstance(part, np.ndarray) and part.dtype != object:
-            part = part.astype(str).astype(object)
-        out = part if out is None else np.add(out, part, dtype=object)
+        arr = np.asarray(part, dtype=object) if not isinstance(part, np.ndarray) or \
+            part.dtype == object else part.astype(str).astype(object)
+        out = arr if out is None else np.add(out, arr, dtype=object)
     return np.asarray(out, dtype=object)
 
 
 def _intern(values: np.ndarray) -> np.ndarray:
     """The same strings, with equal values sharing one object (saves memory at 1M VMs)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    table = np.append(np.asarray(uniques, dtype=object), None)
+    table = np.append(np.asarray(uniques, dtype=object), _NA)
     return table[codes]
 
 
@@ -282,13 +285,13 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
                    np.where(ue < 0.05, "prod", np.where(ue < 0.5, "test", "dev"))))
     infra = np.isin(role_tok, list(_INFRA_ROLES))
     owner = np.where(infra, "Infrastructure", _OWNERS[rng.integers(0, 7, size=n_gen)])
-    owner = np.where(rng.random(n_gen) < 0.08, None, owner)
+    owner = np.where(rng.random(n_gen) < 0.08, _NA, owner)
     uz = rng.random(n_gen)
     zone = np.where(role_tok == "web",
                     np.where(uz < 0.5, "DMZ", np.where(uz < 0.9, "Internal", "PCI")),
                     np.where(infra, np.where(uz < 0.7, "Management", "Internal"),
                              np.where(uz < 0.85, "Internal", np.where(uz < 0.95, "PCI", "DMZ"))))
-    zone = _intern(np.where(rng.random(n_gen) < 0.03, None, zone))
+    zone = _intern(np.where(rng.random(n_gen) < 0.03, _NA, zone))
 
     # --- assemble all VM rows: generated, then SRM placeholders, then vCLS ------------------
     # SRM placeholders mirror protected VMs of another datacenter's vCenter (same name).
@@ -326,7 +329,7 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     os_config[no_os] = None
     tools_running = on & (rng.random(n) >= 0.03)
     variant = (rng.random(n) * _OS_N_TOOLS[os_all]).astype(int)
-    os_tools = np.where(tools_running & ~no_os, _OS_TOOLS[os_all, variant], None)
+    os_tools = np.where(tools_running & ~no_os, _OS_TOOLS[os_all, variant], _NA)
 
     # --- hosts: per cluster, sized for the powered-on load at the cluster's vCPU:core ratio --
     host_mhz = np.array([h[1] for h in _HOSTS])[cl_shape]
@@ -400,16 +403,16 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     power_on = np.where(on, _times_before_export(rng, 1, 200, n), np.datetime64("NaT", "s"))
     ip = _join("10.", (dc_all * 8 + rng.integers(0, 8, n)).astype(str), ".",
                rng.integers(0, 256, n).astype(str), ".", rng.integers(2, 255, n).astype(str))
-    ip = np.where(tools_running, ip, None)
+    ip = np.where(tools_running, ip, _NA)
     dns = np.where(tools_running & ~vcls_flag, _join(np.char.lower(name.astype(str)).astype(
-        object), ".", _DOMAIN), None)
+        object), ".", _DOMAIN), _NA)
     nics = np.where(rng.random(n) < 0.1, 2, 1)
     vlan = 1000 + rng.integers(0, 40, n)
     env_label = np.where(pd.isna(env_all), "Mgmt", np.char.capitalize(
         np.where(pd.isna(env_all), "mgmt", env_all).astype(str))).astype(object)
     network1 = _intern(_join("dvPG-", env_label, "-", vlan.astype(str)))
     network2 = _intern(np.where(nics >= 2, _join("dvPG-Backup-", (2000 + dc_all).astype(str)),
-                                None))
+                                _NA))
     cluster_name = cl_name[cluster_all]
     dc_name = site_name[dc_all]
     datastore = _intern(_join(cluster_name, "-DS", _zfill(rng.integers(1, 9, n), 2)))
@@ -420,7 +423,7 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     annotation = np.where(rng.random(n) < 0.2, _join(
         "Change ", np.char.add("CHG", _zfill(rng.integers(1000, 99999, n), 7).astype(str)
                                ).astype(object), "; contact ", np.where(
-            pd.isna(owner_all), "Infrastructure", owner_all)), None)
+            pd.isna(owner_all), "Infrastructure", owner_all)), _NA)
     annotation[vcls_flag] = "vSphere Cluster Service VM is deployed from an OVA with a minimal " \
         "installed profile of PhotonOS."
     modern = np.isin(os_all, [4, 5, 8, 9])
@@ -461,10 +464,10 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         "Total disk capacity MiB": np.where(tools_running, used_disk_mib + np.round(
             (total_disk_mib - used_disk_mib) * 0.98), total_disk_mib).astype(np.int64),
         "Fixed Passthru HotPlug": _tf(np.zeros(n, bool)),
-        "min Required EVC Mode Key": np.where(on, evc, None),
+        "min Required EVC Mode Key": np.where(on, evc, _NA),
         "Latency Sensitivity": _const(n, "normal"),
         "Op Notification Timeout": _blank(n),
-        "EnableUUID": np.where(rng.random(n) < 0.15, "True", None),
+        "EnableUUID": np.where(rng.random(n) < 0.15, "True", _NA),
         "CBT": _intern(np.where(rng.random(n) < 0.7, "True", "False")),
         "Primary IP Address": ip,
         "Network #1": network1,
@@ -476,7 +479,7 @@ def sample_tables(vms: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         "Folder ID": _intern(_join("group-v", (100 + dc_all * 50 + rng.integers(0, 40, n)))),
         "Folder": folder,
         "vApp": _blank(n),
-        "DAS protection": np.where(on, "True", None),
+        "DAS protection": np.where(on, "True", _NA),
         "FT State": _const(n, "notConfigured"),
         "FT Role": _blank(n),
         "FT Latency": _const(n, "gray"),
