@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from estimator.assumptions._fields import Range, number_meta
 from estimator.assumptions._model import Assumptions, default_assumptions
+from estimator.assumptions.load import DEFAULT_PLATFORM, platform_text, platforms
 
 WRAP = 98
 
@@ -151,8 +152,6 @@ def docs_markdown(assumptions: Assumptions | None = None) -> str:
 def platforms_markdown() -> list[str]:
     """The archetypes section of docs/assumptions.md: what each data file sets, and why (the
     comment above each key in the file)."""
-    from estimator.assumptions.load import DEFAULT_PLATFORM, platform_text, platforms
-
     out = [
         "## Target platform archetypes",
         "",
