@@ -15,6 +15,7 @@ from rich.table import Table
 from estimator.assumptions import PRESETS, load_assumptions, to_toml
 from estimator.cli._app import app, handles_errors, out_console
 from estimator.errors import OutputError
+from estimator.formatting import plural
 
 assumptions_app = typer.Typer(
     name="assumptions",
@@ -113,7 +114,7 @@ def show(
         out_console.print(table)
         out_console.print()
     out_console.print(
-        f"{len(assumptions.changed_keys())} key(s) changed from the defaults (marked *). "
+        f"{plural(len(assumptions.changed_keys()), 'key')} changed from the defaults (marked *). "
         "Sources: --format json or toml.",
         markup=False,
     )

@@ -69,7 +69,7 @@ def batch(
     limits = ec.parse_limits(limit)
     if not is_quiet() and notes:
         # Anonymised runs print no original file name, not even of skipped files.
-        shown = [f"skipped {len(notes)} non-inventory file(s)"] if anonymise else notes
+        shown = [f"skipped {fmt.plural(len(notes), 'non-inventory file')}"] if anonymise else notes
         for note in shown:
             err_console.print(f"Note: {note}", markup=False, highlight=False, soft_wrap=True)
     opts = BatchOptions(out_dir=out_dir, fmt_name=fmt_name, mapping=mapping, json_out=json_out,
@@ -94,10 +94,12 @@ def batch(
     _render(rows)
     failed = sum(r["status"] != "ok" for r in rows)
     if not is_quiet():
-        err_console.print(f"Wrote {len(rows) - failed} estimate(s) and summary.csv / summary.xlsx "
-                          f"to {out_dir}", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(f"Wrote {fmt.plural(len(rows) - failed, 'estimate')} and "
+                          f"summary.csv / summary.xlsx to {out_dir}", markup=False,
+                          highlight=False, soft_wrap=True)
     if failed:
-        err_console.print(f"{failed} of {len(rows)} inventories failed.", style="red")
+        err_console.print(f"{failed} of {fmt.plural(len(rows), 'inventory', 'inventories')} "
+                          "failed.", style="red")
         raise typer.Exit(code=1)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import InputError, Problem
+from estimator.formatting import plural
 from estimator.inventory import rvtools
 from estimator.inventory.detect import FORMATS, detect, reader
 from estimator.inventory.normalise import finalise
@@ -151,8 +152,8 @@ def _read_unit(
         raw = reader(found.format).to_raw(main, mapping=mapping, problems=problems)
         fmt = found.format
     if main.blank_rows:
-        problems.append(Problem("warning", f"{main.blank_rows} blank row(s) between data rows "
-                                "skipped", file=unit.display, sheet=main.sheet))
+        problems.append(Problem("warning", f"{plural(main.blank_rows, 'blank row')} between "
+                                "data rows skipped", file=unit.display, sheet=main.sheet))
     rows_read = len(raw)
     if rows_read == 0:
         raise InputError("no data rows under the header", file=unit.display, sheet=main.sheet,

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import ConfigError, InputError, Problem
+from estimator.formatting import noun, plural
 from estimator.inventory.units import (
     SHARE_UNITS,
     SIZE_UNITS,
@@ -350,8 +351,8 @@ class RawBuilder:
         else:
             example = shown[bad].iloc[0]
             self.problems.append(Problem(
-                "warning", f"{int(bad.sum())} cell(s) hold text instead of a number "
-                f"(e.g. {example!r}); read as unknown", file=self.table.file,
+                "warning", f"{plural(bad.sum(), 'cell holds', 'cells hold')} text instead "
+                f"of a number (e.g. {example!r}); read as unknown", file=self.table.file,
                 sheet=self.table.sheet, column=header))
 
     def number(self, header: str, *, required: bool = False) -> pd.Series:
@@ -376,7 +377,7 @@ class RawBuilder:
 
     def imputed(self, column: str, how: str, count: int) -> None:
         if count:
-            self.problems.append(Problem("imputed", f"{how}: {count} VM(s)",
+            self.problems.append(Problem("imputed", f"{how}: {plural(count, 'VM')}",
                                          file=self.table.file, sheet=self.table.sheet,
                                          column=column))
 
@@ -482,7 +483,8 @@ def to_raw(table: Table, *, mapping: Mapping[str, str] | None = None,
     if missing:
         found = ", ".join(repr(h) for h in headers) or "none"
         raise InputError(
-            f"required column(s) {', '.join(missing)} not found; headers found: {found}",
+            f"required {noun(len(missing), 'column')} {', '.join(missing)} not found; "
+            f"headers found: {found}",
             file=table.file, sheet=table.sheet,
             hint="name them in a mapping file and pass --mapping map.toml, e.g. [columns] "
                  f"\"Your Header\" = \"{missing[0]}\"")

@@ -26,7 +26,7 @@ def test_show_table_lists_sections_and_marks_changes() -> None:
     assert "cpu_percentile " in out and "cpu_percentile *" not in out
     assert "node_types.general-16.hardware_per_node_year" in out
     assert "1500 – 2440" in out
-    assert "1 key(s) changed from the defaults" in out
+    assert "1 key changed from the defaults" in out
 
 
 def test_show_json_is_a_flat_list_with_ranges() -> None:

@@ -88,7 +88,7 @@ def test_a_failing_inventory_does_not_stop_the_batch(folder: Path, tmp_path: Pat
     rows = _rows(out / "summary.csv")
     assert [(r["file"], r["status"]) for r in rows] == [("site0.xlsx", "ok"),
                                                         ("'=bad.csv", "error")]
-    assert "required column(s) name, vcpus, memory_gib not found" in rows[1]["error"]
+    assert "required columns name, vcpus, memory_gib not found" in rows[1]["error"]
     assert rows[1]["nodes"] == ""
     assert (out / "site0.json").exists() and not (out / "=bad.json").exists()
     assert "1 of 2 inventories failed." in result.stderr

@@ -229,7 +229,7 @@ def test_timeseries_folder_sizes_the_matching_vm(small: Path, tmp_path: Path) ->
                                  "-", "--no-html", "--no-xlsx", "--no-uncertainty"])
     assert result.exit_code == 0, result.output
     notes = json.loads(result.stdout)["notes"]
-    assert any("usage of 1 VM(s) taken from time-series percentiles" in n for n in notes)
+    assert any("usage of 1 VM taken from time-series percentiles" in n for n in notes)
     result = runner.invoke(app, ["estimate", str(small), "--timeseries", str(tmp_path / "none"),
                                  "--no-html", "--no-xlsx", "--no-uncertainty"])
     assert result.exit_code == 1 and "Error:" in result.stderr
