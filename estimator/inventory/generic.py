@@ -27,14 +27,15 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 import pandas as pd
 
 from estimator.errors import ConfigError, InputError, Problem
 from estimator.formatting import noun, plural
+from estimator.inventory.detect import ACCEPTED
 from estimator.inventory.units import (
     SHARE_UNITS,
     SIZE_UNITS,
@@ -441,6 +442,22 @@ def _match_mapping(headers: Sequence[str], mapping: Mapping[str, str],
     return out
 
 
+def _not_an_inventory(table: Table, headers: Sequence[str]) -> NoReturn:
+    """Refuse a table none of whose headers the readers know (a README, a price list...)."""
+    suffix = PurePath(str(table.file)).suffix.lower()
+    spreadsheet = suffix in {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"}
+    shown = ", ".join(repr(h[:40] + ("…" if len(h) > 40 else "")) for h in headers[:4])
+    more = f" and {len(headers) - 4:,} more" if len(headers) > 4 else ""
+    detail = (f"no column is one the readers know (headers found: {shown or 'none'}{more})"
+              if spreadsheet else f"a {suffix or 'file without extension'} file with no "
+              "table of VMs")
+    hint = f"the tool reads {ACCEPTED}"
+    if spreadsheet:
+        hint += "; for a list of VMs under other headers, name the columns with --mapping"
+    raise InputError(f"not an inventory: {detail}", file=table.file, sheet=table.sheet,
+                     hint=hint)
+
+
 def to_raw(table: Table, *, mapping: Mapping[str, str] | None = None,
            problems: list[Problem]) -> pd.DataFrame:
     """Raw canonical rows from a hand-made table; see the module docstring."""
@@ -480,6 +497,8 @@ def to_raw(table: Table, *, mapping: Mapping[str, str] | None = None,
         chosen[header] = (column, unit)
 
     missing = [c for c in REQUIRED_COLUMNS if c not in taken]
+    if missing and not chosen:
+        _not_an_inventory(table, headers)
     if missing:
         found = ", ".join(repr(h) for h in headers) or "none"
         raise InputError(
