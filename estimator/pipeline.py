@@ -106,7 +106,7 @@ def estimate(
 ) -> Estimate:
     """Run the whole estimate.
 
-    `platform` names a target-platform archetype (see `estimator.platforms()`) when no
+    `platform` names a target-platform archetype (`estimator.assumptions.platforms()`) when no
     `assumptions` are given; with assumptions, choose it in
     `load_assumptions(..., platform=...)` instead.
 
