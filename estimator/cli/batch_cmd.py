@@ -32,7 +32,6 @@ from estimator.cli._app import (
     out_console,
     plain,
 )
-from estimator.inventory import format_label
 from estimator.report.atomic import check_output_path, write_text_atomic
 from estimator.report.outputs import (
     DEFAULT_MAPPING,
@@ -131,16 +130,21 @@ def batch(
 
 
 def _render(rows: list[dict[str, Any]]) -> None:
+    """The batch table: a row per inventory, its format as --format names it; a status
+    column only when an inventory failed (its row in red)."""
+    failed = any(r["status"] != "ok" for r in rows)
     table = Table(title="Batch summary", title_justify="left", header_style="bold", box=None)
-    for c in ("file", "read as", "VMs", "in scope", "nodes", "yearly savings", "payback",
-              "status"):
-        table.add_column(c, justify="left" if c in ("file", "read as", "status") else "right")
+    longest = max((len(str(r["file"])) for r in rows), default=4)
+    table.add_column("file", overflow="fold", min_width=min(longest, 40))
+    for c in ("format", "VMs", "in scope", "nodes", "yearly savings", "payback",
+              *(["status"] if failed else [])):
+        table.add_column(c, justify="left" if c in ("format", "status") else "right")
     for r in rows:
         ok = r["status"] == "ok"
         table.add_row(
-            plain(r["file"]), format_label(r["format"]) if r["format"] else fmt.DASH,
+            plain(r["file"]), r["format"] or fmt.DASH,
             fmt.count(r["vms"]), fmt.count(r["vms_in_scope"]),
             fmt.count(r["nodes"]), fmt.money(r["annual_savings"], r["currency"] or "USD"),
             fmt.months(r["payback_months"]) if ok else fmt.DASH,
-            "ok" if ok else "error", style=None if ok else "red")
+            *([("ok" if ok else "error")] if failed else []), style=None if ok else "red")
     out_console.print(table)
