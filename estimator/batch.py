@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -191,6 +192,8 @@ class BatchOptions:
     limits: Limits | None = None
     debug: bool = False
     used: set[str] = field(default_factory=set)  # report names taken so far
+    # Pseudonym mappings of the anonymised estimates so far (one file for the batch).
+    mappings: list[pd.DataFrame] = field(default_factory=list)
 
 
 def estimate_one(item: Item, n: int, assumptions: Assumptions, opts: BatchOptions,
@@ -212,9 +215,11 @@ def estimate_one(item: Item, n: int, assumptions: Assumptions, opts: BatchOption
         outs = plan_outputs(
             name, out_dir=opts.out_dir, html=None, xlsx=None,
             json_out=str(opts.out_dir / f"{name}.json") if opts.json_out else None,
-            no_html=opts.no_html, no_xlsx=opts.no_xlsx, anonymised=opts.anonymise,
-            inputs=(item.path,))
-        write_outputs(est, outs, names, say)
+            no_html=opts.no_html, no_xlsx=opts.no_xlsx, mapping=None, inputs=(item.path,))
+        write_outputs(est, outs, None, say)
+        if names is not None:
+            opts.mappings.append(names.assign(inventory=est.inputs[0])[
+                ["inventory", *names.columns]])
         return est, None
     except EstimatorError as exc:
         return None, str(exc)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import ConfigError
+from estimator.formatting import noun
 from estimator.model import FIT_LEVELS, MOVING_LEVELS
 from estimator.model import RETIRING_LEVELS as RETIRING_LEVELS
 
@@ -249,7 +250,7 @@ def disabled_rules(fit: Any) -> frozenset[str]:
     named = {RULE_ALIASES.get(str(r), str(r)) for r in fit.rules_disabled}
     unknown = sorted(named - set(RULE_IDS))
     if unknown:
-        raise ConfigError(f"unknown rule ID(s) {', '.join(unknown)}; known: "
+        raise ConfigError(f"unknown rule {noun(len(unknown), 'ID')} {', '.join(unknown)}; known: "
                           f"{', '.join(RULE_IDS)}", key="fit.rules_disabled")
     ignored = {r.id for r in RULES
                if r.configured_by in _ACTION_KEYS

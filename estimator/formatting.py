@@ -151,6 +151,21 @@ def count(n: Any) -> str:
     return f"{round(float(n)):,.0f}"
 
 
+def plural(n: Any, one: str, many: str | None = None) -> str:
+    """A count and its noun in agreement, in the shared count format.
+
+    >>> plural(1, "VM"), plural(1777, "VM"), plural(0, "entry", "entries")
+    ('1 VM', '1,777 VMs', '0 entries')
+    """
+    return f"{count(n)} {noun(n, one, many)}"
+
+
+def noun(n: Any, one: str, many: str | None = None) -> str:
+    """The noun alone, singular for exactly one: `noun(3, 'VM stays a VM', 'VMs stay VMs')`."""
+    singular = not is_missing(n) and round(float(n)) == 1
+    return one if singular else (many or one + "s")
+
+
 def number(x: Any, decimals: int = 1) -> str:
     """A plain number with `decimals` decimals and thousands separators."""
     if is_missing(x):

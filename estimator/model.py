@@ -706,6 +706,9 @@ class Estimate:
             description, source, changed.
         uncertainty: Monte Carlo result, or None when it was not run.
         notes: plain-words caveats (hosts inferred, usage missing...).
+
+    `summary` flattens the headline figures into one dict (`SUMMARY_KEYS`), the P10/P90 of
+    savings, NPV, payback and nodes included (None without the Monte Carlo).
     """
 
     name: str

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from estimator import formatting as fmt
 from estimator.assumptions import (
     PLATFORMS,
     PRESETS,
@@ -105,7 +106,7 @@ def estimate(
 ) -> Estimate:
     """Run the whole estimate.
 
-    `platform` names a target-platform archetype (see `estimator.platforms()`) when no
+    `platform` names a target-platform archetype (`estimator.assumptions.platforms()`) when no
     `assumptions` are given; with assumptions, choose it in
     `load_assumptions(..., platform=...)` instead.
 
@@ -238,7 +239,7 @@ def prepare(inputs: RunInputs) -> tuple[pd.DataFrame, list[str]]:
     notes: list[str] = []
     if inputs.series is not None:
         scoped, matched = apply_series(scoped, inputs.series, values)
-        notes.append(f"usage of {matched} VM(s) taken from time-series percentiles "
+        notes.append(f"usage of {fmt.plural(matched, 'VM')} taken from time-series percentiles "
                      f"(CPU p{values['sizing.cpu_percentile']:g}, "
                      f"memory p{values['sizing.memory_percentile']:g})")
     return scoped, notes

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from estimator import formatting as fmt
 from estimator.assumptions import Assumptions, load_assumptions
 from estimator.errors import Problem
 from estimator.evidence import host_evidence, inferred_share
@@ -228,6 +229,43 @@ def inventory_summary(scoped_vms: pd.DataFrame, rows_rejected: int) -> Inventory
     )
 
 
+# Problem kinds that are normal gap-filling, shown by `validate` as notes, not problems.
+NOTE_KINDS = frozenset({"imputed"})
+# (sizing column, basis, what a VM sized that way lacks and what replaces it).
+_FILLED_BASES: tuple[tuple[str, str, str], ...] = (
+    ("cpu_basis", "host_usage", "no CPU use of {its} own: sized from {its} host's measured use"),
+    ("cpu_basis", "vcpu_ratio", "no CPU use of {its} own: sized from allocation at today's "
+     "vCPU-to-core ratio"),
+    ("memory_basis", "allocated", "no memory use of {its} own: sized from allocation"),
+)
+
+
+def validation_notes(vms: pd.DataFrame, hosts_known: bool) -> list[dict[str, Any]]:
+    """Notes on how the estimate will fill gaps: VMs sized without their own usage, and
+    hosts that will be inferred. Rows shaped like problems (kind, message, file...)."""
+    scope = vms["in_scope"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    inscope = vms[scope]
+    out: list[str] = []
+    for column, basis, text in _FILLED_BASES:
+        n = _basis_counts(inscope, column, (basis,)).get(basis, 0)
+        if n:
+            its = fmt.noun(n, "its", "their")
+            out.append(f"{fmt.plural(n, 'in-scope VM')} {fmt.noun(n, 'has', 'have')} "
+                       + text.format(its=its))
+    listed = (vms["on_listed_host"].to_numpy(dtype=bool) if "on_listed_host" in vms.columns
+              else np.zeros(len(vms), dtype=bool))
+    unlisted = int((scope & ~listed).sum())
+    if not hosts_known and scope.any():
+        out.append("No host list: today's hosts will be inferred from the current.host_cores, "
+                   "current.vcpu_per_core and current.host_memory_gib assumptions")
+    elif unlisted:
+        out.append(f"{fmt.plural(unlisted, 'in-scope VM runs', 'in-scope VMs run')} on hosts "
+                   "missing from the host list (or name none): those hosts will be inferred "
+                   "from the current.* assumptions")
+    return [{"kind": "estimate", "message": m, "file": None, "sheet": None, "row": None,
+             "column": None} for m in out]
+
+
 def validation_summary(inventory: Inventory, scoped_vms: pd.DataFrame,
                        extra_problems: tuple[Problem, ...] = (),
                        assumptions: Assumptions | None = None) -> dict[str, Any]:
@@ -235,7 +273,9 @@ def validation_summary(inventory: Inventory, scoped_vms: pd.DataFrame,
 
     Keys: `inventory` (counts, in-scope capacity, VMs by source, OS families of the in-scope
     VMs), `current` (hosts and physical cores, null when no host data), `quality` (see
-    `quality_report`), `problems` (every problem) and `usable` (at least one VM in scope).
+    `quality_report`), `problems` (rows dropped, duplicates, unreadable cells, unmapped
+    columns...), `notes` (the normal gap-filling: imputed fields, VMs sized from allocation,
+    inferred hosts) and `usable` (at least one VM in scope).
     """
     vms = sized_for_quality(inventory, scoped_vms, assumptions)
     report = quality_report(inventory, vms, extra_problems, inferred_share(vms))
@@ -265,7 +305,9 @@ def validation_summary(inventory: Inventory, scoped_vms: pd.DataFrame,
             "memory_gib": total("memory_gib"),
         },
         "quality": report.model_dump(exclude={"problems"}),
-        "problems": [p.model_dump() for p in report.problems],
+        "problems": [p.model_dump() for p in report.problems if p.kind not in NOTE_KINDS],
+        "notes": [*(p.model_dump() for p in report.problems if p.kind in NOTE_KINDS),
+                  *validation_notes(vms, known)],
         "usable": summary.vms_in_scope > 0,
     }
     # Fit rules without sizing (SIZE-EXCEEDS-NODE needs the plan): VMs caught per family.

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import ConfigError
+from estimator.formatting import noun
 from estimator.inventory.schema import OS_FAMILIES
 
 if TYPE_CHECKING:
@@ -243,7 +244,8 @@ def assign_pools(vms: pd.DataFrame, isolation_keys: Sequence[str]) -> pd.Series:
     missing = [k for k in keys if k not in vms.columns]
     if missing:
         raise ConfigError(
-            f"isolation key(s) {', '.join(missing)} are not inventory columns",
+            f"isolation {noun(len(missing), 'key')} {', '.join(missing)} "
+            f"{noun(len(missing), 'is not an inventory column', 'are not inventory columns')}",
             key="platform.isolation_keys")
     # Work on distinct values: factorize each key, name each distinct combination once.
     combined = np.zeros(len(vms), dtype=np.int64)

@@ -493,3 +493,10 @@ def test_ibm_workshop_sizing_falls_back_to_allocation() -> None:
     assert used == pytest.approx(3.876, abs=1e-3)
     assert sized.frame.loc[first, "memory_request_gib"] == pytest.approx(used * 1.3 - 2)
     assert sized.frame.loc[first, "memory_request_gib"] < 4.0
+
+
+def test_unknown_rule_ids_are_named_with_a_plural_that_agrees() -> None:
+    with pytest.raises(ConfigError, match=r"unknown rule ID OS-NOPE; known: "):
+        classify({}, fit=fit_settings(rules_disabled=("OS-NOPE",)))
+    with pytest.raises(ConfigError, match=r"unknown rule IDs OS-NOPE, WL-NOPE; known: "):
+        classify({}, fit=fit_settings(rules_disabled=("OS-NOPE", "WL-NOPE")))

@@ -63,3 +63,14 @@ def test_stars_and_label():
 def test_excel_formats():
     assert fmt.excel_money_format("usd") == '"USD "#,##0;[Red]-"USD "#,##0'
     assert fmt.EXCEL_PERCENT == "0.0%"
+
+
+def test_plural_agrees_with_the_count():
+    assert fmt.plural(1, "VM") == "1 VM"
+    assert fmt.plural(1777, "VM") == "1,777 VMs"
+    assert fmt.plural(0, "host") == "0 hosts"
+    assert fmt.plural(1, "inventory", "inventories") == "1 inventory"
+    assert fmt.plural(3, "inventory", "inventories") == "3 inventories"
+    assert fmt.noun(1, "VM stays a VM", "VMs stay VMs") == "VM stays a VM"
+    assert fmt.noun(2, "VM stays a VM", "VMs stay VMs") == "VMs stay VMs"
+    assert fmt.plural(None, "VM") == "– VMs"

@@ -69,8 +69,14 @@ def test_validation_summary_is_plain_json(tmp_path: Path) -> None:
                               "b.xlsx": {"format": "rvtools", "vms": 0, "in_scope": 0}}
     assert summary["current"] == {"hosts": None, "physical_cores": None, "cpu_sockets": None,
                                   "memory_gib": None}
-    kinds = {p["kind"] for p in summary["problems"]}
-    assert {"rejected", "duplicate", "imputed"} <= kinds
+    # Dropped rows and duplicates are problems; imputations and allocation sizing are notes.
+    assert {p["kind"] for p in summary["problems"]} == {"rejected", "duplicate"}
+    notes = summary["notes"]
+    assert "imputed" in {n["kind"] for n in notes}
+    assert ("1 in-scope VM has no memory use of its own: sized from allocation"
+            in [n["message"] for n in notes])
+    assert summary["notes"][-1]["message"].startswith("No host list: today's hosts will be "
+                                                      "inferred")
     assert summary["usable"] is True
 
 

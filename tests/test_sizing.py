@@ -284,3 +284,11 @@ def test_requests_are_positive_and_never_above_allocated(rows: list, basis: str)
         assert result.fallbacks == (~own).sum()
     else:
         assert result.fallbacks == 0
+
+
+def test_unknown_isolation_keys_are_named_with_a_plural_that_agrees() -> None:
+    frame = pd.DataFrame({"os_family": ["linux"]})
+    with pytest.raises(ConfigError, match=r"isolation key team is not an inventory column"):
+        assign_pools(frame, ["team"])
+    with pytest.raises(ConfigError, match=r"isolation keys team, site are not inventory columns"):
+        assign_pools(frame, ["team", "site"])

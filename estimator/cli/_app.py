@@ -12,14 +12,16 @@ import typer
 
 from estimator import __version__
 from estimator.assumptions.load import RenamedKeyWarning
+from estimator.cli._help import ToolCommand, ToolGroup
 from estimator.errors import EstimatorError
 from estimator.report.terminal import SafeConsole, no_controls, plain
 
 F = TypeVar("F", bound=Callable[..., Any])
-__all__ = ["app", "err_console", "fail", "handles_errors", "is_quiet", "no_controls",
-           "out_console", "plain"]
+__all__ = ["QUIET", "ToolCommand", "ToolGroup", "app", "err_console", "fail", "handles_errors",
+           "is_quiet", "no_controls", "out_console", "plain"]
 
 app = typer.Typer(
+    cls=ToolGroup,
     name="estimator",
     help="Estimate container nodes and yearly savings from moving VMs into containers.",
     no_args_is_help=True,
@@ -34,6 +36,19 @@ out_console = SafeConsole(highlight=False)
 _state = {"debug": False, "quiet": False}
 
 
+QUIET_HELP = "Print results and errors only: no progress, notes or 'Wrote ...' lines."
+
+
+def _set_quiet(value: bool) -> None:
+    if value:
+        _state["quiet"] = True
+
+
+# Every command takes -q too (`estimator estimate -q ...` as well as `estimator -q estimate`).
+QUIET: Any = typer.Option(False, "--quiet", "-q", help=QUIET_HELP, callback=_set_quiet,
+                          expose_value=False)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"estimator {__version__}")
@@ -46,7 +61,7 @@ def _root(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or notes."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
     """Estimate container nodes and yearly savings from moving VMs into containers."""
     _state["debug"] = debug

@@ -8,16 +8,13 @@ one-line summary or an example.
 
 from __future__ import annotations
 
-import enum
-import types
-import typing
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import typer.main
 
 from estimator.cli import app
+from estimator.cli._help import argument_name, metavar_of
 
 # The order a reader meets the commands in; any other command follows alphabetically.
 ORDER = ("estimate", "batch", "validate", "assumptions", "sample")
@@ -73,33 +70,15 @@ def example(cmd: Command) -> str | None:
     return None
 
 
-def _metavar(param: Any) -> str:
-    """PATH, TEXT, INTEGER or `a|b|c` from the parameter's annotation (list[X] -> X)."""
-    if param.metavar:
-        return str(param.metavar)
-    annotation = param.type_descriptor.annotation
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if args and (typing.get_origin(annotation) in (list, tuple)
-                 or isinstance(annotation, types.UnionType)):
-        annotation = args[0]
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        return "|".join(str(m.value) for m in annotation)
-    return {Path: "PATH", int: "INTEGER", float: "FLOAT"}.get(annotation, "TEXT")
-
-
 def _option_names(param: Any) -> str:
     names = ", ".join(sorted([*param.opts, *param.secondary_opts], key=len))
-    return names if param.is_flag else f"{names} {_metavar(param)}"
-
-
-def _argument_name(param: Any) -> str:
-    return (param.metavar or param.name or "").upper() + ("..." if param.nargs == -1 else "")
+    return names if param.is_flag else f"{names} {metavar_of(param)}"
 
 
 def _usage(name: str, cmd: Command) -> str:
     args = [a for a in cmd.params if a.param_type_name == "argument"]
     pieces = [name, "[OPTIONS]"]
-    pieces += [_argument_name(a) if a.required else f"[{_argument_name(a)}]" for a in args]
+    pieces += [argument_name(a) if a.required else f"[{argument_name(a)}]" for a in args]
     if is_group(cmd):
         pieces.append("COMMAND [ARGS]...")
     return " ".join(pieces)
@@ -116,7 +95,7 @@ def _params(cmd: Command, ctx: Any) -> list[str]:
     if args:
         lines += ["| argument | meaning |", "|---|---|"]
         for a in args:
-            lines.append(f"| `{_argument_name(a)}` | {_cell(a.help or '')} |")
+            lines.append(f"| `{argument_name(a)}` | {_cell(a.help or '')} |")
         lines.append("")
     if opts:
         lines += ["| option | meaning |", "|---|---|"]

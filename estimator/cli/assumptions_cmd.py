@@ -10,13 +10,18 @@ from typing import Any
 
 import pandas as pd
 import typer
+from rich.console import RenderableType
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from estimator.assumptions import PRESETS, load_assumptions, to_toml
-from estimator.cli._app import app, handles_errors, out_console
+from estimator.cli._app import QUIET, ToolCommand, ToolGroup, app, handles_errors, out_console
 from estimator.errors import OutputError
+from estimator.formatting import plural
 
 assumptions_app = typer.Typer(
+    cls=ToolGroup,
     name="assumptions",
     help="Show the assumptions an estimate uses, or write them to an editable TOML file.",
     no_args_is_help=True,
@@ -66,34 +71,72 @@ def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return records
 
 
-def _rich_tables(frame: pd.DataFrame, width: int) -> list[Table]:
-    """One table per section, keys shown without the section prefix so they fit a terminal."""
-    wide = width >= 140
-    tables = []
+# From this terminal width on each section is a table with description and source columns;
+# below it each key is a line (value, unit, range) with its source wrapped under it.
+WIDE = 140
+
+
+Record = tuple[str, str, str, str, str, str]
+
+
+def _records(rows: pd.DataFrame) -> list[Record]:
+    """(key without section, value, range, unit, description, source) per row."""
+    out = []
+    for row in rows.itertuples(index=False):
+        rng = "" if _is_nan(row.low) else f"{_num(row.low)} – {_num(row.high)}"
+        key = str(row.key).split(".", 1)[1] + (" *" if row.changed else "")
+        out.append((key, _cell(row.value), rng, str(row.unit), str(row.description),
+                    str(row.source)))
+    return out
+
+
+def _wide_table(section: str, records: list[Record]) -> Table:
+    table = Table(title=section, title_justify="left", header_style="bold", box=None)
+    table.add_column("key", no_wrap=True)
+    table.add_column("value", justify="right", overflow="fold")
+    table.add_column("range", justify="right", no_wrap=True)
+    table.add_column("unit")
+    table.add_column("description", ratio=3)
+    table.add_column("source", ratio=2)
+    for r in records:
+        table.add_row(*r)
+    return table
+
+
+def _narrow_lines(section: str, records: list[Record]) -> list[RenderableType]:
+    """`key  value unit  (range low – high)`, then the source, indented under the key."""
+    lines: list[RenderableType] = [Text(section, style="bold")]
+    width = max(len(r[0]) for r in records)
+    for key, value, rng, unit, _, source in records:
+        line = Text(f" {key:<{width}}  ")
+        line.append(value + (f" {unit}" if unit else ""), style="bold")
+        if rng:
+            line.append(f"  (range {rng})")
+        lines += [line, Padding(Text(source, style="dim"), (0, 0, 0, 3), expand=False)]
+    return lines
+
+
+def _sections(frame: pd.DataFrame, width: int) -> list[RenderableType]:
+    """What `assumptions show` prints: one block per section, keys without the section."""
+    out: list[RenderableType] = []
     for section, rows in frame.groupby(frame["key"].str.split(".").str[0], sort=False):
-        table = Table(title=str(section), title_justify="left", header_style="bold", box=None)
-        table.add_column("key", no_wrap=True)
-        table.add_column("value", justify="right", overflow="fold")
-        table.add_column("range", justify="right", no_wrap=True)
-        table.add_column("unit")
-        if wide:
-            table.add_column("description")
-        for row in rows.itertuples(index=False):
-            rng = "" if _is_nan(row.low) else f"{_num(row.low)} – {_num(row.high)}"
-            key = row.key.split(".", 1)[1] + (" *" if row.changed else "")
-            cells = [key, _cell(row.value), rng, row.unit]
-            table.add_row(*cells, *([row.description] if wide else []))
-        tables.append(table)
-    return tables
+        records = _records(rows)
+        if width >= WIDE:
+            out.append(_wide_table(str(section), records))
+        else:
+            out += _narrow_lines(str(section), records)
+        out.append(Text())
+    return out
 
 
-@assumptions_app.command("show")
+@assumptions_app.command("show", cls=ToolCommand)
 @handles_errors
 def show(
-    preset: str | None = typer.Option(None, "--preset", "-p", help=PRESET_HELP),
-    files: list[Path] = typer.Option([], "--assumptions", "-a", help=FILE_HELP),
-    sets: list[str] = typer.Option([], "--set", help=SET_HELP),
+    preset: str | None = typer.Option(None, "--preset", "-p", metavar="NAME", help=PRESET_HELP),
+    files: list[Path] = typer.Option([], "--assumptions", "-a", metavar="FILE", help=FILE_HELP),
+    sets: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or toml."),
+    quiet: bool = QUIET,  # handled by its callback (estimator.cli._app)
 ) -> None:
     """Show every assumption with its value, range, unit and source.
 
@@ -109,22 +152,20 @@ def show(
     if fmt is Format.json:
         typer.echo(json.dumps(json_records(frame), indent=2, ensure_ascii=False))
         return
-    for table in _rich_tables(frame, out_console.width):
-        out_console.print(table)
-        out_console.print()
+    for block in _sections(frame, out_console.width):
+        out_console.print(block)
     out_console.print(
-        f"{len(assumptions.changed_keys())} key(s) changed from the defaults (marked *). "
-        "Sources: --format json or toml.",
-        markup=False,
-    )
+        f"{plural(len(assumptions.changed_keys()), 'key')} changed from the defaults (marked *). "
+        "As data: --format json or toml.", markup=False)
 
 
-@assumptions_app.command("init")
+@assumptions_app.command("init", cls=ToolCommand)
 @handles_errors
 def init(
-    path: Path = typer.Argument(..., help="TOML file to write."),
-    preset: str | None = typer.Option(None, "--preset", "-p", help=PRESET_HELP),
-    force: bool = typer.Option(False, "--force", help="Overwrite PATH if it exists."),
+    path: Path = typer.Argument(..., metavar="FILE", help="TOML file to write."),
+    preset: str | None = typer.Option(None, "--preset", "-p", metavar="NAME", help=PRESET_HELP),
+    force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+    quiet: bool = QUIET,  # handled by its callback (estimator.cli._app)
 ) -> None:
     """Write a complete, commented TOML file of the assumptions to edit and pass back with -a.
 

@@ -10,14 +10,15 @@ import typer
 from rich.table import Table
 
 from estimator.assumptions import DEFAULT_PLATFORM, platforms
-from estimator.cli._app import app, handles_errors, out_console
+from estimator.cli._app import QUIET, ToolCommand, app, handles_errors, out_console
 
 
-@app.command("platforms")
+@app.command("platforms", cls=ToolCommand)
 @handles_errors
 def platforms_command(
     format: Literal["text", "json"] = typer.Option(
         "text", "--format", help="text (a table) or json (a list of objects)."),
+    quiet: bool = QUIET,  # handled by its callback (estimator.cli._app)
 ) -> None:
     """List the target-platform archetypes: what each assumes and where its nodes run.
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from estimator.cli._app import app, err_console, handles_errors, is_quiet
+from estimator.cli._app import QUIET, ToolCommand, app, err_console, handles_errors, is_quiet
 from estimator.errors import OutputError
 from estimator.sample import sample_output_path, write_sample
 
@@ -14,17 +14,20 @@ from estimator.sample import sample_output_path, write_sample
 MAX_VMS = 5_000_000
 
 
-@app.command("sample")
+@app.command("sample", cls=ToolCommand)
 @handles_errors
 def sample(
     out: Path = typer.Argument(
         ..., help="OUT.xlsx (a workbook, one sheet per RVTools tab) or OUT.csv (a folder OUT/ "
         "of RVTools_tab*.csv files, as RVTools exports CSV; use it above ~600,000 VMs)."),
     vms: int = typer.Option(
-        1000, "--vms", min=1, max=MAX_VMS,
-        help="Rows in vInfo, templates, SRM placeholders and vCLS VMs included."),
-    seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives the same estate."),
+        1000, "--vms", min=1, max=MAX_VMS, metavar="N",
+        help=f"Rows in vInfo, templates, SRM placeholders and vCLS VMs included (1 to "
+        f"{MAX_VMS:,})."),
+    seed: int = typer.Option(0, "--seed", metavar="N",
+                             help="Random seed: the same seed gives the same estate."),
     force: bool = typer.Option(False, "--force", help="Replace OUT if it already exists."),
+    quiet: bool = QUIET,  # handled by its callback (estimator.cli._app)
 ) -> None:
     """Write a realistic synthetic RVTools export for demos, tests and benchmarks.
 

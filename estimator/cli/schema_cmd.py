@@ -7,17 +7,18 @@ from typing import Literal
 
 import typer
 
-from estimator.cli._app import app, handles_errors
+from estimator.cli._app import QUIET, ToolCommand, app, handles_errors
 from estimator.report.jsonout import json_schema
 
 
-@app.command("schema")
+@app.command("schema", cls=ToolCommand)
 @handles_errors
 def schema(
     format: Literal["json"] = typer.Option(
         "json", "--format", help="Output format (JSON Schema draft 2020-12 is written as JSON)."),
-    currency: str = typer.Option("USD", "--currency",
+    currency: str = typer.Option("USD", "--currency", metavar="CODE",
                                  help="Currency shown in the money units (x-unit)."),
+    quiet: bool = QUIET,  # handled by its callback (estimator.cli._app)
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of the `estimator estimate --json` document.
 

@@ -21,15 +21,32 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import InputError, Problem
+from estimator.formatting import plural
 from estimator.inventory import rvtools
 from estimator.inventory.detect import FORMATS, detect, reader
 from estimator.inventory.normalise import finalise
 from estimator.inventory.schema import HOST_SCHEMA, VM_SCHEMA, conform, empty_frame
 from estimator.inventory.tabular import RVTOOLS_CSV_RE, Limits, Table, load_tables
 
-__all__ = ["FORMATS", "FileReport", "Inventory", "Limits", "Table", "read_inventory"]
+__all__ = ["FORMATS", "FileReport", "Inventory", "Limits", "Table", "folder_inventories",
+           "format_label", "read_inventory"]
 
 _SPREADSHEET_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods"}
+
+# How each detected format reads in messages (`FileReport.format` -> words).
+FORMAT_LABELS: dict[str, str] = {
+    "rvtools": "RVTools export",
+    "rvtools-csv": "RVTools CSV export",
+    "azure-migrate": "Azure Migrate import",
+    "aws-ads": "AWS Application Discovery Service export",
+    "aws-mpa": "AWS Migration Portfolio Assessment export",
+    "generic": "VM list (generic)",
+}
+
+
+def format_label(fmt: str) -> str:
+    """A detected format in words: `format_label("rvtools-csv") -> 'RVTools CSV export'`."""
+    return FORMAT_LABELS.get(fmt, fmt)
 
 
 @dataclass(frozen=True)
@@ -77,17 +94,21 @@ def read_inventory(
     format: str | None = None,
     mapping: str | Path | None = None,
     limits: Limits | None = None,
+    merge: bool = False,
 ) -> Inventory:
     """Read one or more inventory files (or folders) into one estate.
 
     `format` forces a reader (`rvtools`, `azure-migrate`, `aws-ads`, `aws-mpa`, `generic`);
     `mapping` is a TOML column mapping for headers the readers do not know.
+    Files named together are merged. A folder is one inventory (a file, or RVTools' per-tab
+    CSV files); a folder of several inventories is refused unless `merge` is true, since
+    exports of different estates should not be added up by accident.
     Raises `InputError` for a file that cannot be used at all; rows that cannot be used
     are dropped and reported as problems.
     """
     if format is not None and format not in FORMATS:
         raise InputError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
-    units = _units(paths)
+    units = _units(paths, merge=merge)
     mapping_dict = None
     if mapping is not None:
         mapping_dict = reader("generic").load_mapping(mapping)
@@ -151,8 +172,8 @@ def _read_unit(
         raw = reader(found.format).to_raw(main, mapping=mapping, problems=problems)
         fmt = found.format
     if main.blank_rows:
-        problems.append(Problem("warning", f"{main.blank_rows} blank row(s) between data rows "
-                                "skipped", file=unit.display, sheet=main.sheet))
+        problems.append(Problem("warning", f"{plural(main.blank_rows, 'blank row')} between "
+                                "data rows skipped", file=unit.display, sheet=main.sheet))
     rows_read = len(raw)
     if rows_read == 0:
         raise InputError("no data rows under the header", file=unit.display, sheet=main.sheet,
@@ -191,7 +212,21 @@ def _duplicate_problems(vms: pd.DataFrame, dup: np.ndarray) -> list[Problem]:
     ]
 
 
-def _units(paths: str | Path | Sequence[str | Path]) -> list[_Unit]:
+def folder_inventories(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(inventories, skipped files) of a folder, without reading them.
+
+    A folder with `RVTools_tab*.csv` files is one inventory: `([folder], [])`. Otherwise
+    each CSV or spreadsheet file is one; other files (README.md, PDFs) are skipped.
+    """
+    children = sorted(c for c in folder.iterdir()
+                      if c.is_file() and not c.name.startswith(("~$", ".")))
+    if any(RVTOOLS_CSV_RE.match(c.name) for c in children):
+        return [folder], []
+    files = [c for c in children if c.suffix.lower() in _SPREADSHEET_SUFFIXES]
+    return files, [c for c in children if c not in files]
+
+
+def _units(paths: str | Path | Sequence[str | Path], *, merge: bool = True) -> list[_Unit]:
     """Expand folders, group RVTools_tab*.csv files per folder, name each unit uniquely."""
     items = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
     if not items:
@@ -202,15 +237,22 @@ def _units(paths: str | Path | Sequence[str | Path]) -> list[_Unit]:
         if not p.exists():
             raise InputError("no such file or folder", file=str(p))
         if p.is_dir():
-            tabs = sorted(c for c in p.iterdir() if c.is_file() and RVTOOLS_CSV_RE.match(c.name))
-            if tabs:
-                csv_groups.setdefault(p.resolve(), []).extend(tabs)
+            files, _ = folder_inventories(p)
+            if files == [p]:
+                csv_groups.setdefault(p.resolve(), []).extend(
+                    c for c in sorted(p.iterdir()) if c.is_file() and RVTOOLS_CSV_RE.match(c.name))
                 continue
-            files = sorted(c for c in p.iterdir()
-                           if c.is_file() and c.suffix.lower() in _SPREADSHEET_SUFFIXES
-                           and not c.name.startswith(("~$", ".")))
             if not files:
                 raise InputError("the folder holds no CSV or spreadsheet files", file=str(p))
+            if len(files) > 1 and not merge:
+                shown = ", ".join(f.name for f in files[:5]) + (", ..." if len(files) > 5 else "")
+                raise InputError(
+                    f"the folder holds {len(files)} inventories ({shown}); they are not merged "
+                    "into one estate unless asked",
+                    file=str(p),
+                    hint=f"estimate each on its own with `estimator batch {p} --out-dir "
+                         "reports/batch`, or read them as one estate with --merge "
+                         "(merge=True in Python)")
             units += [_Unit(f.name, (f,), False) for f in files]
         elif RVTOOLS_CSV_RE.match(p.name):
             csv_groups.setdefault(p.parent.resolve(), []).append(p)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import InputError, Problem
+from estimator.formatting import noun
 from estimator.inventory.generic import RawBuilder, join_os, text
 
 if TYPE_CHECKING:
@@ -89,8 +90,9 @@ def to_raw(table: Table, *, mapping: Mapping[str, str] | None = None,
             (bool(idents), "'VMware.VMName', 'HostName' or 'ExternalId'"),
             (bool(counts), "'CPU.NumberOfLogicalCores' (or NumberOfCores/NumberOfProcessors)"),
             ("ram_mib" in cols, "'RAM.TotalSizeInMB'")) if not ok]
-        raise InputError(f"required column(s) missing: {'; '.join(need)}", file=table.file,
-                         sheet=table.sheet, hint="is this an AWS ADS import file?")
+        raise InputError(f"required {noun(len(need), 'column')} missing: {'; '.join(need)}",
+                         file=table.file, sheet=table.sheet,
+                         hint="is this an AWS ADS import file?")
     raw = b.raw
 
     # Name: the first identifier a row has.

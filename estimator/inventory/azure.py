@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from estimator.errors import InputError, Problem
+from estimator.formatting import noun
 from estimator.inventory.generic import RawBuilder, header_key, join_os, text
 
 if TYPE_CHECKING:
@@ -80,8 +81,8 @@ def to_raw(table: Table, *, mapping: Mapping[str, str] | None = None,
     missing = [label for field, label in _REQUIRED.items() if field not in cols]
     if missing:
         raise InputError(
-            f"required column(s) {', '.join(repr(m) for m in missing)} not found; headers "
-            f"found: {', '.join(repr(h) for h in table.headers)}",
+            f"required {noun(len(missing), 'column')} {', '.join(repr(m) for m in missing)} "
+            f"not found; headers found: {', '.join(repr(h) for h in table.headers)}",
             file=table.file, sheet=table.sheet, hint="is this an Azure Migrate import file?")
 
     raw = b.raw

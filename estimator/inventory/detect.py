@@ -26,6 +26,11 @@ READERS: dict[str, str] = {
     "generic": "generic",
 }
 FORMATS: tuple[str, ...] = tuple(READERS)
+# What the tool reads, in the words of an error message about a file it cannot.
+ACCEPTED = ("an RVTools export (xlsx, or its folder of RVTools_tab*.csv files), an Azure "
+            "Migrate import (CSV/xlsx), an AWS Application Discovery Service or Migration "
+            "Portfolio Assessment export, or a hand-kept spreadsheet or CSV with a VM name, "
+            "vCPU and memory column")
 _HEADER_ORDER = ("azure-migrate", "aws-ads", "aws-mpa")
 
 

@@ -27,13 +27,15 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 import pandas as pd
 
 from estimator.errors import ConfigError, InputError, Problem
+from estimator.formatting import noun, plural
+from estimator.inventory.detect import ACCEPTED
 from estimator.inventory.units import (
     SHARE_UNITS,
     SIZE_UNITS,
@@ -350,8 +352,8 @@ class RawBuilder:
         else:
             example = shown[bad].iloc[0]
             self.problems.append(Problem(
-                "warning", f"{int(bad.sum())} cell(s) hold text instead of a number "
-                f"(e.g. {example!r}); read as unknown", file=self.table.file,
+                "warning", f"{plural(bad.sum(), 'cell holds', 'cells hold')} text instead "
+                f"of a number (e.g. {example!r}); read as unknown", file=self.table.file,
                 sheet=self.table.sheet, column=header))
 
     def number(self, header: str, *, required: bool = False) -> pd.Series:
@@ -376,7 +378,7 @@ class RawBuilder:
 
     def imputed(self, column: str, how: str, count: int) -> None:
         if count:
-            self.problems.append(Problem("imputed", f"{how}: {count} VM(s)",
+            self.problems.append(Problem("imputed", f"{how}: {plural(count, 'VM')}",
                                          file=self.table.file, sheet=self.table.sheet,
                                          column=column))
 
@@ -440,6 +442,22 @@ def _match_mapping(headers: Sequence[str], mapping: Mapping[str, str],
     return out
 
 
+def _not_an_inventory(table: Table, headers: Sequence[str]) -> NoReturn:
+    """Refuse a table none of whose headers the readers know (a README, a price list...)."""
+    suffix = PurePath(str(table.file)).suffix.lower()
+    spreadsheet = suffix in {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"}
+    shown = ", ".join(repr(h[:40] + ("…" if len(h) > 40 else "")) for h in headers[:4])
+    more = f" and {len(headers) - 4:,} more" if len(headers) > 4 else ""
+    detail = (f"no column is one the readers know (headers found: {shown or 'none'}{more})"
+              if spreadsheet else f"a {suffix or 'file without extension'} file with no "
+              "table of VMs")
+    hint = f"the tool reads {ACCEPTED}"
+    if spreadsheet:
+        hint += "; for a list of VMs under other headers, name the columns with --mapping"
+    raise InputError(f"not an inventory: {detail}", file=table.file, sheet=table.sheet,
+                     hint=hint)
+
+
 def to_raw(table: Table, *, mapping: Mapping[str, str] | None = None,
            problems: list[Problem]) -> pd.DataFrame:
     """Raw canonical rows from a hand-made table; see the module docstring."""
@@ -479,10 +497,13 @@ def to_raw(table: Table, *, mapping: Mapping[str, str] | None = None,
         chosen[header] = (column, unit)
 
     missing = [c for c in REQUIRED_COLUMNS if c not in taken]
+    if missing and not chosen:
+        _not_an_inventory(table, headers)
     if missing:
         found = ", ".join(repr(h) for h in headers) or "none"
         raise InputError(
-            f"required column(s) {', '.join(missing)} not found; headers found: {found}",
+            f"required {noun(len(missing), 'column')} {', '.join(missing)} not found; "
+            f"headers found: {found}",
             file=table.file, sheet=table.sheet,
             hint="name them in a mapping file and pass --mapping map.toml, e.g. [columns] "
                  f"\"Your Header\" = \"{missing[0]}\"")

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import Problem
+from estimator.formatting import plural
 from estimator.inventory.os_classify import classify_os
 from estimator.inventory.schema import VM_SCHEMA, conform
 
@@ -107,7 +108,7 @@ def finalise(
         over = out[c] > 1.0
         if over.any():
             problems.append(Problem(
-                "imputed", f"{c} above 100 % capped at 100 %: {int(over.sum())} VM(s)",
+                "imputed", f"{c} above 100 % capped at 100 %: {plural(over.sum(), 'VM')}",
                 file=file, sheet=sheet, column=c))
             out[c] = out[c].clip(upper=1.0)
     out["name"] = name[keep]

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import InputError
+from estimator.formatting import noun
 from estimator.inventory.tabular import Limits, load_tables
 from estimator.model import FIT_LEVELS
 
@@ -43,8 +44,8 @@ def load_overrides(path: str | Path, limits: Limits | None = None) -> pd.DataFra
     unknown = [h for k, h in headers.items() if k not in OVERRIDE_COLUMNS]
     if unknown:
         raise InputError(
-            f"unknown column(s) {', '.join(repr(u) for u in unknown)}; allowed: "
-            f"{', '.join(OVERRIDE_COLUMNS)}", file=file, sheet=t.sheet, row=t.header_row)
+            f"unknown {noun(len(unknown), 'column')} {', '.join(repr(u) for u in unknown)}; "
+            f"allowed: {', '.join(OVERRIDE_COLUMNS)}", file=file, sheet=t.sheet, row=t.header_row)
     if "name" not in headers:
         raise InputError("the required column 'name' is missing", file=file, sheet=t.sheet,
                          row=t.header_row)

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.errors import InputError, Problem
+from estimator.formatting import noun, plural
 from estimator.inventory.tabular import Table
 
 FORMAT = "rvtools"
@@ -282,7 +283,8 @@ def _read_vinfo(t: Table, problems: list[Problem]) -> pd.DataFrame:
     missing = [label for field, label in _REQUIRED.items() if field not in cols]
     if missing:
         raise InputError(
-            f"required column(s) {', '.join(repr(m) for m in missing)} not found",
+            f"required {noun(len(missing), 'column')} "
+            f"{', '.join(repr(m) for m in missing)} not found",
             file=t.file, sheet=t.sheet or "vInfo",
             hint="is this an RVTools vInfo export?",
         )
@@ -320,8 +322,8 @@ def _read_vinfo(t: Table, problems: list[Problem]) -> pd.DataFrame:
         else:
             example = frame[header][bad.to_numpy()].iloc[0]
             problems.append(Problem(
-                "warning", f"{int(bad.sum())} cell(s) hold text instead of a number "
-                f"(e.g. {example!r}); read as unknown", file=t.file, sheet=t.sheet,
+                "warning", f"{plural(bad.sum(), 'cell holds', 'cells hold')} text instead "
+                f"of a number (e.g. {example!r}); read as unknown", file=t.file, sheet=t.sheet,
                 column=header))
     raw["_reject_reason"] = reason
     raw["_reject_column"] = column
@@ -395,8 +397,9 @@ def _read_vhost(t: Table | None, problems: list[Problem]) -> pd.DataFrame:
                              else pd.Series(pd.NA, index=out.index, dtype="boolean"))
     blank = out["host"].isna()
     if blank.any():
-        problems.append(Problem("warning", f"{int(blank.sum())} vHost row(s) without a host "
-                                "name skipped", file=t.file, sheet=t.sheet, column=cols["host"]))
+        problems.append(Problem("warning", f"{plural(blank.sum(), 'vHost row')} without a "
+                                "host name skipped", file=t.file, sheet=t.sheet,
+                                column=cols["host"]))
     return out.loc[~blank, [c for c in columns if c in out]].reset_index(drop=True)
 
 
@@ -523,8 +526,8 @@ def _running(power: pd.Series) -> pd.Series:
 
 def _imputed(problems: list[Problem], t: Table, count: int, column: str, how: str) -> None:
     if count:
-        problems.append(Problem("imputed", f"{how}: {count} VM(s)", file=t.file, sheet=t.sheet,
-                                column=column))
+        problems.append(Problem("imputed", f"{how}: {plural(count, 'VM')}", file=t.file,
+                                sheet=t.sheet, column=column))
 
 
 def text(s: pd.Series) -> pd.Series:

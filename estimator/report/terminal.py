@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from estimator import formatting as fmt
+from estimator.inventory import format_label
 from estimator.model import Estimate
 
 # C0 and C1 control characters but tab and newline: ESC starts terminal sequences (window
@@ -93,8 +94,19 @@ def cash_flow_table(est: Estimate) -> Table:
     return t
 
 
-def render_summary(est: Estimate, console: Console) -> None:
-    """Headline numbers, node pools and cost categories as rich tables, then the notes."""
+def render_sources(est: Estimate, console: Console) -> None:
+    """One line per inventory read: its file, the format it was read as, the VMs it gave."""
+    files = est.quality.files
+    console.print(f"Read {fmt.plural(len(files), 'inventory', 'inventories')}:", markup=False,
+                  highlight=False)
+    for f in files:
+        console.print(f"  {f.file}: {format_label(f.format)}, {fmt.plural(f.vms_kept, 'VM')}",
+                      markup=False, highlight=False, soft_wrap=True)
+
+
+def render_summary(est: Estimate, console: Console, *, notes: bool = True) -> None:
+    """Headline numbers, node pools and cost categories as rich tables, then the notes
+    (which `notes=False`, for --quiet, leaves out)."""
     head = Table(title=plain(f"Estimate: {est.name}"), title_justify="left", show_header=False,
                  box=None)
     head.add_column("figure")
@@ -152,6 +164,8 @@ def render_summary(est: Estimate, console: Console) -> None:
     if est.scenarios is not None and len(est.scenarios):
         console.print()
         console.print(scenario_table(est))
+    if not notes:
+        return
     if est.insights.contract_prices:
         keys = ", ".join(c.key for c in est.insights.contract_prices)
         console.print(f"Replace these with your contract prices (they move the NPV most and "

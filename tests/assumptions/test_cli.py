@@ -26,7 +26,7 @@ def test_show_table_lists_sections_and_marks_changes() -> None:
     assert "cpu_percentile " in out and "cpu_percentile *" not in out
     assert "node_types.general-16.hardware_per_node_year" in out
     assert "1500 – 2440" in out
-    assert "1 key(s) changed from the defaults" in out
+    assert "1 key changed from the defaults" in out
 
 
 def test_show_json_is_a_flat_list_with_ranges() -> None:
@@ -143,3 +143,23 @@ def test_help_texts_have_an_example() -> None:
         code, out, _ = run(command, "--help")
         assert code == 0
         assert "Example: estimator assumptions " + command in out
+
+
+def test_show_prints_each_source_in_a_narrow_terminal_too() -> None:
+    result = runner.invoke(app, ["assumptions", "show"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    i = next(n for n, line in enumerate(lines) if line.startswith(" memory_percentile "))
+    assert lines[i].split()[1:] == ["98", "percent", "(range", "95", "–", "100)"]
+    assert lines[i + 1] == ("   Rzadca et al., EuroSys 2020: Autopilot sizes memory at p98 or "
+                            "the maximum")
+    assert max(len(line.rstrip()) for line in lines) <= 100  # long sources wrap, indented
+    assert "   Microsoft container base images exist for Windows Server 2016 and later" in lines
+
+
+def test_show_has_description_and_source_columns_when_wide() -> None:
+    code, out, _ = run("show")
+    assert code == 0
+    header = next(line for line in out.splitlines() if line.lstrip().startswith("key "))
+    assert header.split() == ["key", "value", "range", "unit", "description", "source"]
+    assert "Rzadca et al., EuroSys 2020" in out

@@ -88,7 +88,7 @@ def test_a_failing_inventory_does_not_stop_the_batch(folder: Path, tmp_path: Pat
     rows = _rows(out / "summary.csv")
     assert [(r["file"], r["status"]) for r in rows] == [("site0.xlsx", "ok"),
                                                         ("'=bad.csv", "error")]
-    assert "required column(s) name, vcpus, memory_gib not found" in rows[1]["error"]
+    assert "not an inventory: no column is one the readers know" in rows[1]["error"]
     assert rows[1]["nodes"] == ""
     assert (out / "site0.json").exists() and not (out / "=bad.json").exists()
     assert "1 of 2 inventories failed." in result.stderr
@@ -113,21 +113,27 @@ def test_anonymised_batch_names_files_apart_and_keeps_mappings_separate(
     folder: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "anon"
+    names = tmp_path / "names.csv"
     result = runner.invoke(app, ["batch", str(folder), "-o", str(out), "--anonymise", "--json",
-                                 *FAST])
+                                 "--mapping-out", str(names), *FAST])
     assert result.exit_code == 0, result.output
     rows = _rows(out / "summary.csv")
     assert [r["file"] for r in rows] == ["inventory-1.xlsx", "inventory-2.xlsx",
                                          "inventory-3.xlsx"]
-    assert sorted(p.name for p in out.glob("*.mapping.csv")) == [
-        f"inventory-{i}.mapping.csv" for i in (1, 2, 3)]
+    assert not list(out.glob("*mapping*"))  # the mapping never goes with the reports
     for path in [out / "summary.csv", out / "summary.xlsx", *out.glob("inventory-?.json")]:
         data = path.read_bytes() if path.suffix != ".xlsx" else b"".join(
             zipfile.ZipFile(path).read(n) for n in zipfile.ZipFile(path).namelist())
         assert b"site" not in data, path
     assert "site" not in result.stdout + result.stderr
-    mapping = _rows(out / "inventory-2.mapping.csv")
-    assert {"kind": "file", "original": "site1.xlsx", "pseudonym": "inventory-2.xlsx"} in mapping
+    # One mapping for the batch; each row says which (pseudonymous) inventory it belongs to.
+    mapping = _rows(names)
+    assert {"inventory": "inventory-2.xlsx", "kind": "file", "original": "site1.xlsx",
+            "pseudonym": "inventory-2.xlsx"} in mapping
+    assert {r["inventory"] for r in mapping} == {f"inventory-{i}.xlsx" for i in (1, 2, 3)}
+    firsts = [r for r in mapping if r["pseudonym"] == "vm-0001"]
+    assert len(firsts) == 3  # vm-0001 in each inventory, told apart by the inventory column
+    assert f"Wrote the pseudonym mapping to {names}" in " ".join(result.stderr.split())
 
 
 @pytest.mark.parametrize(

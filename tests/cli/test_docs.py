@@ -47,7 +47,7 @@ def test_every_command_has_a_summary_and_a_runnable_looking_example(name: str, c
 
 def test_options_are_listed_with_their_metavars() -> None:
     text = DOC.read_text(encoding="utf-8")
-    assert "| `-o, --out-dir PATH` | Folder for the default report paths. [default: reports] |" \
+    assert "| `-o, --out-dir FOLDER` | Folder for the default report paths. [default: reports] |" \
         in text
     assert "| `-f, --format table\\|json\\|toml` |" in text
     assert "estimator estimate [OPTIONS] INVENTORY..." in text

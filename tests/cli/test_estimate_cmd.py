@@ -70,18 +70,31 @@ def test_summary_shows_headline_pools_categories_and_range(full_run: tuple) -> N
     assert f"Wrote {out / 'acme-corp-rvtools.html'}" in result.stderr
 
 
-def test_json_to_stdout_is_the_only_stdout_and_matches_the_library(small: Path,
-                                                                   tmp_path: Path) -> None:
-    result = runner.invoke(app, ["estimate", str(small), "--json", "-", "--no-html",
-                                 "--no-xlsx", "--no-uncertainty", "-o", str(tmp_path / "r")])
+def test_json_to_stdout_is_the_only_stdout_and_matches_the_library(
+        small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # nothing may land in the working directory either
+    result = runner.invoke(app, ["estimate", str(small), "--json", "-", "--no-uncertainty",
+                                 "-o", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
+    doc = json.loads(result.stdout)  # stdout is the document and nothing else
     est = estimate(small, uncertainty=False)
     assert doc["target"]["nodes"] == est.summary["nodes"]
     assert doc["costs"]["annual_savings"] == pytest.approx(est.summary["annual_savings"])
     assert doc["uncertainty"] is None
     assert "Node pools" in result.stderr  # the human view moved to stderr
-    assert not (tmp_path / "r").exists()  # nothing else was written
+    assert "Wrote" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no HTML or Excel report unless asked for
+
+
+def test_json_to_stdout_writes_a_report_only_where_a_path_asks(small: Path,
+                                                                 tmp_path: Path) -> None:
+    html = tmp_path / "only.html"
+    result = runner.invoke(app, ["-q", "estimate", str(small), "--json", "-", "--html", str(html),
+                                 "--no-uncertainty", "-o", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["name"] == "Acme Corp RVTools"
+    assert result.stderr == ""  # --quiet: not even the summary on stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["only.html"]
 
 
 def test_explicit_paths_preset_set_and_scenario(small: Path, tmp_path: Path) -> None:
@@ -229,7 +242,7 @@ def test_timeseries_folder_sizes_the_matching_vm(small: Path, tmp_path: Path) ->
                                  "-", "--no-html", "--no-xlsx", "--no-uncertainty"])
     assert result.exit_code == 0, result.output
     notes = json.loads(result.stdout)["notes"]
-    assert any("usage of 1 VM(s) taken from time-series percentiles" in n for n in notes)
+    assert any("usage of 1 VM taken from time-series percentiles" in n for n in notes)
     result = runner.invoke(app, ["estimate", str(small), "--timeseries", str(tmp_path / "none"),
                                  "--no-html", "--no-xlsx", "--no-uncertainty"])
     assert result.exit_code == 1 and "Error:" in result.stderr
@@ -275,3 +288,95 @@ def test_bad_limit_is_a_config_error(small: Path, option: str, words: str) -> No
                                  "--no-xlsx"])
     assert result.exit_code == 1
     assert words in result.stderr
+
+
+# -- folders as input ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two exports of different estates, and a README, in one folder."""
+    folder = tmp_path_factory.mktemp("exports")
+    write_sample(folder / "vc-east.xlsx", vms=40, seed=1)
+    write_sample(folder / "vc-west.xlsx", vms=30, seed=2)
+    (folder / "README.md").write_text("# What these exports are\n")
+    return folder
+
+
+def test_a_folder_of_several_inventories_is_not_merged_silently(exports: Path,
+                                                                  tmp_path: Path) -> None:
+    result = runner.invoke(app, ["estimate", str(exports), "--no-uncertainty", "-o",
+                                 str(tmp_path)])
+    assert result.exit_code == 1
+    text = " ".join(result.stderr.split())
+    assert ("the folder holds 2 inventories (vc-east.xlsx, vc-west.xlsx); they are not merged "
+            "into one estate unless asked") in text
+    assert f"estimator batch {exports} --out-dir reports/batch" in text
+    assert "--merge" in text
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_merge_reads_the_folder_as_one_estate_and_lists_each_file(exports: Path) -> None:
+    result = runner.invoke(app, ["estimate", str(exports), "--merge", "--json", "-",
+                                 "--no-uncertainty"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["inputs"] == ["vc-east.xlsx", "vc-west.xlsx"]
+    assert doc["inventory"]["vms_total"] == 70
+    lines = [line.strip() for line in result.stderr.splitlines()]
+    assert lines[:4] == ["Read 2 inventories:", "vc-east.xlsx: RVTools export, 40 VMs",
+                         "vc-west.xlsx: RVTools export, 30 VMs",
+                         "skipped (not a CSV or spreadsheet file): README.md"]
+
+
+def test_an_rvtools_csv_folder_is_one_inventory(tmp_path: Path) -> None:
+    write_sample(tmp_path / "export.csv", vms=30, seed=4)  # writes the folder export/
+    result = runner.invoke(app, ["estimate", str(tmp_path / "export"), "--json", "-",
+                                 "--no-uncertainty"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["inventory"]["vms_total"] == 30
+    assert "export: RVTools CSV export, 30 VMs" in result.stderr
+
+
+def test_one_inventory_in_a_folder_needs_no_merge(exports: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "vc.xlsx").write_bytes((exports / "vc-east.xlsx").read_bytes())
+    result = runner.invoke(app, ["estimate", str(folder), "--json", "-", "--no-uncertainty"])
+    assert result.exit_code == 0, result.output
+    assert "vc.xlsx: RVTools export, 40 VMs" in result.stderr
+
+
+# -- the pseudonym mapping of --anonymise -------------------------------------------------------
+def test_anonymise_writes_the_mapping_beside_not_into_the_reports(
+        small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = ["estimate", str(small), "--anonymise", "--no-uncertainty", "--no-xlsx"]
+    first = runner.invoke(app, argv)
+    assert first.exit_code == 0, first.output
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["inventory-1.html"]
+    mapping = tmp_path / "anonymise-mapping.csv"
+    assert mapping.read_text(encoding="utf-8").startswith("kind,original,pseudonym\n")
+    assert mapping.stat().st_mode & 0o077 == 0  # private to its owner
+    text = " ".join(first.stderr.split())
+    assert ("Wrote the pseudonym mapping to anonymise-mapping.csv. It holds the original "
+            "names: keep it private, and do not send it with the reports.") in text
+    # A second run never overwrites it: it takes the next free name, and says so even -q.
+    before = mapping.read_bytes()
+    second = runner.invoke(app, ["-q", *argv])
+    assert second.exit_code == 0, second.output
+    assert mapping.read_bytes() == before
+    assert (tmp_path / "anonymise-mapping-2.csv").exists()
+    assert "Wrote the pseudonym mapping to anonymise-mapping-2.csv" in " ".join(
+        second.stderr.split())
+
+
+def test_anonymise_refuses_an_existing_mapping_out(small: Path, tmp_path: Path) -> None:
+    taken = tmp_path / "names.csv"
+    taken.write_text("keep me")
+    result = runner.invoke(app, ["estimate", str(small), "--anonymise", "--mapping-out",
+                                 str(taken), "--no-uncertainty", "-o", str(tmp_path / "r")])
+    assert result.exit_code == 1
+    assert "names.csv: already exists, and a pseudonym mapping is never overwritten" in (
+        " ".join(result.stderr.split()))
+    assert taken.read_text() == "keep me"
+    assert not (tmp_path / "r").exists()  # refused before the run

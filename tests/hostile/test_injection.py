@@ -160,10 +160,11 @@ def test_anonymise_mapping_csv_neutralises_original_names(tmp_path: Path) -> Non
     """The pseudonym mapping holds the original names: it is a CSV people open in Excel."""
     path = hostile_inventory(tmp_path, "estate.xlsx")
     out = tmp_path / "out"
+    mapping = tmp_path / "private" / "names.csv"
     result = CliRunner().invoke(app, ["estimate", str(path), "--anonymise", "--out-dir", str(out),
-                                      "--no-html", "--no-xlsx", "--no-uncertainty"])
+                                      "--no-html", "--no-xlsx", "--no-uncertainty",
+                                      "--mapping-out", str(mapping)])
     assert result.exit_code == 0, result.output
-    [mapping] = list(out.glob("*.mapping.csv"))
     cells = [v for row in csv.reader(io.StringIO(mapping.read_text(encoding="utf-8")))
              for v in row]
     for text in FORMULA:

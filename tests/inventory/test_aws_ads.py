@@ -55,8 +55,8 @@ def test_to_raw_fields_and_fallbacks():
     assert raw["environment"].tolist()[0] == "prod" and raw["owner"].tolist()[0] == "finance"
     assert raw["tags"].tolist()[0] == "applications=Payments; cc=42"
     messages = [p.message for p in problems if p.kind == "imputed"]
-    assert any("'CPU.NumberOfCores'" in m and "1 VM(s)" in m for m in messages)
-    assert any("'CPU.NumberOfProcessors'" in m and "1 VM(s)" in m for m in messages)
+    assert any("'CPU.NumberOfCores'" in m and m.endswith(": 1 VM") for m in messages)
+    assert any("'CPU.NumberOfProcessors'" in m and m.endswith(": 1 VM") for m in messages)
     assert any("'CPU.UsagePct.Avg'" in m for m in messages)
     assert any("'RAM.UsedSizeInMB.Avg'" in m for m in messages)
     assert [p.column for p in problems if p.kind == "unmapped_column"] == ["Rack"]

@@ -57,7 +57,7 @@ def test_to_raw_reads_every_field(header):
     assert raw["source_row"].tolist() == [2, 3, 4]
     imputed = [p for p in problems if p.kind == "imputed"]
     assert len(imputed) == 1 and imputed[0].column == "power_state"
-    assert "3 VM(s)" in imputed[0].message and "poweredOn" in imputed[0].message
+    assert "3 VMs" in imputed[0].message and "poweredOn" in imputed[0].message
     # Known template columns are silent; the unknown one is reported by name.
     assert [p.column for p in problems if p.kind == "unmapped_column"] == ["Cost centre"]
 

@@ -26,7 +26,7 @@ def test_reads_and_types_columns(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "message", "row", "column"), [
-    ("name,colour\na,red\n", "unknown column(s) 'colour'", 1, None),
+    ("name,colour\na,red\n", "unknown column 'colour'", 1, None),
     ("vcenter\nvc1\n", "required column 'name'", 1, None),
     ("name,exclude\na,maybe\n", "exclude must be true or false, got 'maybe'", 2, "exclude"),
     ("name,fit_level\na,great\n", "fit_level must be one of", 2, "fit_level"),

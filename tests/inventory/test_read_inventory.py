@@ -113,7 +113,7 @@ def test_forced_format_and_blank_rows_reported(tmp_path: Path) -> None:
     assert inv.vms["source_row"].tolist() == [2, 4]
     assert inv.vms["source_format"].tolist() == ["rvtools-csv"] * 2
     assert inv.vms["power_state"].tolist() == ["unknown"] * 2
-    assert any(p.message == "1 blank row(s) between data rows skipped"
+    assert any(p.message == "1 blank row between data rows skipped"
                for p in inv.files[0].problems)
 
 

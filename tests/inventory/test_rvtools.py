@@ -86,11 +86,11 @@ def test_new_layout_attributes_usage_and_joins_by_uuid(tmp_path: Path) -> None:
     assert first["os_tools_raw"] == "Ubuntu 22.04"
     assert pd.isna(second["os_raw"])
     messages = [p.message for p in problems if p.kind == "imputed"]
-    assert any("vMemory 'Active'" in m and "1 VM(s)" in m for m in messages)
-    assert any("vMemory 'Consumed'" in m and "1 VM(s)" in m for m in messages)
-    assert any("'Overall' / 'Max'" in m and "2 VM(s)" in m for m in messages)
-    assert any("vPartition 'Consumed MiB'" in m and "1 VM(s)" in m for m in messages)
-    assert any("vInfo 'In Use MiB' (not in vPartition): 1 VM(s)" in m for m in messages)
+    assert any("vMemory 'Active'" in m and m.endswith(": 1 VM") for m in messages)
+    assert any("vMemory 'Consumed'" in m and m.endswith(": 1 VM") for m in messages)
+    assert any("'Overall' / 'Max'" in m and m.endswith(": 2 VMs") for m in messages)
+    assert any("vPartition 'Consumed MiB'" in m and m.endswith(": 1 VM") for m in messages)
+    assert any(m.endswith("vInfo 'In Use MiB' (not in vPartition): 1 VM") for m in messages)
     assert hosts["host"].tolist() == ["esx1", "esx2"]
     assert hosts["cores"].tolist() == [32.0, 24.0]  # # Cores blank: sockets x cores/CPU
     assert hosts["memory_gib"].tolist() == [512.0, 256.0]
