@@ -81,12 +81,6 @@ def short_reason(text: Any) -> str:
     return t.rstrip(". ")
 
 
-def _plural(n: float | int | None, one: str, many: str | None = None) -> str:
-    """`'1 VM'`, `'12 VMs'` with the shared count format."""
-    word = one if n is not None and round(float(n)) == 1 else (many or one + "s")
-    return f"{fmt.count(n)} {word}"
-
-
 # -- headline blocks -------------------------------------------------------------------------
 def _used(hosts: pd.DataFrame, fraction: str, size: str) -> float | None:
     """Hosts' measured use (fraction x size); hosts without a figure at the mean fraction."""
@@ -264,17 +258,17 @@ def _security(vms: pd.DataFrame, target: TargetSummary, inventory: InventorySumm
     items: list[SecurityFinding] = []
     if n_zones > 1 and "security_zone" in keys:
         iso = (f"{fmt.count(n_zones)} security zones among the moving workloads are kept on "
-               f"separate node pools ({_plural(pools, 'pool')} in all); that isolation costs "
-               f"{_plural(extra, 'extra node')}.")
+               f"separate node pools ({fmt.plural(pools, 'pool')} in all); that isolation costs "
+               f"{fmt.plural(extra, 'extra node')}.")
     elif n_zones > 1:
         iso = (f"{fmt.count(n_zones)} security zones among the moving workloads would share "
                f"nodes and a kernel. Add the security zone to the isolation keys "
                f"(platform.isolation_keys) to give each zone its own node pool; today's "
-               f"{_plural(pools, 'pool')} split only by {split}.")
+               f"{fmt.plural(pools, 'pool')} split only by {split}.")
     else:
-        iso = (f"Containers share the node's kernel. The {_plural(n_work, 'workload')} run in "
-               f"{_plural(pools, 'node pool')} split by {split}"
-               + (f", costing {_plural(extra, 'extra node')}" if extra else "")
+        iso = (f"Containers share the node's kernel. The {fmt.plural(n_work, 'workload')} run in "
+               f"{fmt.plural(pools, 'node pool')} split by {split}"
+               + (f", costing {fmt.plural(extra, 'extra node')}" if extra else "")
                + "; no security-zone tags were found to split further.")
     items.append(SecurityFinding(title="Shared-kernel isolation", text=iso))
 
@@ -284,33 +278,33 @@ def _security(vms: pd.DataFrame, target: TargetSummary, inventory: InventorySumm
                 + _text(upgrade, "os_version").fillna("")).str.strip()
         top = prod.value_counts().head(3)
         detail = ", ".join(f"{fmt.count(c)} on {p}" for p, c in top.items())
-        text = (f"{_plural(len(upgrade), 'moving workload')} run an end-of-support OS "
+        text = (f"{fmt.plural(len(upgrade), 'moving workload')} run an end-of-support OS "
                 f"({detail}): rebuild them on a supported, minimal base image and scan every "
                 f"image for known vulnerabilities in the build pipeline.")
     else:
         text = ("No moving workload runs an end-of-support OS. Build on minimal, supported "
                 "base images and scan every image for known vulnerabilities before release.")
     if inventory.os_end_of_support_vms:
-        text += (f" In all, {_plural(inventory.os_end_of_support_vms, 'in-scope VM')} run an "
+        text += (f" In all, {fmt.plural(inventory.os_end_of_support_vms, 'in-scope VM')} run an "
                  "end-of-support OS today.")
     items.append(SecurityFinding(title="Image vulnerabilities", text=text))
 
     windows = int((_text(moving, "os_family") == "windows").sum())
     items.append(SecurityFinding(title="Privileged access", text=(
-        f"VM administrators had root on {_plural(n_work, 'machine')} that become containers. "
+        f"VM administrators had root on {fmt.plural(n_work, 'machine')} that become containers. "
         "Enforce the Pod Security 'restricted' profile: no privileged containers, no host "
         "paths or host network, non-root users, read-only root file systems where possible."
-        + (f" The {_plural(windows, 'Windows workload')} need Windows nodes and HostProcess "
+        + (f" The {fmt.plural(windows, 'Windows workload')} need Windows nodes and HostProcess "
            "containers only where unavoidable." if windows else ""))))
     items.append(SecurityFinding(title="Registries and supply chain", text=(
-        f"About {_plural(n_work, 'image')} will be built. Pull only from a private registry, "
+        f"About {fmt.plural(n_work, 'image')} will be built. Pull only from a private registry, "
         "sign images and admit only signed ones, and pin base images by digest.")))
     text = (f"Set requests and limits from the sizing table (VMs sheet of the workbook): "
             f"{fmt.number(target.cpu_request_cores)} cores and "
             f"{fmt.number(target.memory_request_gib)} GiB requested across "
-            f"{_plural(n_work, 'workload')}, so that one workload cannot starve its neighbours.")
+            f"{fmt.plural(n_work, 'workload')}, so that one workload cannot starve its neighbours.")
     if target.sizing_fallbacks:
-        text += (f" {_plural(target.sizing_fallbacks, 'VM was', 'VMs were')} sized from "
+        text += (f" {fmt.plural(target.sizing_fallbacks, 'VM was', 'VMs were')} sized from "
                  "allocation because usage was missing: measure them in a trial run and "
                  "tighten their limits.")
     items.append(SecurityFinding(title="Resource requests and limits", text=text))
@@ -321,8 +315,8 @@ def _security(vms: pd.DataFrame, target: TargetSummary, inventory: InventorySumm
         + (f" and {fmt.count(n_zones)} security zones" if n_zones > 1 else "")
         + (" in separate namespaces." if envs > 1 or n_zones > 1 else "."))))
     items.append(SecurityFinding(title="Monitoring and audit", text=(
-        f"Per-VM agents on {_plural(n_work, 'machine')} give way to per-node agents on "
-        f"{_plural(target.nodes, 'node')}: collect container logs and metrics, enable "
+        f"Per-VM agents on {fmt.plural(n_work, 'machine')} give way to per-node agents on "
+        f"{fmt.plural(target.nodes, 'node')}: collect container logs and metrics, enable "
         "Kubernetes audit logging and runtime threat detection, and alert on policy "
         "violations.")))
     return tuple(items)
@@ -339,17 +333,17 @@ def _capacity(current: CurrentEstate, target: TargetSummary, fit: FitSummary,
     rows = [
         CapacityRow(figure="Installed today", cores=now.physical_cores,
                     memory_gib=now.memory_gib,
-                    note=f"{_plural(now.hosts, 'host')}"
+                    note=f"{fmt.plural(now.hosts, 'host')}"
                     + (", some inferred from the current.* assumptions"
                        if now.hosts_inferred else "")),
         CapacityRow(figure="In use today", cores=now.cpu_used_cores,
                     memory_gib=now.memory_used_gib, note=measured),
         CapacityRow(figure="Requested after", cores=target.cpu_request_cores,
                     memory_gib=target.memory_request_gib,
-                    note=f"container requests of {_plural(fit.vms_moving, 'moving workload')}"),
+                    note=f"container requests of {fmt.plural(fit.vms_moving, 'moving workload')}"),
         CapacityRow(figure="Node capacity after", cores=target.node_cores,
                     memory_gib=target.node_memory_gib,
-                    note=f"{_plural(target.nodes, 'node')}, spares included"),
+                    note=f"{fmt.plural(target.nodes, 'node')}, spares included"),
     ]
     if target.hosts_kept:
         rows.append(CapacityRow(
@@ -408,16 +402,16 @@ def _headline(currency: str, inventory: InventorySummary, current: CurrentEstate
               staying: tuple[StayingReasonRow, ...], platform: str = "") -> tuple[str, ...]:
     """The executive summary: what moves, what it needs, what it saves, how sure we are."""
     cur = currency
-    hosts_text = (f"{_plural(current.hosts, 'host')}' worth of VMs".replace("host' ", "host's ")
+    hosts_text = (f"{fmt.plural(current.hosts, 'host')}' worth of VMs".replace("host' ", "host's ")
                   if current.hosts else "today's hosts")
     on = f" on {platform}" if platform else ""
     if platform == "vms-rightsized":
         first = (f"Right-sizing the {fmt.count(inventory.vms_in_scope)} in-scope VMs onto "
-                 f"{_plural(target.hosts_kept, 'host')} instead of {hosts_text}, ")
+                 f"{fmt.plural(target.hosts_kept, 'host')} instead of {hosts_text}, ")
     else:
         first = (f"Containerising {fmt.count(fit.vms_moving)} of "
                  f"{fmt.count(inventory.vms_in_scope)} VMs{on} would need "
-                 f"{_plural(target.nodes, 'node')} instead of {hosts_text}, ")
+                 f"{fmt.plural(target.nodes, 'node')} instead of {hosts_text}, ")
     if money.annual_savings >= 0:
         first += f"saving {fmt.money(money.annual_savings, cur)} a year"
     else:
@@ -439,10 +433,10 @@ def _headline(currency: str, inventory: InventorySummary, current: CurrentEstate
     if fit.vms_staying:
         reason = next((short_reason(r.reason) for r in staying
                        if r.fit_level != RETIRE_LEVEL), None)
-        second.append(f"{_plural(fit.vms_staying, 'VM stays a VM', 'VMs stay VMs')}"
+        second.append(f"{fmt.plural(fit.vms_staying, 'VM stays a VM', 'VMs stay VMs')}"
                       + (f", most often: {reason}" if reason else ""))
     if fit.vms_retiring:
-        second.append(f"{_plural(fit.vms_retiring, 'idle VM')} could be retired instead")
+        second.append(f"{fmt.plural(fit.vms_retiring, 'idle VM')} could be retired instead")
     second.append(f"the one-off migration costs {fmt.money(money.one_off_migration, cur)}")
     text = "; ".join(second)
     lines.append(text[:1].upper() + text[1:] + ".")
@@ -473,7 +467,7 @@ def _money_why(currency: str, money: MoneySummary, cash_flow: pd.DataFrame,
         full = float(cash_flow["savings"].iloc[-1])
         out.append(
             f"Savings reach {fmt.money(full, cur)} a year once the moves are done, but over "
-            f"{_plural(years, 'year')} they add up to {fmt.money(saved, cur)}, less than "
+            f"{fmt.plural(years, 'year')} they add up to {fmt.money(saved, cur)}, less than "
             f"{spent}, so the migration does not pay back within the horizon.")
     if unc is not None:
         for label, point, p in (("yearly savings", money.annual_savings, unc.annual_savings),
@@ -554,11 +548,11 @@ def _takeaways(currency: str, current: CurrentEstate, fit: FitSummary, target: T
         out["tornado"] = (f"{top.label.strip().rstrip('.')} moves the yearly savings most: "
                           f"from {fmt.money(lo, cur)} to {fmt.money(hi, cur)} across its range.")
     out["density"] = (f"Today {fmt.number(current.vms_per_host)} VMs per host on "
-                      f"{_plural(current.hosts, 'host')}; after, "
+                      f"{fmt.plural(current.hosts, 'host')}; after, "
                       f"{fmt.number(target.workloads_per_node)} workloads per node on "
-                      f"{_plural(target.nodes, 'node')}.")
+                      f"{fmt.plural(target.nodes, 'node')}.")
     if len(pools):
-        text = f"{_plural(target.nodes, 'node')} in {_plural(len(pools), 'pool')}"
+        text = f"{fmt.plural(target.nodes, 'node')} in {fmt.plural(len(pools), 'pool')}"
         gap = target.nodes - target.nodes_lower_bound
         text += ("; equal to the proven lower bound" if gap <= 0 else
                  f"; the proven lower bound is {fmt.count(target.nodes_lower_bound)} "
@@ -579,7 +573,7 @@ def _takeaways(currency: str, current: CurrentEstate, fit: FitSummary, target: T
         text = f"In scope: {fam}."
         if inventory.os_end_of_support_vms:
             worst_os = max(os_support, key=lambda r: r.end_of_support_vms)
-            text = (f"{_plural(inventory.os_end_of_support_vms, 'in-scope VM')} run an "
+            text = (f"{fmt.plural(inventory.os_end_of_support_vms, 'in-scope VM')} run an "
                     f"end-of-support OS, most often {worst_os.product}. {text}")
         out["os"] = text
     if scenarios is not None and len(scenarios) >= 2:

@@ -131,7 +131,7 @@ def example(path: Path, title: str) -> str:
         f"{int(ins.sum())} in-scope VMs ({int(ins.sum()) / q.hosts_before:.1f} per host); after: "
         f"{plan.plan.totals['nodes']:g} nodes run {len(moving)} workloads "
         f"({plan.plan.totals['workloads_per_node']:.1f} per node), plus "
-        f"{q.hosts_after:g} residual host(s) for the VMs that stay.",
+        f"{fmt.plural(q.hosts_after, 'residual host')} for the VMs that stay.",
         "",
         f"**Costs** (yearly, {cur}; *L* = {labour:g} {cur}/h).",
         "",
@@ -188,7 +188,7 @@ def example(path: Path, title: str) -> str:
             f"disks {_m(c('storage_nodes') + c('storage_control_plane'))}"),
         "Network and load balancing": (
             f"before: {q.hosts_before:g} hosts × {v['network.before_per_host_year']:g}; after: "
-            f"residual {_m(c('network_residual'))} + {q.clusters:g} cluster(s) × "
+            f"residual {_m(c('network_residual'))} + {fmt.plural(q.clusters, 'cluster')} × "
             f"{v['network.after_per_cluster_year']:g}"),
         "Hardware and facilities": (
             f"before: {q.hosts_before:g} hosts × ({v['current.host_price']:g} / "
@@ -205,10 +205,12 @@ def example(path: Path, title: str) -> str:
                if q.hardware_model == "cloud" else "")),
         "Windows containers": f"Windows nodes × support {_m(c('windows_support'))}",
         "Platform team": (
-            f"{q.clusters:g} cluster(s) × {v['platform.platform_team_fte_per_cluster']:g} FTE × "
+            f"{fmt.plural(q.clusters, 'cluster')} × "
+            f"{v['platform.platform_team_fte_per_cluster']:g} FTE × "
             f"{v['operations.hours_per_fte_year']:g} h × L"),
         "Registry and CI": (
-            f"{q.clusters:g} cluster(s) × {v['platform.registry_ci_per_cluster_year']:g} + "
+            f"{fmt.plural(q.clusters, 'cluster')} × "
+            f"{v['platform.registry_ci_per_cluster_year']:g} + "
             f"{q.vms_moving} workloads × {v['platform.registry_ci_per_workload_year']:g}"),
     }
     for name, r in cat.iterrows():

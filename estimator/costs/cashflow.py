@@ -38,6 +38,7 @@ from estimator.costs._values import Value, Values, scalar, tidy, value
 from estimator.costs.pricing import CostLines
 from estimator.costs.quantities import COMPONENTS, CostQuantities
 from estimator.errors import ConfigError
+from estimator.formatting import noun, plural
 
 if TYPE_CHECKING:
     from estimator.assumptions import Assumptions
@@ -242,8 +243,9 @@ def cash_flow(lines: CostLines, quantities: CostQuantities, settings: Assumption
     net_m = opex_before_m - opex_after_m - dual_m - spend_m - capex_m
     cumulative_m = np.concatenate([np.zeros((*net_m.shape[:-1], 1)), np.cumsum(net_m, -1)], -1)
     payback = _payback_months(cumulative_m)
-    notes = [f"{count} moving workloads of fit level {level!r} were given the needs_work "
-             "migration effort." for level, count in quantities.moving_by_fit.items()
+    notes = [f"{plural(n, 'moving workload')} of fit level {level!r} "
+             f"{noun(n, 'was', 'were')} given the needs_work migration effort."
+             for level, n in quantities.moving_by_fit.items()
              if f"migration.hours_per_workload.{level}" not in values]
     if isinstance(payback, float) and math.isnan(payback):
         notes.append(f"The migration does not pay back within the {horizon}-year horizon.")

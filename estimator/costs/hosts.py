@@ -9,6 +9,7 @@ import pandas as pd
 
 from estimator.costs._columns import number
 from estimator.costs._values import Values, scalar
+from estimator.formatting import noun, plural
 from estimator.hosts import host_key, match_host_keys
 
 __all__ = ["HostGroups", "concat_groups", "host_geometry", "host_key", "match_hosts",
@@ -106,7 +107,8 @@ def match_hosts(geo: pd.DataFrame, vms: pd.DataFrame, in_scope: np.ndarray,
                                       in_scope)
     if by_suffix:
         example = next(iter(by_suffix.items()))
-        notes.append(f"{len(by_suffix)} VM host names matched the host list by suffix "
+        notes.append(f"{plural(len(by_suffix), 'VM host name')} matched the host list by "
+                     "suffix "
                      f"(e.g. {example[0]!r} -> {geo['key'].iloc[example[1]]!r}).")
     missing = in_scope & (vm_key != "") & (code < 0)
     if missing.any():
@@ -116,6 +118,9 @@ def match_hosts(geo: pd.DataFrame, vms: pd.DataFrame, in_scope: np.ndarray,
         })], ignore_index=True)
         index = pd.Index(geo["key"].to_numpy(dtype=object))
         code = np.where(missing, index.get_indexer(vm_key), code)
-        notes.append(f"{int(missing.sum())} in-scope VMs run on {len(extra)} hosts missing from "
-                     "the host list; those hosts were given the current.* host geometry.")
+        n_missing = int(missing.sum())
+        notes.append(f"{plural(n_missing, 'in-scope VM')} {noun(n_missing, 'runs', 'run')} on "
+                     f"{plural(len(extra), 'host')} missing from the host list; "
+                     f"{noun(len(extra), 'that host was', 'those hosts were')} given the "
+                     "current.* host geometry.")
     return geo, code

@@ -27,6 +27,7 @@ from estimator.costs.hosts import (
     windows_unit_cores,
 )
 from estimator.errors import ConfigError
+from estimator.formatting import count, noun, plural
 from estimator.model import (
     BACKUP,
     COST_CATEGORIES,
@@ -271,8 +272,10 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     desktop = (family == "windows") & (os_name == "windows")
     is_win = (family == "windows") & ~desktop
     if (desktop & in_scope).any():
-        notes.append(f"{int((desktop & in_scope).sum())} in-scope Windows desktop VMs are not "
-                     "counted for Windows Server host licences.")
+        n_desk = int((desktop & in_scope).sum())
+        notes.append(f"{plural(n_desk, 'in-scope Windows desktop VM')} "
+                     f"{noun(n_desk, 'is', 'are')} not counted for Windows Server host "
+                     "licences.")
     paid_names = {s.lower() for s in setting(settings, "licences.linux_paid_os_names",
                                              default=["RHEL", "SLES", "Oracle Linux"])}
     is_paid = (family == "linux") & pd.Index(os_name).isin(list(paid_names))
@@ -325,11 +328,14 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
         inferred = max(1, math.ceil(vcpus[unplaced].sum() / (def_cores * per_core) - 1e-9),
                        math.ceil(memory[unplaced].sum() / host_mem - 1e-9))
         if k == 0:
-            notes.append(f"No host data: {inferred} hosts were inferred from current.host_cores "
-                         f"x current.vcpu_per_core and current.host_memory_gib.")
+            notes.append(f"No host data: {plural(inferred, 'host')} "
+                         f"{noun(inferred, 'was', 'were')} inferred from current.host_cores "
+                         "x current.vcpu_per_core and current.host_memory_gib.")
         else:
-            notes.append(f"{int(unplaced.sum())} in-scope VMs had no host name; {inferred} more "
-                         "hosts were inferred for them.")
+            n_unplaced = int(unplaced.sum())
+            notes.append(f"{plural(n_unplaced, 'in-scope VM')} had no host name; "
+                         f"{count(inferred)} more {noun(inferred, 'host was', 'hosts were')} "
+                         f"inferred for {noun(n_unplaced, 'it', 'them')}.")
     inferred_groups = spread_groups(
         inferred, int((unplaced & is_win).sum()),
         float(windows_unit_cores(np.array([def_sockets]), np.array([def_cps]), min_proc,
@@ -400,8 +406,9 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
     mem_req = number(vms, "memory_request_gib", memory) * replicas
     request_weight = _request_weight(pool_code, cpu_req, mem_req, len(pq.pool))
     if moving.any() and (pool_code[moving] < 0).any() and len(pq.pool):
-        notes.append(f"{int((pool_code[moving] < 0).sum())} moving VMs are in no known pool; "
-                     "node costs are shared over the other moving VMs.")
+        n_lost = int((pool_code[moving] < 0).sum())
+        notes.append(f"{plural(n_lost, 'moving VM')} {noun(n_lost, 'is', 'are')} in no known "
+                     "pool; node costs are shared over the other moving VMs.")
     pool_share = Share(np.arange(len(pq.pool)), pool_code, request_weight)
     moving_weight = _request_weight(np.where(moving, 0, -1), cpu_req, mem_req, 1)
     fallback_before = np.where(in_scope, vcpus, 0.0)
@@ -425,11 +432,13 @@ def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.Dat
 
     platform_retired = int((retired & (level == "retire_with_platform")).sum())
     if retired.sum() > platform_retired:
-        notes.append(f"{int(retired.sum()) - platform_retired} idle or zombie VMs are retired: "
-                     "they cost before and nothing after.")
+        n_idle = int(retired.sum()) - platform_retired
+        notes.append(f"{plural(n_idle, 'idle or zombie VM')} {noun(n_idle, 'is', 'are')} "
+                     "retired: they cost before and nothing after.")
     if platform_retired:
-        notes.append(f"{platform_retired} virtualisation-management VMs retire with the "
-                     "platform: they cost before and nothing after.")
+        notes.append(f"{plural(platform_retired, 'virtualisation-management VM')} "
+                     f"{noun(platform_retired, 'retires', 'retire')} with the platform: "
+                     "they cost before and nothing after.")
 
     # ---- the platform after ----
     platform = settings.platform

@@ -16,8 +16,8 @@ def test_retiring_with_the_platform_costs_before_and_nothing_after(values, setti
     assert r.annual_before > 0
     assert r.annual_after == 0.0
     assert r.per_vm["annual_after"].tolist() == [0.0, 0.0]
-    assert any("1 virtualisation-management VMs retire with the platform" in n for n in r.notes)
-    assert any("1 idle or zombie VMs are retired" in n for n in r.notes)
+    assert any("1 virtualisation-management VM retires with the platform" in n for n in r.notes)
+    assert any("1 idle or zombie VM is retired" in n for n in r.notes)
     q = cost_quantities(vms, None, None, settings, values)
     assert (q.vms_retired, q.vms_staying, q.vms_moving) == (2, 0, 0)
 

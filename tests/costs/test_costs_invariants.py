@@ -86,11 +86,11 @@ def test_categories_and_per_vm_costs_add_up_to_the_totals(values, changes):
 def test_mixed_estate_notes(values, settings):
     vms, hosts, pools = mixed_estate()
     r = compute_costs(vms, hosts, pools, settings, values)
-    assert "2 in-scope VMs had no host name; 1 more hosts were inferred for them." in r.notes
-    assert ("1 in-scope VMs run on 1 hosts missing from the host list; those hosts were given "
+    assert "2 in-scope VMs had no host name; 1 more host was inferred for them." in r.notes
+    assert ("1 in-scope VM runs on 1 host missing from the host list; that host was given "
             "the current.* host geometry.") in r.notes
-    assert any("moving VMs are in no known pool" in n for n in r.notes)
-    assert any("1 idle or zombie VMs are retired" in n for n in r.notes)
+    assert any("moving VM is in no known pool" in n for n in r.notes)
+    assert any("1 idle or zombie VM is retired" in n for n in r.notes)
     # esx1, esx2, "nowhere" (named, not listed) and one inferred; "idle" runs nothing in scope
     assert r.quantities.hosts_before == 4.0
 

@@ -199,5 +199,5 @@ def test_host_names_match_without_case_domain_or_prefix(values, settings):
     assert q.inferred_hosts == 0
     # hypervisor cores: 2 x 16 (minimum) + 1 x 24 + 4 x 16 (minimum)
     assert q.host_groups_before.hypervisor_cores.sum() == 32 + 24 + 64
-    assert "1 VM host names matched the host list by suffix (e.g. 'bovmprod3-02' -> " \
+    assert "1 VM host name matched the host list by suffix (e.g. 'bovmprod3-02' -> " \
            "'vmprod3-02')." in r.notes
