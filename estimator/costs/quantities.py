@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -319,6 +319,8 @@ class VmColumns:
     memory_request: np.ndarray  # x replicas
     hosts: HostMatch
     notes: tuple[str, ...]  # the notes that depend on the VMs alone
+    # tallies and per-value sums already taken (a fresh one for every copy, see with_fit)
+    _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def with_fit(self, rows: np.ndarray, fit: pd.DataFrame) -> VmColumns:
         """These columns with the fit columns of the rows at positions `rows` replaced by
@@ -412,6 +414,97 @@ def _host_geometry(match: HostMatch, hosts: pd.DataFrame | None, values: Values,
     return sockets, cps
 
 
+@dataclass(frozen=True)
+class _Tallies:
+    """What `quantities_of` takes from the VMs that depends on neither values nor pools:
+    the masks and their counts and sums, taken once per set of VM columns."""
+
+    in_scope: np.ndarray
+    retired: np.ndarray
+    moving: np.ndarray
+    staying: np.ndarray
+    windows: np.ndarray
+    linux: np.ndarray
+    is_win: np.ndarray
+    paid_before: np.ndarray
+    paid_after: np.ndarray
+    win_k: np.ndarray  # Windows Server VMs per host used
+    unplaced: np.ndarray
+    unplaced_vcpus: Any  # numpy sums, kept as numpy scalars
+    unplaced_memory: Any
+    paid_hosts: np.ndarray  # hosts used that run a paid Linux VM
+    vcpu_in: Any
+    mem_in: Any
+    vcpu_staying: Any
+    mem_staying: Any
+    moving_by_fit: dict[str, int]
+    eos_windows_cores: tuple[float, float]
+    eos_linux_vms: tuple[float, float]
+    eos_vms: tuple[float, float]
+    notes: tuple[str, ...]  # retired VMs
+
+
+def _tallies(cols: VmColumns, paid_names: frozenset[str]) -> _Tallies:
+    key = ("tallies", paid_names)
+    if key in cols._cache:
+        return cols._cache[key]
+    in_scope = cols.in_scope
+    with_platform = cols.fit_level.isin(RETIRING_LEVELS, "") & in_scope
+    retired = (cols.retire_candidate & in_scope) | with_platform
+    moving = cols.moves & in_scope & ~retired
+    staying = in_scope & ~moving & ~retired
+    family = cols.family
+    windows = family == OS_FAMILIES.index("windows")
+    linux = family == OS_FAMILIES.index("linux")
+    desktop = windows & cols.os_name.isin(["windows"], "")
+    is_win = windows & ~desktop
+    is_paid = linux & cols.os_name.isin(paid_names, "")
+    vcpus, memory = cols.vcpus, cols.memory
+    vm_host = cols.hosts.vm_host  # ordinal among the hosts used, -1 when not placed
+    k = len(cols.hosts.used_codes)
+    unplaced = in_scope & (vm_host < 0)
+    paid_before = is_paid & in_scope
+
+    notes = []
+    platform_retired = int((retired & cols.fit_level.isin(["retire_with_platform"], "")).sum())
+    if retired.sum() > platform_retired:
+        notes.append(f"{int(retired.sum()) - platform_retired} idle or zombie VMs are retired: "
+                     "they cost before and nothing after.")
+    if platform_retired:
+        notes.append(f"{platform_retired} virtualisation-management VMs retire with the "
+                     "platform: they cost before and nothing after.")
+    eos = cols.eos
+    esu_cores = np.maximum(8.0, vcpus)
+
+    def eos_pair(mask: np.ndarray) -> tuple[float, float]:
+        return float(mask[in_scope].sum()), float(mask[staying].sum())
+
+    t = _Tallies(
+        in_scope=in_scope, retired=retired, moving=moving, staying=staying, windows=windows,
+        linux=linux, is_win=is_win, paid_before=paid_before, paid_after=is_paid & staying,
+        win_k=np.bincount(vm_host[(vm_host >= 0) & is_win], minlength=k).astype(float),
+        unplaced=unplaced, unplaced_vcpus=vcpus[unplaced].sum(),
+        unplaced_memory=memory[unplaced].sum(),
+        # the hosts with a paid VM, in order (a count per host: no sort of every VM)
+        paid_hosts=np.flatnonzero(np.bincount(vm_host[paid_before & (vm_host >= 0)],
+                                              minlength=k)),
+        vcpu_in=vcpus[in_scope].sum(), mem_in=memory[in_scope].sum(),
+        vcpu_staying=vcpus[staying].sum(), mem_staying=memory[staying].sum(),
+        moving_by_fit=_count_by_text(cols.fit_level, moving, "insufficient_data"),
+        eos_windows_cores=(float(esu_cores[eos & in_scope & windows].sum()),
+                           float(esu_cores[eos & staying & windows].sum())),
+        eos_linux_vms=eos_pair(eos & linux), eos_vms=eos_pair(eos), notes=tuple(notes))
+    cols._cache[key] = t
+    return t
+
+
+def _persistent_gib(cols: VmColumns, moving: np.ndarray, disk_gib: tuple[float, ...]
+                    ) -> np.ndarray:
+    """Persistent data of each moving VM: used storage less its OS disk (by OS family)."""
+    disk = np.array(disk_gib)[cols.family]
+    return np.where(moving, np.maximum(cols.used - disk, 0.0), 0.0)
+
+
 # --- the main entry ---------------------------------------------------------------------------
 
 def cost_quantities(vms: pd.DataFrame, hosts: pd.DataFrame | None, pools: pd.DataFrame | None,
@@ -449,22 +542,13 @@ def quantities_of(cols: VmColumns, hosts: pd.DataFrame | None, pools: pd.DataFra
     hosts): a re-plan that moves pools, fit or values does not read the frame again."""
     notes: list[str] = list(cols.notes)
     n = len(cols.rows)
-    in_scope = cols.in_scope
-    with_platform = cols.fit_level.isin(RETIRING_LEVELS, "") & in_scope
-    retired = (cols.retire_candidate & in_scope) | with_platform
-    moving = cols.moves & in_scope & ~retired
-    staying = in_scope & ~moving & ~retired
-
-    family = cols.family
-    windows = family == OS_FAMILIES.index("windows")
-    linux = family == OS_FAMILIES.index("linux")
-    desktop = windows & cols.os_name.isin(["windows"], "")
-    is_win = windows & ~desktop
-    paid_names = {s.lower() for s in setting(settings, "licences.linux_paid_os_names",
-                                             default=["RHEL", "SLES", "Oracle Linux"])}
-    is_paid = linux & cols.os_name.isin(paid_names, "")
-
-    vcpus, memory, used = cols.vcpus, cols.memory, cols.used
+    paid_names = frozenset(s.lower() for s in setting(
+        settings, "licences.linux_paid_os_names", default=["RHEL", "SLES", "Oracle Linux"]))
+    # masks, counts and sums over the VMs: the same for every re-plan that keeps the fit
+    t = _tallies(cols, paid_names)
+    in_scope, moving, staying, retired = t.in_scope, t.moving, t.staying, t.retired
+    is_win = t.is_win
+    vcpus, used = cols.vcpus, cols.used
 
     min_proc = scalar(values, "licences.windows_min_cores_per_processor")
     min_host = scalar(values, "licences.windows_min_cores_per_host")
@@ -479,13 +563,17 @@ def quantities_of(cols: VmColumns, hosts: pd.DataFrame | None, pools: pd.DataFra
     match = cols.hosts
     used_hosts, unlisted_hosts = match.used_hosts, match.unlisted_hosts
     k = len(match.used_codes)
-    vm_host = match.vm_host  # ordinal among the hosts used, -1 when not placed
-    sockets_k, cps_k = _host_geometry(match, hosts, values, def_sockets, def_cps)
-    win_k = np.bincount(vm_host[(vm_host >= 0) & is_win], minlength=k).astype(float)
-    known = HostGroups(np.ones(k), windows_unit_cores(sockets_k, cps_k, min_proc, min_host), win_k,
-                       sockets_k * np.maximum(min_hyp, cps_k), np.ceil(sockets_k / 2 - 1e-9))
+    # host geometry reads only current.host_sockets and host_cores of the values
+    hit = cols._cache.get(("geometry", def_sockets, def_cores))
+    if hit is None or hit[0] is not hosts:
+        hit = (hosts, *_host_geometry(match, hosts, values, def_sockets, def_cps))
+        cols._cache[("geometry", def_sockets, def_cores)] = hit
+    sockets_k, cps_k = hit[1], hit[2]
+    known = HostGroups(np.ones(k), windows_unit_cores(sockets_k, cps_k, min_proc, min_host),
+                       t.win_k, sockets_k * np.maximum(min_hyp, cps_k),
+                       np.ceil(sockets_k / 2 - 1e-9))
 
-    unplaced = in_scope & (vm_host < 0)
+    unplaced = t.unplaced
     inferred = 0
     if unplaced.any():
         per_core = scalar(values, "current.vcpu_per_core")
@@ -494,8 +582,8 @@ def quantities_of(cols: VmColumns, hosts: pd.DataFrame | None, pools: pd.DataFra
             raise ConfigError("must be > 0 to infer hosts",
                               key="current.host_cores / host_sockets / host_memory_gib / "
                                   "vcpu_per_core")
-        inferred = max(1, math.ceil(vcpus[unplaced].sum() / (def_cores * per_core) - 1e-9),
-                       math.ceil(memory[unplaced].sum() / host_mem - 1e-9))
+        inferred = max(1, math.ceil(t.unplaced_vcpus / (def_cores * per_core) - 1e-9),
+                       math.ceil(t.unplaced_memory / host_mem - 1e-9))
         if k == 0:
             notes.append(f"No host data: {inferred} hosts were inferred from current.host_cores "
                          f"x current.vcpu_per_core and current.host_memory_gib.")
@@ -508,8 +596,6 @@ def quantities_of(cols: VmColumns, hosts: pd.DataFrame | None, pools: pd.DataFra
                             min_host)[0]),
         def_sockets * max(min_hyp, def_cps), math.ceil(def_sockets / 2 - 1e-9))
     before = concat_groups(known, inferred_groups)
-    host_bucket_before = np.concatenate([np.arange(k), np.full(len(inferred_groups.count), k)])
-    vm_bucket_before = np.where(in_scope, np.where(vm_host >= 0, vm_host, k), -1)
     physical_cores = float((sockets_k * cps_k).sum() + inferred * def_cores)
 
     # ---- Linux paid subscriptions ----
@@ -518,27 +604,20 @@ def quantities_of(cols: VmColumns, hosts: pd.DataFrame | None, pools: pd.DataFra
             return float(math.ceil(mask.sum() / 2))
         return socket_hosts
 
-    def known_socket_units(mask: np.ndarray) -> float:
-        # the hosts with a masked VM, in order (a count per host: no sort of every VM)
-        hosts_with = np.flatnonzero(np.bincount(vm_host[mask & (vm_host >= 0)], minlength=k))
-        return float(np.ceil(sockets_k[hosts_with] / 2 - 1e-9).sum())
-
-    paid_before = is_paid & in_scope
-    socket_units_before = known_socket_units(paid_before) + min(
+    paid_before, paid_after = t.paid_before, t.paid_after
+    socket_units_before = float(np.ceil(sockets_k[t.paid_hosts] / 2 - 1e-9).sum()) + min(
         inferred, int((paid_before & unplaced).sum())) * math.ceil(def_sockets / 2 - 1e-9)
     linux_before = linux_units(paid_before, socket_units_before)
 
     # ---- residual estate after: the VMs that stay keep needing hosts ----
-    vcpu_in, mem_in = vcpus[in_scope].sum(), memory[in_scope].sum()
-    share_cpu = vcpus[staying].sum() / vcpu_in if vcpu_in > 0 else 0.0
-    share_mem = memory[staying].sum() / mem_in if mem_in > 0 else 0.0
+    vcpu_in, mem_in = t.vcpu_in, t.mem_in
+    share_cpu = t.vcpu_staying / vcpu_in if vcpu_in > 0 else 0.0
+    share_mem = t.mem_staying / mem_in if mem_in > 0 else 0.0
     residual_share = float(max(share_cpu, share_mem)) if staying.any() else 0.0
-    paid_after = is_paid & staying
     nothing_leaves = (bool(in_scope.any()) and not (moving | retired).any()
                       and residual_hosts is None)
     if nothing_leaves:
         after = before
-        host_bucket_after, vm_bucket_after = host_bucket_before, vm_bucket_before
         linux_after = linux_before
     elif staying.any():
         total = before.hosts
@@ -552,46 +631,36 @@ def quantities_of(cols: VmColumns, hosts: pd.DataFrame | None, pools: pd.DataFra
         after = spread_groups(res_hosts, int((is_win & staying).sum()),
                                mean(before.windows_unit_cores), mean(before.hypervisor_cores),
                                mean(before.socket_pairs))
-        host_bucket_after = np.zeros(len(after.count), dtype=int)
-        vm_bucket_after = np.where(staying, 0, -1)
         linux_after = linux_units(paid_after, min(res_hosts, int(paid_after.sum()))
                                   * mean(before.socket_pairs))
     else:
         after = HostGroups.empty()
-        host_bucket_after = np.zeros(0, dtype=int)
-        vm_bucket_after = np.full(n, -1)
         linux_after = 0.0
 
     # ---- container pools ----
     pq = _pool_quantities(pools, values, min_proc, min_host, notes)
-    # each distinct pool name looked up once
-    pool_code = cols.pool.lookup(pd.Index(pq.pool.astype(str)).get_indexer(
-        [*(str(x) for x in cols.pool.names), ""])) if len(pq.pool) else np.full(n, -1)
-    pool_code = np.where(moving, pool_code, -1)
-    if moving.any() and (pool_code[moving] < 0).any() and len(pq.pool):
-        notes.append(f"{int((pool_code[moving] < 0).sum())} moving VMs are in no known pool; "
+    unpooled = _cached(cols, ("unpooled", tuple(str(x) for x in pq.pool)), lambda: int(
+        (_pool_codes(cols, pq.pool, moving)[moving] < 0).sum()))
+    if moving.any() and unpooled and len(pq.pool):
+        notes.append(f"{unpooled} moving VMs are in no known pool; "
                      "node costs are shared over the other moving VMs.")
 
     # ---- backup ----
-    os_disk = {f: scalar(values, f"backup.os_disk_gib.{f}") for f in OS_FAMILIES}
-    disk = np.array([os_disk[f] for f in OS_FAMILIES])[family]
-    persistent = np.where(moving, np.maximum(used - disk, 0.0), 0.0)
+    disk_gib = tuple(scalar(values, f"backup.os_disk_gib.{f}") for f in OS_FAMILIES)
+    persistent = _persistent_gib(cols, moving, disk_gib) if per_vm else None
+    backup_gib_moved = float(persistent.sum()) if persistent is not None else _cached(
+        cols, ("persistent", disk_gib),
+        lambda: float(_persistent_gib(cols, moving, disk_gib).sum()))
     n_moving = int(moving.sum())
     per_ns = optional_scalar(values, "backup.workloads_per_namespace", 10.0)
     namespaces = float(math.ceil(n_moving / per_ns)) if n_moving and per_ns > 0 else 0.0
     backup_basis = setting(settings, "backup.after_licence_basis", ("per_node", "per_namespace"))
 
     # ---- migration ----
-    moving_by_fit = _count_by_text(cols.fit_level, moving, "insufficient_data")
-    os_upgrades = int((cols.needs_os_upgrade & moving).sum())
-
-    platform_retired = int((retired & cols.fit_level.isin(["retire_with_platform"], "")).sum())
-    if retired.sum() > platform_retired:
-        notes.append(f"{int(retired.sum()) - platform_retired} idle or zombie VMs are retired: "
-                     "they cost before and nothing after.")
-    if platform_retired:
-        notes.append(f"{platform_retired} virtualisation-management VMs retire with the "
-                     "platform: they cost before and nothing after.")
+    moving_by_fit = dict(t.moving_by_fit)
+    os_upgrades = _cached(cols, ("os_upgrades",),
+                          lambda: int((cols.needs_os_upgrade & moving).sum()))
+    notes += t.notes
 
     # ---- the platform after ----
     platform = settings.platform
@@ -620,19 +689,27 @@ def quantities_of(cols: VmColumns, hosts: pd.DataFrame | None, pools: pd.DataFra
         w = before.count / before.hosts if before.hosts else np.zeros(0)
         node_host_hyp = float((before.hypervisor_cores * w).sum()) if before.hosts else \
             def_sockets * max(min_hyp, def_cps)
-    rightsized = int(staying.sum()) if not containers else 0
-    eos = cols.eos
-    esu_cores = np.maximum(8.0, vcpus)
-
-    def eos_pair(mask: np.ndarray) -> tuple[float, float]:
-        return float(mask[in_scope].sum()), float(mask[staying].sum())
-
-    eos_win = (float(esu_cores[eos & in_scope & windows].sum()),
-               float(esu_cores[eos & staying & windows].sum()))
+    counts = _cached(cols, ("counts", paid_names), lambda: _counts(cols, t))
+    rightsized = counts["vms_staying"] if not containers else 0
 
     shares: dict[str, Share] = {}
     fallback_before = fallback_after = np.zeros(0)
     if per_vm:
+        assert persistent is not None
+        vm_host = match.vm_host  # ordinal among the hosts used, -1 when not placed
+        host_bucket_before = np.concatenate([np.arange(k),
+                                             np.full(len(inferred_groups.count), k)])
+        vm_bucket_before = np.where(in_scope, np.where(vm_host >= 0, vm_host, k), -1)
+        if nothing_leaves:
+            host_bucket_after, vm_bucket_after = host_bucket_before, vm_bucket_before
+        elif staying.any():
+            host_bucket_after = np.zeros(len(after.count), dtype=int)
+            vm_bucket_after = np.where(staying, 0, -1)
+        else:
+            host_bucket_after = np.zeros(0, dtype=int)
+            vm_bucket_after = np.full(n, -1)
+        eos = cols.eos
+        pool_code = _pool_codes(cols, pq.pool, moving)
         pool_share = Share(np.arange(len(pq.pool)), pool_code,
                            _request_weight(pool_code, cols.cpu_request, cols.memory_request,
                                            len(pq.pool)))
@@ -714,35 +791,68 @@ def quantities_of(cols: VmColumns, hosts: pd.DataFrame | None, pools: pd.DataFra
             "registry_ci": single(moving, moving_weight),
         }
 
-    os_after = {f: int(((family == i) & staying).sum()) for i, f in enumerate(OS_FAMILIES)}
+    os_after = dict(counts["os_after"])
     os_after["windows"] += int(pq.nodes[pq.is_windows].sum())
     os_after["linux"] += int(pq.nodes[~pq.is_windows].sum())
 
     return CostQuantities(
         rows=cols.rows, **_per_vm_masks(per_vm, in_scope, moving, staying, retired),
-        vms_in_scope=int(in_scope.sum()), vms_moving=n_moving,
-        vms_staying=int(staying.sum()), vms_retired=int(retired.sum()),
-        os_instances_before={f: int(((family == i) & in_scope).sum())
-                             for i, f in enumerate(OS_FAMILIES)},
+        vms_in_scope=counts["vms_in_scope"], vms_moving=n_moving,
+        vms_staying=counts["vms_staying"], vms_retired=counts["vms_retired"],
+        os_instances_before=dict(counts["os_before"]),
         os_instances_after=os_after, hosts_before=before.hosts, hosts_after=after.hosts,
         hosts_inferred=inferred > 0, inferred_hosts=inferred, used_hosts=used_hosts,
         unlisted_hosts=unlisted_hosts,
         physical_cores_before=physical_cores, host_groups_before=before, host_groups_after=after,
         residual_share=residual_share,
-        linux_paid_vms_before=int(paid_before.sum()), linux_paid_vms_after=int(paid_after.sum()),
+        linux_paid_vms_before=counts["paid_before"], linux_paid_vms_after=counts["paid_after"],
         linux_units_before=float(linux_before), linux_units_after=float(linux_after),
-        linux_model=linux_model, windows_vms_before=int((is_win & in_scope).sum()),
-        windows_vms_after=int((is_win & staying).sum()),
-        backup_gib_before=float(used[in_scope].sum()),
-        backup_gib_residual=float(used[staying].sum()), backup_gib_moved=float(persistent.sum()),
+        linux_model=linux_model, windows_vms_before=counts["windows_before"],
+        windows_vms_after=counts["windows_after"], backup_gib_before=counts["backup_before"],
+        backup_gib_residual=counts["backup_residual"], backup_gib_moved=backup_gib_moved,
         namespaces=namespaces, pools=pq, moving_by_fit=moving_by_fit, os_upgrades=os_upgrades,
         rightsized_vms=rightsized, containers=containers, hardware_model=hardware_model,
         clusters=clusters, cp_nodes=cp_nodes, cp_node_type=cp_type, node_hosts=node_hosts,
-        node_host_hypervisor_cores=node_host_hyp, eos_windows_cores=eos_win,
-        eos_linux_vms=eos_pair(eos & linux), eos_vms=eos_pair(eos),
+        node_host_hypervisor_cores=node_host_hyp, eos_windows_cores=t.eos_windows_cores,
+        eos_linux_vms=t.eos_linux_vms, eos_vms=t.eos_vms,
         shares=shares, fallback_before=fallback_before,
         fallback_after=fallback_after, notes=tuple(notes),
     )
+
+
+def _cached(cols: VmColumns, key: tuple[Any, ...], make: Any) -> Any:
+    """`make()` once per set of VM columns and key (re-plans ask for the same sums)."""
+    if key not in cols._cache:
+        cols._cache[key] = make()
+    return cols._cache[key]
+
+
+def _pool_codes(cols: VmColumns, pools: np.ndarray, moving: np.ndarray) -> np.ndarray:
+    """Index into `pools` of each moving VM's pool (-1: none, or not moving); each distinct
+    pool name is looked up once."""
+    if not len(pools):
+        return np.full(len(cols.rows), -1)
+    codes = cols.pool.lookup(pd.Index(pools.astype(str)).get_indexer(
+        [*(str(x) for x in cols.pool.names), ""]))
+    return np.where(moving, codes, -1)
+
+
+def _counts(cols: VmColumns, t: _Tallies) -> dict[str, Any]:
+    """The VM counts and storage sums of the quantities, from the masks."""
+    family, used = cols.family, cols.used
+    return {
+        "vms_in_scope": int(t.in_scope.sum()), "vms_staying": int(t.staying.sum()),
+        "vms_retired": int(t.retired.sum()),
+        "os_before": {f: int(((family == i) & t.in_scope).sum())
+                      for i, f in enumerate(OS_FAMILIES)},
+        "os_after": {f: int(((family == i) & t.staying).sum())
+                     for i, f in enumerate(OS_FAMILIES)},
+        "paid_before": int(t.paid_before.sum()), "paid_after": int(t.paid_after.sum()),
+        "windows_before": int((t.is_win & t.in_scope).sum()),
+        "windows_after": int((t.is_win & t.staying).sum()),
+        "backup_before": float(used[t.in_scope].sum()),
+        "backup_residual": float(used[t.staying].sum()),
+    }
 
 
 def _count_by_text(labels: Labels, mask: np.ndarray, default: str) -> dict[str, int]:
