@@ -50,6 +50,7 @@ BASES: tuple[str, ...] = ("utilisation", "allocated")
 CPU_BASES: tuple[str, ...] = ("vm_usage", "host_usage", "vcpu_ratio")
 MEMORY_BASES: tuple[str, ...] = ("vm_usage", "active_consumed", "active_allocated",
                                  "host_usage", "allocated")
+NONE = np.array(None, dtype=object)  # a missing basis label (typed for np.where)
 
 
 @dataclass(frozen=True)
@@ -278,8 +279,8 @@ def size_containers(
             "cpu_request_cores": cpu,
             "memory_request_gib": mem,
             "replicas": _replicas(vms, values),
-            "cpu_basis": pd.array(np.where(unsized, None, cpu_basis), dtype="string"),
-            "memory_basis": pd.array(np.where(unsized, None, memory_basis), dtype="string"),
+            "cpu_basis": pd.array(np.where(unsized, NONE, cpu_basis), dtype="string"),
+            "memory_basis": pd.array(np.where(unsized, NONE, memory_basis), dtype="string"),
         },
         index=vms.index,
     )

@@ -382,7 +382,8 @@ def _match(vms: pd.DataFrame, hosts: pd.DataFrame | None, values: Values,
     def_sockets = scalar(values, "current.host_sockets")
     def_cores = scalar(values, "current.host_cores")
     def_cps = def_cores / def_sockets if def_sockets > 0 else def_cores
-    geometry = host_geometry(hosts, values)
+    # (host_geometry gives an empty table for no hosts, as for an empty frame)
+    geometry = host_geometry(hosts if hosts is not None else pd.DataFrame(), values)
     geometry = geometry.assign(geometry_row=np.arange(len(geometry), dtype=float))
     geo, code = match_hosts(geometry, vms, in_scope, def_sockets, def_cps, notes)
     used_codes = np.unique(code[code >= 0])

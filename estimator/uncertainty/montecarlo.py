@@ -111,7 +111,7 @@ def monte_carlo(planner: Replanner, ranges: Mapping[str, tuple[float, float, flo
     cuts = {k: (planner.at({k: ranges[k][0]}), planner.at({k: ranges[k][2]}))
             for k in structural}
     tornado = _tornado(a, ranges, likely, planner, cuts)
-    swing = {r.key: float(r.swing) for r in tornado.itertuples()}
+    swing = {str(k): float(v) for k, v in zip(tornado["key"], tornado["swing"], strict=True)}
 
     say("Monte Carlo: re-planning the grid of joint plan values")
     grid_x = [{k: likely[k] for k in structural}]
