@@ -286,8 +286,6 @@ class HostMatch:
     """Which host each VM runs on, matched once (names do not depend on the assumptions)."""
 
     geometry_rows: np.ndarray  # rows of host_geometry() kept (-1: a host named by VMs only)
-    keys: np.ndarray  # host key per matched host (object)
-    names: np.ndarray  # host name per matched host (object)
     vm_host: np.ndarray  # (rows,) ordinal among the hosts used, -1 when not placed
     used_codes: np.ndarray  # matched hosts that run in-scope VMs
     used_hosts: tuple[str, ...]
@@ -396,7 +394,6 @@ def _match(vms: pd.DataFrame, hosts: pd.DataFrame | None, values: Values,
     rows = geo["geometry_row"].to_numpy(dtype=float)
     return HostMatch(
         geometry_rows=np.where(np.isfinite(rows), rows, -1).astype(np.int64),
-        keys=geo["key"].to_numpy(dtype=object), names=geo["host"].to_numpy(dtype=object),
         vm_host=ordinal[code], used_codes=used_codes, used_hosts=used_hosts,
         unlisted_hosts=unlisted_hosts)
 

@@ -22,6 +22,12 @@ with a few plan or quantity keys moved. Two re-plan methods:
   seconds per plan. Fit thresholds re-classify the point plan's VMs (no packing) when the
   set of moving VMs stays the same. Keys the scaled method cannot follow (node geometry,
   spares, a fit change that moves other VMs) fall back to the exact method for that run.
+
+Re-plans work on aggregates, so that a million VMs fit in the point estimate's memory: the VM
+columns the cost model reads are converted once (`estimator.costs.vm_columns`), only the placed
+VMs are re-sized (`estimator.sizing.size_requests`), a fit threshold re-classifies only the VMs
+whose verdict it changes, and each `PlanPoint` keeps per-pool and per-category quantities
+(`cost_quantities(per_vm=False)`). The results equal those of re-planning the whole frame.
 """
 
 from __future__ import annotations
