@@ -6,6 +6,8 @@
     python benchmarks/bench_end_to_end.py --vms 1000000     # an RVTools CSV folder
     python benchmarks/bench_end_to_end.py --sizes 10000 --runs 1
     python benchmarks/bench_end_to_end.py --stages          # also time each stage in-process
+    python benchmarks/bench_end_to_end.py --vms 1000000 --monte-carlo \
+        --estimator /tmp/before/bin/estimator --max-rss-gib 16   # another install, capped
 
 Each run is the real command in a subprocess under `/usr/bin/time -v`, so the figures include
 interpreter start-up and imports, and the peak resident memory is the whole process's. By
@@ -25,13 +27,20 @@ picks one.
 `--stages` runs the same steps once more inside this process and times each of them (reading,
 then every step the pipeline's progress callback announces, then HTML and Excel), to show
 which stage is slow.
+
+`--estimator` times another installation's command (e.g. the code before a change, installed
+in its own virtual environment) on the same estates; `--max-rss-gib` stops a run whose resident
+memory passes the limit and reports it as "> limit" instead of letting the machine swap.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
+import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -78,19 +87,52 @@ def _seconds(clock: str) -> float:
     return total
 
 
-def run_once(path: Path, out: Path, *, monte_carlo: bool = True,
-             reports: bool = True) -> dict[str, float]:
-    """One `estimator -q estimate` under /usr/bin/time -v: wall, CPU seconds, peak RSS."""
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and its children (Linux /proc), in KiB."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            total += _tree_rss_kib(int(child))
+    return total
+
+
+def run_once(path: Path, out: Path, *, monte_carlo: bool = True, reports: bool = True,
+             estimator: Path = ESTIMATOR, max_rss_gib: float | None = None
+             ) -> dict[str, float]:
+    """One `estimator -q estimate` under /usr/bin/time -v: wall, CPU seconds, peak RSS.
+
+    With `max_rss_gib` the run is stopped when its resident memory passes the limit; the
+    result then has `stopped` = 1 and the limit as its peak."""
     # The 1M-VM vInfo CSV is ~0.9 GiB and vPartition ~2.1M rows, above the reader's default
     # guards (512 MiB, 2M rows).
-    cmd = ["/usr/bin/time", "-v", str(ESTIMATOR), "-q", "estimate", str(path), "--out-dir",
+    cmd = ["/usr/bin/time", "-v", str(estimator), "-q", "estimate", str(path), "--out-dir",
            str(out), "--limit", f"max_file_bytes={2**32}", "--limit", "max_rows=20000000"]
     cmd += [] if monte_carlo else ["--no-uncertainty"]
     cmd += [] if reports else ["--no-html", "--no-xlsx"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    start = time.perf_counter()
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True) as proc:
+        stopped = False
+        while max_rss_gib is not None and proc.poll() is None:
+            if _tree_rss_kib(proc.pid) > max_rss_gib * 2**20:
+                # the estimator under /usr/bin/time; time then reports and exits
+                for child in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text(
+                        ).split():
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(int(child), signal.SIGKILL)
+                stopped = True
+                break
+            time.sleep(0.2)
+        _, err = proc.communicate()
+    if stopped:
+        return {"wall_s": time.perf_counter() - start, "cpu_s": float("nan"),
+                "peak_rss_mib": max_rss_gib * 1024 if max_rss_gib else float("nan"),
+                "stopped": 1.0}
     if proc.returncode != 0:
-        raise RuntimeError(f"estimate failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    err = proc.stderr
+        raise RuntimeError(f"estimate failed ({proc.returncode}):\n{err[-3000:]}")
     return {
         "wall_s": _seconds(_field(err, "Elapsed (wall clock) time (h:mm:ss or m:ss)")),
         "cpu_s": float(_field(err, "User time (seconds)")) + float(
@@ -133,6 +175,10 @@ def main() -> None:
     parser.add_argument("--reports", action="store_true", help="also write HTML and Excel")
     parser.add_argument("--cache", type=Path, default=None, help="folder for the sample estates")
     parser.add_argument("--stages", action="store_true", help="also time each stage")
+    parser.add_argument("--estimator", type=Path, default=ESTIMATOR,
+                        help="the estimator command to time (default: this environment's)")
+    parser.add_argument("--max-rss-gib", type=float, default=None,
+                        help="stop a run whose resident memory passes this many GiB")
     args = parser.parse_args()
 
     variants = [("point", False)] + ([("Monte Carlo", True)] if args.monte_carlo else [])
@@ -152,7 +198,9 @@ def main() -> None:
                 reads.append(run_method(REFERENCE[fmt], path)["seconds"])
                 for label, monte_carlo in variants:
                     samples[label].append(run_once(path, out, monte_carlo=monte_carlo,
-                                                   reports=args.reports))
+                                                   reports=args.reports,
+                                                   estimator=args.estimator,
+                                                   max_rss_gib=args.max_rss_gib))
                     print(f"  {vms:,} VMs {label} run {i + 1}/{runs}: {samples[label][-1]} "
                           f"(reference read {reads[-1]:.2f} s)", file=sys.stderr)
             results.append((vms, fmt, runs, samples, statistics.median(reads)))
@@ -171,8 +219,9 @@ def main() -> None:
             wall = statistics.median(s["wall_s"] for s in samples[label])
             cpu = statistics.median(s["cpu_s"] for s in samples[label])
             rss = max(s["peak_rss_mib"] for s in samples[label])
-            print(f"| {vms:,} | {kind} | {label} | {runs} | {wall:.1f} | {cpu:.1f} | {rss:,.0f} "
-                  f"| {read:.2f} | {wall / read:.1f}x |")
+            over = ">" if any(s.get("stopped") for s in samples[label]) else ""
+            print(f"| {vms:,} | {kind} | {label} | {runs} | {over}{wall:.1f} | {cpu:.1f} "
+                  f"| {over}{rss:,.0f} | {read:.2f} | {over}{wall / read:.1f}x |")
 
 
 if __name__ == "__main__":

@@ -57,8 +57,9 @@ def speed(vms: int, draws: int, runs: int) -> None:
     times, cpu = [], []
     for _ in range(runs):
         c0 = time.process_time()
-        t, unc = _timed(lambda: run_uncertainty(scoped, inv.hosts, a, point=point, draws=draws,
-                                                plan=plan))
+        t, unc = _timed(lambda: run_uncertainty(scoped, inv.hosts, a, point_nodes=point["nodes"],
+                                                draws=draws, plan=plan,
+                                                quantities=costs.quantities))
         times.append(t)
         cpu.append(time.process_time() - c0)
     planner = Replanner(scoped, inv.hosts, a, plan=plan)

@@ -275,7 +275,7 @@ def run(inputs: RunInputs, *, uncertainty: bool = True,
         say("Monte Carlo")
         # With time series the re-plans keep the likely percentiles' usage (see uncertainty.md).
         unc = run_uncertainty(scoped, inv.hosts, a, point_nodes=target.nodes, plan=plan,
-                              progress=say)
+                              quantities=q, progress=say)
     est = Estimate(
         name=_estate_name(inv),
         currency=a.finance.currency,

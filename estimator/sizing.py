@@ -51,9 +51,7 @@ BASES: tuple[str, ...] = ("utilisation", "allocated")
 CPU_BASES: tuple[str, ...] = ("vm_usage", "host_usage", "vcpu_ratio")
 MEMORY_BASES: tuple[str, ...] = ("vm_usage", "active_consumed", "active_allocated",
                                  "host_usage", "allocated")
-
-# A missing label in an object array (np.where with a bare None does not type-check).
-_NA: np.ndarray = np.array(None, dtype=object)
+NONE = np.array(None, dtype=object)  # a missing basis label (typed for np.where)
 
 
 @dataclass(frozen=True)
@@ -133,18 +131,131 @@ def _replicas(vms: pd.DataFrame, values: Mapping[str, float]) -> pd.Series:
     return replicas
 
 
-def _pick(choices: list[tuple[np.ndarray, np.ndarray, str]], n: int
-          ) -> tuple[np.ndarray, np.ndarray]:
-    """First available (mask, value, label) per row: the raw value and its basis label."""
+def _pick(choices: list[tuple[np.ndarray, np.ndarray, str]], n: int, labels: bool = True
+          ) -> tuple[np.ndarray, np.ndarray | None]:
+    """First available (mask, value, label) per row: the raw value and its basis label (None
+    when `labels` is off: a re-plan needs the values only)."""
     raw = np.full(n, np.nan)
-    label = np.full(n, "", dtype=object)
+    label = np.full(n, "", dtype=object) if labels else None
     free = np.ones(n, dtype=bool)
     for mask, value, name in choices:
         take = free & mask
         raw = np.where(take, value, raw)
-        label[take] = name
+        if label is not None:
+            label[take] = name
         free &= ~take
     return raw, label
+
+
+@dataclass(frozen=True)
+class SizingInputs:
+    """The per-row columns `size_containers` reads, as float arrays (NaN where missing).
+
+    Read once per frame: a Monte Carlo re-plan re-sizes many times from the same inputs
+    (`size_requests`) without converting the frame's columns again.
+    """
+
+    index: pd.Index
+    vcpus: np.ndarray
+    memory_gib: np.ndarray
+    family: np.ndarray  # index into OS_FAMILIES
+    vcpu_per_core_measured: np.ndarray
+    cpu_util: np.ndarray
+    host_cpu_used_cores: np.ndarray
+    memory_util: np.ndarray
+    memory_active_gib: np.ndarray
+    memory_consumed_gib: np.ndarray
+    host_memory_used_gib: np.ndarray
+    timeseries: np.ndarray  # bool: usage from a time series
+
+    def take(self, rows: np.ndarray) -> SizingInputs:
+        """The inputs of the rows at positions `rows` (sizing is row by row)."""
+        return SizingInputs(self.index[rows], *(getattr(self, f)[rows] for f in (
+            "vcpus", "memory_gib", "family", "vcpu_per_core_measured", "cpu_util",
+            "host_cpu_used_cores", "memory_util", "memory_active_gib", "memory_consumed_gib",
+            "host_memory_used_gib", "timeseries")))
+
+
+def sizing_inputs(vms: pd.DataFrame) -> SizingInputs:
+    """The columns `size_containers` reads from `vms`, converted once."""
+    series = (vms["usage_source"].astype("string") == "timeseries").fillna(False).to_numpy(
+        dtype=bool) if "usage_source" in vms.columns else np.zeros(len(vms), dtype=bool)
+    return SizingInputs(
+        vms.index, _float(vms, "vcpus"), _float(vms, "memory_gib"), _family_codes(vms),
+        _float(vms, "vcpu_per_core_measured"), _float(vms, "cpu_util"),
+        _float(vms, "host_cpu_used_cores"), _float(vms, "memory_util"),
+        _float(vms, "memory_active_gib"), _float(vms, "memory_consumed_gib"),
+        _float(vms, "host_memory_used_gib"), series)
+
+
+def _check_basis(sizing: Sizing) -> str:
+    basis = _mode(sizing.basis)
+    if basis not in BASES:
+        raise ConfigError(f"must be one of {', '.join(BASES)}, got {basis!r}", key="sizing.basis")
+    return basis
+
+
+def _requests(x: SizingInputs, basis: str, values: Mapping[str, float], labels: bool
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """CPU [cores] and memory [GiB] request per row, and the basis labels when asked."""
+    n = len(x.index)
+    vcpus, memory_gib, family = x.vcpus, x.memory_gib, x.family
+    comfort = _value(values, "sizing.comfort_factor")
+    position = _value(values, "sizing.memory_position")
+    os_memory = _per_family(values, "sizing.os_overhead_memory_gib", family)
+
+    ratio = x.vcpu_per_core_measured
+    default_ratio = _value(values, "current.vcpu_per_core")
+    ratio = np.where(np.isfinite(ratio) & (ratio > 0), ratio, default_ratio)
+    by_ratio = vcpus / ratio
+    always = np.ones(n, dtype=bool)
+    cpu_basis: np.ndarray | None
+    memory_basis: np.ndarray | None
+    if basis == "utilisation":
+        cpu_util, host_cpu = x.cpu_util, x.host_cpu_used_cores
+        cpu_raw, cpu_basis = _pick([
+            (np.isfinite(cpu_util), vcpus * cpu_util * comfort, "vm_usage"),
+            (np.isfinite(host_cpu), host_cpu * comfort, "host_usage"),
+            (always, by_ratio, "vcpu_ratio"),
+        ], n, labels)
+        mem_util, active, consumed = x.memory_util, x.memory_active_gib, x.memory_consumed_gib
+        series = x.timeseries
+        # The high end of the bracket: Consumed, else what the guest could use of its memory.
+        high_consumed = np.maximum(consumed, active)
+        high_allocated = np.maximum(memory_gib - os_memory, active)
+        host_mem = x.host_memory_used_gib
+        mem_raw, memory_basis = _pick([
+            (series & np.isfinite(mem_util), memory_gib * mem_util * comfort, "vm_usage"),
+            (np.isfinite(active) & np.isfinite(consumed),
+             (active + position * (high_consumed - active)) * comfort, "active_consumed"),
+            (np.isfinite(active),
+             (active + position * (high_allocated - active)) * comfort, "active_allocated"),
+            (np.isfinite(mem_util), memory_gib * mem_util * comfort, "vm_usage"),
+            (np.isfinite(host_mem), host_mem * comfort, "host_usage"),
+            (always, memory_gib, "allocated"),
+        ], n, labels)
+    else:
+        cpu_raw = by_ratio
+        cpu_basis = np.full(n, "vcpu_ratio", dtype=object) if labels else None
+        mem_raw = memory_gib
+        memory_basis = np.full(n, "allocated", dtype=object) if labels else None
+
+    # The container no longer carries a guest OS, so its kernel and services come off.
+    cpu = cpu_raw - _per_family(values, "sizing.os_overhead_cpu_cores", family)
+    mem = mem_raw - os_memory
+    # Floor first, then cap: a request is never larger than the VM it replaces.
+    cpu = np.minimum(np.maximum(cpu, _value(values, "sizing.min_cpu_request_cores")), vcpus)
+    mem = np.minimum(np.maximum(mem, _value(values, "sizing.min_memory_request_gib")),
+                     memory_gib)
+    return cpu, mem, cpu_basis, memory_basis
+
+
+def size_requests(inputs: SizingInputs, sizing: Sizing, values: Mapping[str, float]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """`cpu_request_cores` and `memory_request_gib` of `size_containers`, as arrays, without
+    the basis labels or a frame (for re-plans that only need the numbers)."""
+    cpu, mem, _, _ = _requests(inputs, _check_basis(sizing), values, labels=False)
+    return cpu, mem
 
 
 def size_containers(
@@ -159,68 +270,18 @@ def size_containers(
     Example: an 8 vCPU / 32 GiB Linux VM at 25% CPU and 50% memory, comfort 1.3 and overhead
     0.1 core / 0.5 GiB requests 8×0.25×1.3−0.1 = 2.5 cores and 32×0.5×1.3−0.5 = 20.3 GiB.
     """
-    basis = _mode(sizing.basis)
-    if basis not in BASES:
-        raise ConfigError(f"must be one of {', '.join(BASES)}, got {basis!r}", key="sizing.basis")
-    n = len(vms)
-    vcpus = _float(vms, "vcpus")
-    memory_gib = _float(vms, "memory_gib")
-    family = _family_codes(vms)
-    comfort = _value(values, "sizing.comfort_factor")
-    position = _value(values, "sizing.memory_position")
-    os_memory = _per_family(values, "sizing.os_overhead_memory_gib", family)
-
-    ratio = _float(vms, "vcpu_per_core_measured")
-    default_ratio = _value(values, "current.vcpu_per_core")
-    ratio = np.where(np.isfinite(ratio) & (ratio > 0), ratio, default_ratio)
-    by_ratio = vcpus / ratio
-    always = np.ones(n, dtype=bool)
-    if basis == "utilisation":
-        cpu_util = _float(vms, "cpu_util")
-        host_cpu = _float(vms, "host_cpu_used_cores")
-        cpu_raw, cpu_basis = _pick([
-            (np.isfinite(cpu_util), vcpus * cpu_util * comfort, "vm_usage"),
-            (np.isfinite(host_cpu), host_cpu * comfort, "host_usage"),
-            (always, by_ratio, "vcpu_ratio"),
-        ], n)
-        mem_util = _float(vms, "memory_util")
-        active = _float(vms, "memory_active_gib")
-        consumed = _float(vms, "memory_consumed_gib")
-        series = (vms["usage_source"].astype("string") == "timeseries").fillna(False).to_numpy(
-            dtype=bool) if "usage_source" in vms.columns else np.zeros(n, dtype=bool)
-        # The high end of the bracket: Consumed, else what the guest could use of its memory.
-        high_consumed = np.maximum(consumed, active)
-        high_allocated = np.maximum(memory_gib - os_memory, active)
-        host_mem = _float(vms, "host_memory_used_gib")
-        mem_raw, memory_basis = _pick([
-            (series & np.isfinite(mem_util), memory_gib * mem_util * comfort, "vm_usage"),
-            (np.isfinite(active) & np.isfinite(consumed),
-             (active + position * (high_consumed - active)) * comfort, "active_consumed"),
-            (np.isfinite(active),
-             (active + position * (high_allocated - active)) * comfort, "active_allocated"),
-            (np.isfinite(mem_util), memory_gib * mem_util * comfort, "vm_usage"),
-            (np.isfinite(host_mem), host_mem * comfort, "host_usage"),
-            (always, memory_gib, "allocated"),
-        ], n)
-    else:
-        cpu_raw, cpu_basis = by_ratio, np.full(n, "vcpu_ratio", dtype=object)
-        mem_raw, memory_basis = memory_gib, np.full(n, "allocated", dtype=object)
-
-    # The container no longer carries a guest OS, so its kernel and services come off.
-    cpu = cpu_raw - _per_family(values, "sizing.os_overhead_cpu_cores", family)
-    mem = mem_raw - os_memory
-    # Floor first, then cap: a request is never larger than the VM it replaces.
-    cpu = np.minimum(np.maximum(cpu, _value(values, "sizing.min_cpu_request_cores")), vcpus)
-    mem = np.minimum(np.maximum(mem, _value(values, "sizing.min_memory_request_gib")),
-                     memory_gib)
-    unsized = np.isnan(vcpus) | np.isnan(memory_gib)
+    basis = _check_basis(sizing)
+    x = sizing_inputs(vms)
+    cpu, mem, cpu_basis, memory_basis = _requests(x, basis, values, labels=True)
+    assert cpu_basis is not None and memory_basis is not None
+    unsized = np.isnan(x.vcpus) | np.isnan(x.memory_gib)
     frame = pd.DataFrame(
         {
             "cpu_request_cores": cpu,
             "memory_request_gib": mem,
             "replicas": _replicas(vms, values),
-            "cpu_basis": pd.array(np.where(unsized, _NA, cpu_basis), dtype="string"),
-            "memory_basis": pd.array(np.where(unsized, _NA, memory_basis), dtype="string"),
+            "cpu_basis": pd.array(np.where(unsized, NONE, cpu_basis), dtype="string"),
+            "memory_basis": pd.array(np.where(unsized, NONE, memory_basis), dtype="string"),
         },
         index=vms.index,
     )

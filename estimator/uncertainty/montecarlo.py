@@ -111,7 +111,7 @@ def monte_carlo(planner: Replanner, ranges: Mapping[str, tuple[float, float, flo
     cuts = {k: (planner.at({k: ranges[k][0]}), planner.at({k: ranges[k][2]}))
             for k in structural}
     tornado = _tornado(a, ranges, likely, planner, cuts)
-    swing = {r.key: float(r.swing) for r in tornado.itertuples()}
+    swing = {str(k): float(v) for k, v in zip(tornado["key"], tornado["swing"], strict=True)}
 
     say("Monte Carlo: re-planning the grid of joint plan values")
     grid_x = [{k: likely[k] for k in structural}]
@@ -260,12 +260,14 @@ def run_uncertainty(scoped_vms: pd.DataFrame, hosts: pd.DataFrame | None,
                     progress: Progress | None = None, draws: int | None = None,
                     seed: int | None = None, plan: Plan | None = None,
                     replan: ReplanMethod = "scaled",
-                    grid_points: int | None = None) -> Uncertainty:
+                    grid_points: int | None = None,
+                    quantities: CostQuantities | None = None) -> Uncertainty:
     """Monte Carlo ranges (P10/P50/P90) and the tornado for an estate.
 
     `scoped_vms` is the scoped VM frame plan_estate takes; `point_nodes` the point estimate's
     node count, used to check the re-built point plan; `plan` the point plan when the caller
-    has it (saves one full packing). `draws` and `seed` default to
+    has it (saves one full packing) and `quantities` its cost quantities (saves reading them
+    again). `draws` and `seed` default to
     `uncertainty.draws` / `uncertainty.seed`. `replan` chooses how plan keys are re-planned
     (see `estimator.uncertainty.replan`).
     """
@@ -274,7 +276,7 @@ def run_uncertainty(scoped_vms: pd.DataFrame, hosts: pd.DataFrame | None,
     n = int(draws if draws is not None else a.uncertainty.draws)
     s = int(seed if seed is not None else a.uncertainty.seed)
     dist = str(getattr(a.uncertainty.distribution, "value", a.uncertainty.distribution))
-    planner = Replanner(scoped_vms, hosts, a, plan=plan, method=replan)
+    planner = Replanner(scoped_vms, hosts, a, plan=plan, method=replan, quantities=quantities)
     _check_point(planner, point_nodes)
     results, tornado = monte_carlo(planner, a.ranges(), draws=n, seed=s, distribution=dist,
                                    grid_points=grid_points, progress=progress)

@@ -24,13 +24,19 @@ with a few plan or quantity keys moved. Two re-plan methods:
   plan. Fit thresholds re-classify the point plan's VMs (no packing) when the set of moving
   VMs stays the same. Keys the scaled method cannot follow (node geometry, spares, a fit
   change that moves other VMs) fall back to the exact method for that run.
+
+Re-plans work on aggregates, so that a million VMs fit in the point estimate's memory: the VM
+columns the cost model reads are converted once (`estimator.costs.vm_columns`), only the placed
+VMs are re-sized (`estimator.sizing.size_requests`), a fit threshold re-classifies only the VMs
+whose verdict it changes, and each `PlanPoint` keeps per-pool and per-category quantities
+(`cost_quantities(per_vm=False)`). The results equal those of re-planning the whole frame.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -38,6 +44,7 @@ import pandas as pd
 from estimator.assumptions import Assumptions
 from estimator.costs import QUANTITY_KEYS, CostQuantities, cost_quantities
 from estimator.costs.nodes import node_costs
+from estimator.costs.quantities import quantities_of, vm_columns
 from estimator.fit import FIT_COLUMNS, classify_fit
 from estimator.packing import node_capacity
 from estimator.planning import (
@@ -48,7 +55,7 @@ from estimator.planning import (
     pod_capacity,
     rightsized_hosts,
 )
-from estimator.sizing import size_containers
+from estimator.sizing import size_requests, sizing_inputs
 
 ReplanMethod = Literal["scaled", "exact"]
 REPLAN_METHODS: tuple[str, ...] = ("scaled", "exact")
@@ -110,12 +117,86 @@ def _capacity(pools: pd.DataFrame) -> tuple[float, float]:
             float((n * pools["node_memory_gib"].to_numpy(dtype=float)).sum()))
 
 
+def _float(vms: pd.DataFrame, column: str) -> np.ndarray:
+    """A numeric column as `estimator.fit` reads it (NaN where missing)."""
+    if column not in vms.columns:
+        return np.full(len(vms), np.nan)
+    return pd.to_numeric(vms[column], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+
+
+# Fit values whose rule is a threshold on one VM's numbers (see _FitInputs.masks); a re-fit
+# that moves only these re-classifies only the VMs on which a rule changes its verdict.
+FIT_THRESHOLD_KEYS: frozenset[str] = frozenset({
+    "fit.large_vcpus", "fit.stateful_storage_gib", "fit.idle_cpu_util", "fit.idle_memory_util",
+})
+
+
+@dataclass(frozen=True)
+class _FitInputs:
+    """The VM numbers that the value-dependent fit rules compare with their thresholds."""
+
+    vcpus: np.ndarray
+    cpu_util: np.ndarray
+    memory_util: np.ndarray
+    used_gib: np.ndarray  # used storage, else provisioned
+    cpu_request: np.ndarray  # the sized request, else the allocation
+    memory_request: np.ndarray
+
+    @staticmethod
+    def read(vms: pd.DataFrame) -> _FitInputs:
+        vcpus, memory = _float(vms, "vcpus"), _float(vms, "memory_gib")
+        used = _float(vms, "storage_used_gib")
+        return _FitInputs(
+            vcpus, _float(vms, "cpu_util"), _float(vms, "memory_util"),
+            np.where(np.isnan(used), _float(vms, "storage_provisioned_gib"), used),
+            _float(vms, "cpu_request_cores") if "cpu_request_cores" in vms.columns else vcpus,
+            _float(vms, "memory_request_gib") if "memory_request_gib" in vms.columns
+            else memory)
+
+    def masks(self, values: Mapping[str, float], max_request: tuple[float, float]
+              ) -> list[np.ndarray]:
+        """The verdicts of the fit rules that read `FIT_THRESHOLD_KEYS` or the largest
+        request (SIZE-LARGE-VCPU, SIZE-STATEFUL-LARGE, USE-IDLE, SIZE-EXCEEDS-NODE), as
+        `estimator.fit` computes them; tests compare the re-fit with a full one."""
+        large = float(values["fit.large_vcpus"])
+        zombie = (self.cpu_util == 0) & (self.memory_util == 0)
+        return [
+            (self.vcpus > large) & ~(self.vcpus * self.cpu_util <= large),
+            self.used_gib > float(values["fit.stateful_storage_gib"]),
+            (self.cpu_util < float(values["fit.idle_cpu_util"]))
+            & (self.memory_util < float(values["fit.idle_memory_util"])) & ~zombie,
+            (self.cpu_request > max_request[0]) | (self.memory_request > max_request[1]),
+        ]
+
+
+@dataclass(frozen=True)
+class _Refit:
+    """Fit columns that changed: `frame` (FIT_COLUMNS) for the point plan's rows `rows`."""
+
+    rows: np.ndarray
+    frame: pd.DataFrame
+
+
+# The columns `rightsized_hosts` reads.
+_RIGHTSIZED_COLUMNS = ("in_scope", "moves", "fit_level", "cpu_request_cores",
+                       "memory_request_gib", "os_family")
+
+
 class Replanner:
-    """Re-plans the estate for moved plan/quantity keys, caching by the moved values."""
+    """Re-plans the estate for moved plan/quantity keys, caching by the moved values.
+
+    Memory stays at the point plan plus a few arrays per VM: the VM columns the cost model
+    reads are converted once (`estimator.costs.vm_columns`); a re-plan keeps per-pool node
+    counts and per-VM requests of the placed VMs only while it runs, and its `PlanPoint`
+    holds aggregate quantities (`cost_quantities(per_vm=False)`), never a per-VM frame.
+    """
 
     def __init__(self, scoped_vms: pd.DataFrame, hosts: pd.DataFrame | None,
                  assumptions: Assumptions, *, plan: Plan | None = None,
-                 method: ReplanMethod = "scaled") -> None:
+                 method: ReplanMethod = "scaled",
+                 quantities: CostQuantities | None = None) -> None:
+        """`plan` is the point plan when the caller has it (saves one full packing), and
+        `quantities` its cost quantities (saves reading them again)."""
         if method not in REPLAN_METHODS:
             raise ValueError(f"method must be one of {REPLAN_METHODS}, got {method!r}")
         self.vms = scoped_vms
@@ -125,14 +206,21 @@ class Replanner:
         self.method = method
         self.plan = plan if plan is not None else plan_estate(scoped_vms, assumptions,
                                                               self.values, hosts)
-        q0 = cost_quantities(self.plan.vms, hosts, self.plan.pools, assumptions, self.values,
-                             self.plan.rightsized_hosts)
+        self._cols = vm_columns(self.plan.vms, hosts, self.values)
+        q0 = quantities if quantities is not None else quantities_of(
+            self._cols, hosts, self.plan.pools, assumptions, self.values,
+            self.plan.rightsized_hosts, per_vm=False)
         pool_nodes = self.plan.pools["nodes"].to_numpy(dtype=float) if len(self.plan.pools) \
             else np.zeros(0)
         self.point = PlanPoint(q0, float(pool_nodes.sum()), pool_nodes, True,
                                *_capacity(self.plan.pools))
         self._cache: dict[tuple[tuple[str, float], ...], PlanPoint] = {}
         self.runs = {"exact": 0, "scaled": 0, "quantities": 0}
+        # position in scoped_vms of each row of the plan (the same rows, normally in order)
+        self._vm_rows = np.arange(len(scoped_vms)) if scoped_vms.index.equals(
+            self.plan.vms.index) else scoped_vms.index.get_indexer(self.plan.vms.index)
+        self._fit: _FitInputs | None = None
+        self._slim: pd.DataFrame | None = None
         self._prepare_scaled()
 
     # -- scaled re-plan ---------------------------------------------------------------------
@@ -143,11 +231,17 @@ class Replanner:
                   & vms["node_index"].notna().to_numpy(dtype=bool)) if len(vms) else \
             np.zeros(0, dtype=bool)
         pool_names = pools["pool"].astype(str).tolist() if len(pools) else []
-        pool_of = vms["pool"].astype("string").to_numpy(dtype=object, na_value=None)
-        code = np.full(len(vms), -1, dtype=np.int64)
-        for i, name in enumerate(pool_names):
-            code[placed & (pool_of == name)] = i
-        self._pool_code = code
+        # pool of each VM by its distinct pool names (a later pool of the same name wins)
+        index_of = {name: i for i, name in enumerate(pool_names)}
+        codes, uniques = pd.factorize(vms["pool"].astype("string"))
+        table = np.array([index_of.get(str(u), -1) for u in uniques] + [-1], dtype=np.int64)
+        code = np.where(placed, table[codes], -1)
+        self._rows = np.flatnonzero(code >= 0)  # the placed VMs, in plan order
+        self._code = code[self._rows]
+        reps = pd.to_numeric(vms["replicas"], errors="coerce").to_numpy(dtype=float)[self._rows]
+        self._reps = np.nan_to_num(np.floor(reps))
+        # only the placed VMs are re-sized: nothing else enters a pool's volume bound
+        self._sizing = sizing_inputs(self.vms).take(self._vm_rows[self._rows])
         self._types = node_types_frame(self.assumptions).reset_index(drop=True)
         names = self._types["name"].astype(str).tolist()
         self._type0 = np.array([names.index(str(t)) for t in pools["node_type"]], dtype=np.int64) \
@@ -164,8 +258,9 @@ class Replanner:
         self._spares = pools["spare_nodes"].to_numpy(dtype=float) if len(pools) else np.zeros(0)
         self._packed0 = (pools["nodes"].to_numpy(dtype=float) - self._spares) if len(pools) \
             else np.zeros(0)
-        volume0, holds0 = self._type_volumes(vms["cpu_request_cores"], vms["memory_request_gib"],
-                                             vms["replicas"], self.values)
+        cpu0, mem0 = (pd.to_numeric(vms[c], errors="coerce").to_numpy(dtype=float)[self._rows]
+                      for c in ("cpu_request_cores", "memory_request_gib"))
+        volume0, holds0 = self._type_volumes(cpu0, mem0, self.values)
         rows = np.arange(len(pools))
         v0 = volume0[rows, self._type0] if len(pools) else np.zeros(0)
         # packing efficiency of the chosen type: packed nodes per unit of volume bound
@@ -178,20 +273,18 @@ class Replanner:
             self._calib = np.where(np.isfinite(cost0) & (cost0 > 0),
                                    np.maximum(1.0, chosen / cost0), 1.0)
 
-    def _type_volumes(self, cpu: pd.Series, mem: pd.Series, replicas: pd.Series,
-                      values: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    def _type_volumes(self, cpu: np.ndarray, mem: np.ndarray, values: Mapping[str, float]
+                      ) -> tuple[np.ndarray, np.ndarray]:
         """Per pool and node type: the volume bound max(Σ demand / capacity) over cpu, memory
-        and pods, and whether the type may host every pod of the pool (OS and size)."""
+        and pods, and whether the type may host every pod of the pool (OS and size).
+
+        `cpu` and `mem` are the requests per pod of the placed VMs (`self._rows`)."""
         pools = self.plan.pools
         n_pools, n_types = len(pools), len(self._types)
         if n_pools == 0:
             return np.zeros((0, n_types)), np.zeros((0, n_types), dtype=bool)
-        mask = self._pool_code >= 0
-        code = self._pool_code[mask]
-        reps = pd.to_numeric(replicas, errors="coerce").to_numpy(dtype=float)[mask]
-        reps = np.nan_to_num(np.floor(reps))
-        per_pod = [pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)[mask]
-                   for col in (cpu, mem)]
+        code, reps = self._code, self._reps
+        per_pod = [cpu, mem]
         demand = np.stack([*(np.bincount(code, weights=reps * x, minlength=n_pools)
                              for x in per_pod),
                            np.bincount(code, weights=reps, minlength=n_pools)], axis=1)
@@ -229,13 +322,11 @@ class Replanner:
         return np.where(self._packed0[:, None] > 0, np.maximum(packed, 1.0), 0.0)
 
     def _scaled_pools(self, a: Assumptions, values: Mapping[str, float]
-                      ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+                      ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """Node type index and node count (spares included) per pool at the new values, and
-        the new sizing frame."""
-        sizing = size_containers(self.vms, a.sizing, values).frame.reindex(self.plan.vms.index)
-        volume, holds = self._type_volumes(sizing["cpu_request_cores"],
-                                           sizing["memory_request_gib"], sizing["replicas"],
-                                           values)
+        the new CPU and memory requests of the placed VMs."""
+        cpu, mem = size_requests(self._sizing, a.sizing, values)
+        volume, holds = self._type_volumes(cpu, mem, values)
         rows = np.arange(len(self._packed0))
         cost = self._type_costs(volume, holds) * self._calib
         best = np.argmin(cost, axis=1) if len(rows) else np.zeros(0, dtype=np.int64)
@@ -243,7 +334,7 @@ class Replanner:
         keep = ~np.isfinite(cost[rows, best]) | (cost[rows, self._type0] <= cost[rows, best])
         types = np.where(keep, self._type0, best)
         nodes = self._packed(volume)[rows, types] + self._spares
-        return types, nodes, sizing
+        return types, nodes, (cpu, mem)
 
     # -- public ---------------------------------------------------------------------------
     def at(self, overrides: Mapping[str, float]) -> PlanPoint:
@@ -264,46 +355,93 @@ class Replanner:
         plan_moved = [k for k in moved if key_kind(k) == "plan"]
         if plan_moved and (self.method == "exact" or not all(map(_scaled_key, plan_moved))):
             return self._exact(a, values)
-        vms, pools = self.plan.vms, self.plan.pools
+        cols, pools = self._cols, self.plan.pools
         pool_nodes = self.point.pool_nodes
+        refit = None
         if any(k.startswith("fit.") for k in plan_moved):
             refit = self._refit(a, values)
             if refit is None:
                 return self._exact(a, values)  # other VMs move: pack them for real
-            vms = refit
-        if any(not k.startswith("fit.") for k in plan_moved):
-            type_index, pool_nodes, sizing = self._scaled_pools(a, values)
+            if len(refit.rows):
+                cols = cols.with_fit(refit.rows, refit.frame)
+        resized = any(not k.startswith("fit.") for k in plan_moved)
+        if resized:
+            type_index, pool_nodes, _ = self._scaled_pools(a, values)
             self.runs["scaled"] += 1
             pools = self._pools_frame(type_index, pool_nodes)
-            vms = vms.assign(**{c: sizing[c] for c in sizing.columns})
         residual = (None if a.platform.containers
-                    else rightsized_hosts(vms, a, values, self.hosts))
-        q = cost_quantities(vms, self.hosts, pools, a, values, residual)
+                    else self._rightsized(a, values, refit, resized))
+        q = quantities_of(cols, self.hosts, pools, a, values, residual, per_vm=False)
         self.runs["quantities"] += 1
         return PlanPoint(q, float(np.sum(pool_nodes)), pool_nodes, False, *_capacity(pools))
 
     def _exact(self, a: Assumptions, values: Mapping[str, float]) -> PlanPoint:
         plan = plan_estate(self.vms, a, values, self.hosts)
         self.runs["exact"] += 1
-        q = cost_quantities(plan.vms, self.hosts, plan.pools, a, values, plan.rightsized_hosts)
+        q = cost_quantities(plan.vms, self.hosts, plan.pools, a, values, plan.rightsized_hosts,
+                            per_vm=False)
         self.runs["quantities"] += 1
         nodes = plan.pools["nodes"].to_numpy(dtype=float) if len(plan.pools) else np.zeros(0)
         return PlanPoint(q, float(nodes.sum()), nodes, True, *_capacity(plan.pools))
 
-    def _refit(self, a: Assumptions, values: Mapping[str, float]) -> pd.DataFrame | None:
-        """The point plan's VMs re-classified at new fit thresholds; None when a different
-        set of VMs would move."""
+    def _refit(self, a: Assumptions, values: Mapping[str, float]) -> _Refit | None:
+        """The point plan's VMs re-classified at new fit thresholds (only those whose
+        threshold verdicts change, when only `FIT_THRESHOLD_KEYS` move); None when a
+        different set of VMs would move."""
         vms = self.plan.vms
         capacity = pod_capacity(node_types_frame(a), a, values, "linux")
-        fit = classify_fit(vms.drop(columns=list(FIT_COLUMNS)), a.fit, values,
-                           max_request=(float(capacity[:, 0].max()),
-                                        float(capacity[:, 1].max())))
+        max_request = (float(capacity[:, 0].max()), float(capacity[:, 1].max()))
+        rows = self._changed_fit_rows(values, max_request)
+        sub = vms if rows is None else vms.iloc[rows]
+        fit = classify_fit(sub.drop(columns=list(FIT_COLUMNS)), a.fit, values,
+                           max_request=max_request)
         if not a.platform.containers:
             fit = fit.assign(moves=False, needs_os_upgrade=False)
-        same = vms["moves"].astype("boolean").fillna(False).to_numpy(bool)
+        same = sub["moves"].astype("boolean").fillna(False).to_numpy(bool)
         if not np.array_equal(same, fit["moves"].to_numpy(bool)):
             return None
-        return vms.assign(**{c: fit[c] for c in FIT_COLUMNS})
+        return _Refit(np.arange(len(vms)) if rows is None else rows, fit)
+
+    def _changed_fit_rows(self, values: Mapping[str, float],
+                          max_request: tuple[float, float]) -> np.ndarray | None:
+        """Rows whose value-dependent fit verdicts differ from the point's; None (every row)
+        when a fit value other than `FIT_THRESHOLD_KEYS` moved.
+
+        Fit is decided VM by VM, so the other rows keep the point's fit columns exactly."""
+        moved = {k for k, v in values.items() if k.startswith("fit.") and v != self.values[k]}
+        if moved - FIT_THRESHOLD_KEYS:
+            return None
+        if self._fit is None:
+            self._fit = _FitInputs.read(self.plan.vms)
+            capacity = pod_capacity(node_types_frame(self.assumptions), self.assumptions,
+                                    self.values, "linux")
+            self._fit_point = self._fit.masks(
+                self.values, (float(capacity[:, 0].max()), float(capacity[:, 1].max())))
+        changed = np.zeros(len(self.plan.vms), dtype=bool)
+        for before, after in zip(self._fit_point, self._fit.masks(values, max_request),
+                                 strict=True):
+            changed |= before != after
+        return np.flatnonzero(changed)
+
+    def _rightsized(self, a: Assumptions, values: Mapping[str, float], refit: _Refit | None,
+                    resized: bool) -> float:
+        """`rightsized_hosts` of the re-plan (VMs that stay, right-sized) from the point plan's
+        columns with the re-fit and the new requests."""
+        if self._slim is None:
+            vms = self.plan.vms
+            self._slim = vms[[c for c in _RIGHTSIZED_COLUMNS if c in vms.columns]]
+        slim = self._slim
+        changes: dict[str, Any] = {}
+        if refit is not None and len(refit.rows):
+            for c in ("fit_level", "moves"):
+                col = slim[c].copy()
+                col.iloc[refit.rows] = refit.frame[c].to_numpy()
+                changes[c] = col
+        if resized:
+            x = sizing_inputs(self.vms).take(self._vm_rows)
+            cpu, mem = size_requests(x, a.sizing, values)
+            changes["cpu_request_cores"], changes["memory_request_gib"] = cpu, mem
+        return rightsized_hosts(slim.assign(**changes), a, values, self.hosts)
 
     def _pools_frame(self, type_index: np.ndarray, nodes: np.ndarray) -> pd.DataFrame:
         """The point plan's pools with the scaled node types and counts."""
