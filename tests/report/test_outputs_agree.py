@@ -91,3 +91,32 @@ def test_payback_reads_the_same_everywhere(which: str, request: pytest.FixtureRe
     assert re.search(rf"Payback\s+{re.escape(text)}\s*\n", term)
     assert re.search(r"Payback P10–P90\s+" + re.escape(
         fmt.months_range(unc.payback_months.p10, unc.payback_months.p90)), term)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["est", "sample_est", "ibm_est", "kubev2v_est"])
+def test_capacity_reads_the_same_everywhere(which: str, request: pytest.FixtureRequest,
+                                            tmp_path) -> None:
+    """Capacity today and after: the same rows and figures in JSON, HTML, workbook, terminal."""
+    est: Estimate = request.getfixturevalue(which)
+    rows = est.to_dict()["insights"]["capacity"]
+    assert [r["figure"] for r in rows][:4] == ["Installed today", "In use today",
+                                               "Requested after", "Node capacity after"]
+    # JSON: the current and target blocks carry the same figures
+    doc = est.to_dict()
+    assert rows[0]["cores"] == doc["current"]["physical_cores"]
+    assert rows[3]["cores"] == doc["target"]["node_cores"]
+    assert rows[3]["memory_gib"] == doc["target"]["node_memory_gib"]
+    html = _html_text(est)
+    term = _terminal(est)
+    wb = openpyxl.load_workbook(est.to_excel(tmp_path / "r.xlsx"))
+    for r in rows:
+        cores, memory = fmt.count(r["cores"]), fmt.count(r["memory_gib"])
+        assert f"{r['figure']} {cores} {memory}" in html, r
+        assert re.search(rf"{re.escape(r['figure'])}\s+{re.escape(cores)}\s+"
+                         rf"{re.escape(memory)}", term), r
+        cells = _row(wb["Summary"], r["figure"])
+        assert cells[1] == pytest.approx(r["cores"]) if r["cores"] is not None \
+            else cells[1] is None
+        assert cells[2] == pytest.approx(r["memory_gib"]) if r["memory_gib"] is not None \
+            else cells[2] is None
