@@ -1,0 +1,107 @@
+"""Page one of both reports: key assumptions, next steps and why the node count is what it
+is, computed once in the insights."""
+
+from __future__ import annotations
+
+from estimator import formatting as fmt
+from estimator.insights import _nodes_note, assumption_label
+from estimator.model import CurrentEstate, FitSummary, TargetSummary
+from estimator.pipeline import with_insights
+
+
+def test_key_assumptions_name_platform_sizing_and_the_top_prices(sample_est) -> None:
+    ins = sample_est.insights
+    rows = {r.topic: r for r in ins.key_assumptions}
+    assert "openshift-bare-metal" in rows["Platform"].text
+    assert "OpenShift Container Platform on owned servers" in rows["Platform"].text
+    for topic, basis in (("CPU sized from", sample_est.quality.cpu_basis),
+                         ("Memory sized from", sample_est.quality.memory_basis)):
+        for key, n in basis.items():
+            assert f"{fmt.BASIS_LABELS[key]} for {fmt.count(n)} VMs" in rows[topic].text
+    prices = [r for r in ins.key_assumptions if r.topic == "Price"]
+    assert [p.key for p in prices] == [p.key for p in ins.key_prices]
+    assert len(prices) == 3
+    # the three that move the NPV most, largest first, each with its source
+    swings = [p.swing for p in ins.key_prices]
+    assert swings == sorted(swings, reverse=True)
+    assert all(r.source and r.source != fmt.DASH for r in ins.key_assumptions)
+    assert ins.key_prices[0].source.startswith(prices[0].source)
+    assert rows["Finance"].text == "5-year horizon, 7% discount rate"
+
+
+def test_next_steps_come_from_this_estate(sample_est) -> None:
+    ins = sample_est.insights
+    steps = ins.next_steps
+    easy = sample_est.fit.counts["excellent"] + sample_est.fit.counts["good"]
+    first = next(r.name for r in ins.moving_vms if r.fit_level in ("excellent", "good"))
+    assert steps[0].startswith(f"Move the {fmt.count(easy)} VMs that fit as they are first")
+    assert first in steps[0]
+    idle = sample_est.fit.counts["retire_idle"]
+    assert any(f"retire the {fmt.count(idle)} idle or zombie VMs" in s for s in steps)
+    tip = sample_est.quality.raise_confidence[0]
+    assert any(tip[1:40] in s for s in steps)
+    contract = next(s for s in steps if "contract prices" in s)
+    assert ins.contract_prices[0].label.lower() in contract.lower()
+
+
+def test_rebuilt_insights_keep_the_price_findings(sample_est) -> None:
+    again = with_insights(sample_est).insights
+    assert again.key_assumptions == sample_est.insights.key_assumptions
+    assert again.next_steps == sample_est.insights.next_steps
+    assert again.appendix_keys == sample_est.insights.appendix_keys
+
+
+def test_assumption_labels_leave_out_settings() -> None:
+    assert assumption_label("Platform subscription per bare-metal socket pair "
+                            "(subscription_basis = per_socket_pair).") == \
+        "Platform subscription per bare-metal socket pair"
+    assert assumption_label("Yearly price of the node as a cloud instance (managed "
+                            "Kubernetes), used when platform.hardware_model = cloud.") == \
+        "Yearly price of the node as a cloud instance (managed Kubernetes)"
+    assert assumption_label("Patching effort per OS instance (VM) per month.") == \
+        "Patching effort per OS instance (VM) per month"
+
+
+def _target(nodes: int, workloads: int, spares: int = 1) -> TargetSummary:
+    return TargetSummary(
+        platform="openshift-bare-metal", hardware_model="owned", nodes=nodes,
+        nodes_lower_bound=nodes, spare_nodes=spares, workloads=workloads,
+        workloads_per_node=workloads / nodes, isolation_extra_nodes=0, sizing_fallbacks=0,
+        cpu_request_cores=900.0, memory_request_gib=4000.0, node_cores=64.0 * nodes,
+        node_memory_gib=512.0 * nodes, hosts_kept=0.0, cpu_request_share=0.78,
+        memory_request_share=0.4)
+
+
+def _fit(moving: int) -> FitSummary:
+    return FitSummary(counts={"good": moving}, vms_moving=moving, vms_staying=0,
+                      vms_retiring=0, outcomes={}, outcome_reasons=(), top_reasons=())
+
+
+def test_more_nodes_than_hosts_says_why_with_capacity_side_by_side() -> None:
+    now = CurrentEstate(hosts=18, hosts_inferred=False, physical_cores=1_440.0,
+                        memory_gib=18_000.0, cpu_used_cores=700.0, memory_used_gib=9_000.0,
+                        vms_per_host=30.0)
+    note = _nodes_note(now, _target(20, 500), _fit(500))
+    assert note is not None
+    assert note.startswith("There are more nodes after (20) than hosts today (18) because CPU "
+                           "fills them first")
+    assert "request 900 cores against 700 cores in use today (78% of" in note
+    assert "each node has 64 cores and 512 GiB" in note
+    assert "(a host today: 80 cores and 1,000 GiB)" in note
+    assert "1 node is an HA spare" in note
+
+
+def test_no_note_when_fewer_nodes_hold_more_each() -> None:
+    now = CurrentEstate(hosts=18, hosts_inferred=False, physical_cores=1_440.0,
+                        memory_gib=18_000.0, cpu_used_cores=700.0, memory_used_gib=9_000.0,
+                        vms_per_host=20.0)
+    assert _nodes_note(now, _target(10, 500), _fit(500)) is None
+
+
+def test_density_that_falls_is_explained_in_the_headline(sample_est) -> None:
+    t, c = sample_est.target, sample_est.current
+    assert t.workloads_per_node < c.vms_per_host  # the sample's nodes hold fewer
+    note = sample_est.insights.capacity_note
+    assert note is not None and note in sample_est.insights.headline
+    assert (f"The nodes hold fewer workloads ({fmt.number(t.workloads_per_node)} per node) than "
+            f"today's hosts hold VMs ({fmt.number(c.vms_per_host)} per host)") in note
