@@ -1,12 +1,24 @@
 """Page one of both reports: key assumptions, next steps and why the node count is what it
-is, computed once in the insights."""
+is, computed once in the insights and laid out by the HTML report and the workbook."""
 
 from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from test_html import _visible
 
 from estimator import formatting as fmt
 from estimator.insights import _nodes_note, assumption_label
 from estimator.model import CurrentEstate, FitSummary, TargetSummary
 from estimator.pipeline import with_insights
+from estimator.report.html import render_html
+
+
+@pytest.fixture(scope="module")
+def sample_html(sample_est) -> str:
+    return render_html(sample_est)
 
 
 def test_key_assumptions_name_platform_sizing_and_the_top_prices(sample_est) -> None:
@@ -105,3 +117,31 @@ def test_density_that_falls_is_explained_in_the_headline(sample_est) -> None:
     assert note is not None and note in sample_est.insights.headline
     assert (f"The nodes hold fewer workloads ({fmt.number(t.workloads_per_node)} per node) than "
             f"today's hosts hold VMs ({fmt.number(c.vms_per_host)} per host)") in note
+
+
+def test_html_page_one_has_the_box_the_steps_and_the_why(sample_est, sample_html) -> None:
+    first = _visible(sample_html).split("What the numbers say")[0]
+    assert "Key assumptions" in first and "Next steps" in first
+    for row in sample_est.insights.key_assumptions:
+        assert row.text in first, row.text
+    for step in sample_est.insights.next_steps:
+        assert re.sub(r"\s+", " ", step) in first, step
+    assert sample_est.insights.capacity_note in first
+    assert len(re.findall(r'<ol class="steps">.*?</ol>', sample_html, re.S)) == 1
+
+
+def test_html_cost_table_has_a_total_row(sample_est, sample_html) -> None:
+    foot = re.search(r'<tfoot><tr class="total">(.*?)</tr></tfoot>', sample_html, re.S)
+    assert foot is not None
+    cells = re.findall(r'<td class="num">([^<]*)</td>', foot.group(1))
+    m = sample_est.money
+    assert cells == [fmt.money_full(v, "USD") for v in (m.annual_before, m.annual_after,
+                                                        m.annual_savings)]
+
+
+def test_file_names_are_kept_exactly(est) -> None:
+    name = "RVTools_export_all_2024-05-01"
+    odd = dataclasses.replace(est, name=name, inputs=(f"{name}.xlsx",))
+    text = _visible(render_html(odd))
+    assert f"Containerisation estimate: {name}" in text
+    assert f"From {name}.xlsx" in text
