@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import openpyxl
 import pytest
 from test_html import _visible
 
@@ -13,12 +14,25 @@ from estimator import formatting as fmt
 from estimator.insights import _nodes_note, assumption_label
 from estimator.model import CurrentEstate, FitSummary, TargetSummary
 from estimator.pipeline import with_insights
+from estimator.report.excel import write_excel
 from estimator.report.html import render_html
 
 
 @pytest.fixture(scope="module")
 def sample_html(sample_est) -> str:
     return render_html(sample_est)
+
+
+@pytest.fixture(scope="module")
+def sample_summary(sample_est, tmp_path_factory) -> list[str]:
+    """Column A of the sample workbook's Summary sheet, row by row."""
+    path = write_excel(sample_est, tmp_path_factory.mktemp("xlsx") / "sample.xlsx")
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [str(r[0]) for r in wb["Summary"].iter_rows(values_only=True)
+                if r and r[0] is not None]
+    finally:
+        wb.close()
 
 
 def test_key_assumptions_name_platform_sizing_and_the_top_prices(sample_est) -> None:
@@ -139,9 +153,23 @@ def test_html_cost_table_has_a_total_row(sample_est, sample_html) -> None:
                                                         m.annual_savings)]
 
 
-def test_file_names_are_kept_exactly(est) -> None:
+def test_workbook_summary_has_the_box_and_the_steps(sample_est, sample_summary) -> None:
+    text = re.sub(r"\s+", " ", " ".join(sample_summary))
+    assert "Key assumptions" in sample_summary and "Next steps" in sample_summary
+    for row in sample_est.insights.key_assumptions:
+        assert f"{row.topic}: {row.text}" in text, row.text
+    for i, step in enumerate(sample_est.insights.next_steps, 1):
+        assert f"{i}. {step}" in text, step
+    # page one, before the figures
+    assert sample_summary.index("Next steps") < sample_summary.index("Figure")
+
+
+def test_file_names_are_kept_exactly(est, tmp_path) -> None:
     name = "RVTools_export_all_2024-05-01"
     odd = dataclasses.replace(est, name=name, inputs=(f"{name}.xlsx",))
     text = _visible(render_html(odd))
     assert f"Containerisation estimate: {name}" in text
     assert f"From {name}.xlsx" in text
+    wb = openpyxl.load_workbook(write_excel(odd, tmp_path / "x.xlsx"))
+    assert wb["Summary"]["A1"].value == f"Containerisation estimate: {name}"
+    assert wb["VMs"].oddHeader.left.text == f"Containerisation estimate: {name}"
