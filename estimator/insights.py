@@ -49,6 +49,9 @@ TOP_MOVING = 50      # best-saving moving VMs listed
 TOP_STAYING = 100    # costliest staying VMs listed
 TOP_OS = 12          # OS products shown; the rest are "other"
 RETIRE_LEVEL = "retire_idle"
+# OS families as a sentence names them ("724 Windows, 38 Linux, 1 other OS").
+OS_FAMILIES = {"windows": "Windows", "linux": "Linux", "other": "other OS",
+               "unknown": "unknown OS"}
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -790,7 +793,8 @@ def _takeaways(currency: str, current: CurrentEstate, fit: FitSummary, target: T
             text += f". Most common finding: {short_reason(fit.top_reasons[0].fit_reason)}"
         out["fit"] = text + "."
     if os_support:
-        fam = ", ".join(f"{fmt.count(c)} {f}" for f, c in inventory.os_families.items())
+        fam = ", ".join(f"{fmt.count(c)} {OS_FAMILIES.get(f, f)}"
+                        for f, c in inventory.os_families.items())
         text = f"In scope: {fam}."
         if inventory.os_end_of_support_vms:
             worst_os = max(os_support, key=lambda r: r.end_of_support_vms)

@@ -46,6 +46,7 @@ from openpyxl.worksheet.pagebreak import Break
 
 from estimator import formatting as fmt
 from estimator import xlsxsheet
+from estimator.insights import assumption_label
 from estimator.model import FIT_LEVELS
 from estimator.report.atomic import write_atomic
 from estimator.report.palette import (
@@ -284,14 +285,18 @@ def _kind_for(column: str) -> str:
 
 
 def _table(sh: _Sheet, df: pd.DataFrame, *, headings: Sequence[str] | None = None,
-           kinds: dict[str, str] | None = None, wrap_header: bool = False) -> tuple[int, int]:
-    """Append `df` with a header row; return (header row, last row), 1-based."""
+           kinds: dict[str, str] | None = None, wrap_header: bool = False,
+           wrap: Iterable[str] = ()) -> tuple[int, int]:
+    """Append `df` with a header row; return (header row, last row), 1-based. Text in the
+    `wrap` columns wraps within its column (long text would run off the printed page)."""
     kinds = kinds or {}
     sh.header(headings or [fmt.label(c) for c in df.columns], wrap=wrap_header)
     first = sh.row
     col_kinds = [kinds.get(c, _kind_for(str(c))) for c in df.columns]
+    wraps = [c in set(wrap) for c in df.columns]
     for record in df.itertuples(index=False):
-        sh.append([sh.cell(v, k) for v, k in zip(record, col_kinds, strict=True)])
+        sh.append([sh.cell(v, k, wrap=w)
+                   for v, k, w in zip(record, col_kinds, wraps, strict=True)])
     return first, sh.row
 
 
@@ -355,10 +360,10 @@ def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
     sh.title(f"Containerisation estimate: {est.name}")
     # Wrapped by hand: a write-only sheet cannot merge cells, and the page is A-D wide.
     for line in est.insights.headline:
-        _paragraph(sh, line)
+        _paragraph(sh, line, gap=True)
     _page_one(sh, est)
     sh.append([])
-    sh.header(["Figure", "Value", "Meaning"])
+    sh.header(["Figure", "Value", "Meaning", ""])
     rows: list[tuple[str, Any, str, str]] = [
         ("VMs read", inv.vms_total, "count", "after rejected rows"),
         ("VMs in scope", inv.vms_in_scope, "count", ""),
@@ -426,13 +431,18 @@ def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
     return first, sh.row
 
 
-# Characters of a Summary line: columns A-D are 108 wide, so text wrapped by hand at this
-# length stays on the page (a write-only sheet cannot merge cells).
-_LINE = 100
+# Characters of a Summary line: columns A-D are 108 digits wide, about 120 characters of
+# text, so text wrapped by hand at this length stays on the page (no merged cells here).
+_LINE = 110
 
 
-def _paragraph(sh: _Sheet, text: str, *, indent: str = "", font: Font | None = None) -> None:
-    """`text` over as many rows as it takes, never splitting a money figure."""
+def _paragraph(sh: _Sheet, text: str, *, indent: str = "", font: Font | None = None,
+               gap: bool = False) -> None:
+    """`text` over as many rows as it takes, never splitting a money figure; `gap` puts a
+    thin empty row before it, so paragraphs read apart."""
+    if gap and sh.row > 1:
+        sh.ws.row_dimensions[sh.row + 1].height = 5
+        sh.append([])
     pieces = textwrap.wrap(_keep_together(text), _LINE, initial_indent=indent,
                            subsequent_indent=" " * len(indent))
     for piece in pieces:
@@ -680,7 +690,7 @@ def _assumptions_sheet(sh: _Sheet, est: Estimate) -> None:
     sh.ws.freeze_panes = "B2"
     cols = ["key", "value", "low", "high", "unit", "description", "source", "changed"]
     heads = ["Key", "Value", "Low", "High", "Unit", "Meaning", "Source", "Changed?"]
-    sh.widths([44, 16, 12, 12, 22, 60, 50, 10])
+    sh.widths([40, 24, 10, 10, 18, 80, 80, 10])
     if t is None or t.empty:
         sh.header(heads)
         return
@@ -691,13 +701,15 @@ def _assumptions_sheet(sh: _Sheet, est: Estimate) -> None:
                      kinds={c: "text" for c in ("key", "unit", "description", "source",
                                                 "changed")} | {"value": "dec_any",
                                                                "low": "dec_any",
-                                                               "high": "dec_any"})
+                                                               "high": "dec_any"},
+                     wrap=("key", "value", "description", "source"))
     sh.ws.auto_filter.ref = f"A1:H{last}"
 
 
 def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
     q, o = est.quality, est.quality.overall
-    sh.widths([30, 40, 30, 14, 12, 14, 12, 24, 12, 12])
+    # one sheet, several tables: column F holds the problems' messages, so it is wide
+    sh.widths([30, 40, 30, 14, 16, 60, 12, 24, 12, 12])
     sh.title("Data quality and confidence")
     for label, value, kind in (
         ("Confidence [stars of 5]", q.confidence_stars, "count"),
@@ -713,10 +725,11 @@ def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
     for what, counts in (("CPU", q.cpu_basis), ("Memory", q.memory_basis)):
         for basis, n in counts.items():
             sh.append([sh.cell(f"{what} sized from: {fmt.BASIS_LABELS.get(basis, basis)}",
-                               font=_HEADER_FONT), sh.cell(n, "count")])
+                               font=_HEADER_FONT, wrap=True), sh.cell(n, "count")])
     for reason, n in est.inventory.excluded.items():
         what = fmt.EXCLUSION_LABELS.get(reason, fmt.label(reason).lower())
-        sh.append([sh.cell(f"Excluded: {what}", font=_HEADER_FONT), sh.cell(n, "count")])
+        sh.append([sh.cell(f"Excluded: {what}", font=_HEADER_FONT, wrap=True),
+                   sh.cell(n, "count")])
     sh.append([])
     sh.append([sh.cell("Files read", font=_TITLE_FONT)])
     files = pd.DataFrame([{
@@ -729,7 +742,8 @@ def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
                                     "Duplicates", "Fields imputed", "Columns not used",
                                     "Usage data", "Stars"],
                kinds={"file": "text", "format": "text", "unmapped": "text",
-                      "usage_share": "pct", "stars": "count"})
+                      "usage_share": "pct", "stars": "count"}, wrap=("file", "unmapped"),
+               wrap_header=True)
     if q.problems:
         sh.append([])
         sh.append([sh.cell(f"Problems met while reading ({fmt.count(len(q.problems))})",
@@ -741,7 +755,8 @@ def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
                                "message": p.message} for p in shown])
         _table(sh, table, headings=["Kind", "File", "Sheet", "Row", "Column", "What"],
                kinds={"kind": "text", "file": "text", "sheet": "text", "row": "count",
-                      "column": "text", "message": "text"})
+                      "column": "text", "message": "text"},
+               wrap=("file", "sheet", "column", "message"))
         if len(q.problems) > MAX_PROBLEM_ROWS:
             sh.note(f"…and {len(q.problems) - MAX_PROBLEM_ROWS:,} more not listed.")
     if est.notes:
@@ -759,7 +774,7 @@ def _p10_p90(p: Any, currency: str) -> str:
 def _uncertainty_sheet(sh: _Sheet, est: Estimate) -> None:
     u = est.uncertainty
     assert u is not None
-    sh.widths([44, 18, 18, 18, 18, 30, 18, 18])
+    sh.widths([44, 40, 22, 16, 16, 18, 18, 18])
     sh.title(f"Monte Carlo: {fmt.count(u.draws)} draws, "
              f"{fmt.label(u.distribution).lower()} distributions, seed {u.seed}")
     sh.header(["Figure", "Point estimate", "P10", "P50", "P90", "Note"])
@@ -781,12 +796,14 @@ def _uncertainty_sheet(sh: _Sheet, est: Estimate) -> None:
         sh.append([sh.cell("Sensitivity (tornado), largest swing first", font=_TITLE_FONT)])
         cols = [c for c in ("key", "label", "unit", "low_value", "high_value", "low_savings",
                             "high_savings", "swing") if c in t]
+        t = t.assign(label=t["label"].map(assumption_label)) if "label" in t else t
         heads = {"key": "Key", "label": "Assumption", "unit": "Unit", "low_value": "Low value",
                  "high_value": "High value", "low_savings": "Savings at low",
                  "high_savings": "Savings at high", "swing": "Swing"}
         _table(sh, t[cols], headings=[heads[c] for c in cols],
                kinds={"key": "text", "label": "text", "unit": "text", "low_value": "dec_any",
-                      "high_value": "dec_any", "swing": "money"})
+                      "high_value": "dec_any", "swing": "money"},
+               wrap=("key", "label", "unit"), wrap_header=True)
 
 
 # The Scenarios sheet: (column, heading, kind).

@@ -60,7 +60,7 @@ def _env() -> Environment:
         money=fmt.money, money_full=fmt.money_full, count=fmt.count, pct=fmt.pct,
         months=fmt.months, stars=fmt.stars, number=fmt.number, label=fmt.label,
         money_range=fmt.money_range, text=_text, quantity=fmt.quantity,
-        fit_label=fmt.fit_label, code=_code_words,
+        fit_label=fmt.fit_label, code=_code_words, key=_key,
     )
     return env
 
@@ -138,14 +138,26 @@ def _script_json(data: Any) -> Markup:
 
 # A setting as typed: a dotted assumption key (`platform.isolation_keys`, `current.*`) or a
 # snake_case word (`per_socket_pair`, a column of the overrides file).
-_SETTING = re.compile(r"(?<![\w.-])(?:[a-z][a-z0-9]*(?:\.[a-z0-9_*-]*[a-z0-9_*])+"
+_SETTING = re.compile(r"(?<![\w.-])(?:[a-z]{3,}[a-z0-9]*(?:\.[a-z0-9_*-]*[a-z0-9_*])+"
                       r"|[a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w-])")
 
 
+# A command-line option (`--platform`), kept on one line.
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*[a-z](?![\w-])")
+
+
+def _key(text: Any) -> Markup:
+    """An assumption key, escaped, that may break after its dots and underscores (and only
+    there) when a column is narrow."""
+    return Markup(re.sub(r"([._])", r"\1<wbr>", str(escape(_text(text)))))
+
+
 def _code_words(text: Any) -> Markup:
-    """Escaped text with the settings it names in <code>, as the user types them."""
+    """Escaped text with the settings and options it names in <code>, as the user types
+    them."""
     plain = str(escape(_text(text)))
-    return Markup(_SETTING.sub(lambda m: f"<code>{m.group(0)}</code>", plain))
+    plain = _SETTING.sub(lambda m: f"<code>{_key(m.group(0))}</code>", plain)
+    return Markup(_FLAG.sub(lambda m: f'<code class="flag">{m.group(0)}</code>', plain))
 
 
 def _text(x: Any) -> str:

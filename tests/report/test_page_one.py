@@ -136,10 +136,12 @@ def test_density_that_falls_is_explained_in_the_headline(sample_est) -> None:
 def test_html_page_one_has_the_box_the_steps_and_the_why(sample_est, sample_html) -> None:
     first = _visible(sample_html).split("What the numbers say")[0]
     assert "Key assumptions" in first and "Next steps" in first
+    # the parser puts a space around inline elements such as <code>, so compare without
+    squeezed = re.sub(r"\s+", "", first)
     for row in sample_est.insights.key_assumptions:
-        assert row.text in first, row.text
+        assert re.sub(r"\s+", "", row.text) in squeezed, row.text
     for step in sample_est.insights.next_steps:
-        assert re.sub(r"\s+", " ", step) in first, step
+        assert re.sub(r"\s+", "", step) in squeezed, step
     assert sample_est.insights.capacity_note in first
     assert len(re.findall(r'<ol class="steps">.*?</ol>', sample_html, re.S)) == 1
 
