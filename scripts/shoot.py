@@ -71,7 +71,7 @@ def shoot_xlsx(xlsx: Path, out: Path, docs: bool = False) -> None:
                    check=True)
     if docs:
         # the Summary sheet is the workbook's first page
-        subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile",
+        subprocess.run(["pdftoppm", "-r", "100", "-png", "-f", "1", "-l", "1", "-singlefile",
                         str(pdf), str(DOCS / "report-excel")], check=True)
 
 

@@ -80,6 +80,7 @@ _HEADER_FONT = Font(name=_FONT, bold=True)
 _TITLE_FONT = Font(name=_FONT, bold=True, size=14)
 _NOTE_FONT = Font(name=_FONT, italic=True, color="52606D")
 _SECTION_FONT = Font(name=_FONT, bold=True, size=12)
+_INDENT = Alignment(horizontal="left", indent=1)
 
 # The VMs sheet: (column, heading, kind). Kinds: text, count, dec, dec2, pct, money, bool.
 VM_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -406,12 +407,16 @@ def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
         ("End of support judged on", est.as_of.isoformat(), "text", ""),
     ]
     for label, value, kind, meaning in rows:
-        sh.append([sh.cell(label), sh.cell(value, kind), sh.cell(meaning)])
+        note = sh.cell(meaning)
+        note.alignment = _INDENT  # clear of the right-aligned figure beside it
+        sh.append([sh.cell(label), sh.cell(value, kind), note])
     sh.append([])
     sh.header(["Capacity today and after", "Physical cores", "Memory [GiB]", ""])
     for r in est.insights.capacity:
+        note = sh.cell(r.note)
+        note.alignment = Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1)
         sh.append([sh.cell(r.figure), sh.cell(r.cores, "count"),
-                   sh.cell(r.memory_gib, "count"), sh.cell(r.note, wrap=True)])
+                   sh.cell(r.memory_gib, "count"), note])
     if est.insights.contract_prices:
         sh.append([])
         sh.header(["Replace these with your contract prices", "NPV moves by", "Value used",
