@@ -13,6 +13,7 @@ which renders a subset of HTML in labels and hover text.
 from __future__ import annotations
 
 import itertools
+import re
 import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -67,9 +68,6 @@ PRINT_LAYOUT: dict[str, dict[str, Any]] = {
     "cost_by_category": {"height": 380, "legend.orientation": "v", "legend.x": 1.02,
                          "legend.yref": "paper", "legend.y": 1, "legend.yanchor": "top",
                          "legend.font.size": 9},
-    # the wide charts, a little tighter on paper (their labels are 11 px there)
-    "tornado": {"height": 420},
-    "fit": {"height": 500},
 }
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -88,6 +86,31 @@ def esc(text: Any) -> str:
     if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
         return "–"
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _wrap_name(name: Any, width: int = 12) -> str:
+    """A name (platform, scenario, pool) over lines of about `width` characters, broken
+    after a hyphen, slash or space: side by side, whole names collide. The lines keep every
+    character, so the label still reads as the name."""
+    lines: list[str] = []
+    line = ""
+    for part in re.findall(r"[^/\s-]*[/\s-]?", str(name)):
+        if line and len(line) + len(part) > width:
+            lines.append(line)
+            line = ""
+        while len(part) > 2 * width:  # a long run without a break point
+            lines.append(part[:width])
+            part = part[width:]
+        line += part
+    if line:
+        lines.append(line)
+    return "<br>".join(esc(x) for x in lines) or esc(name)
+
+
+def _rows_height(labels: list[str], minimum: int = 30) -> int:
+    """Pixels for horizontal bars whose labels span several <br> lines: each bar gets the
+    height of its label (15 px a line) and at least `minimum`, so labels never overlap."""
+    return sum(max(minimum, 15 * (label.count("<br>") + 1) + 8) for label in labels)
 
 
 def wrap(text: Any, width: int = 32) -> str:
@@ -307,7 +330,7 @@ def _tornado(est: Estimate) -> go.Figure | None:
                     hovertemplate="%{customdata[2]}<br>at %{customdata[0]}: %{customdata[1]}"
                                   "<extra></extra>")
     fig.add_vline(x=base, line_color="#1f2933")
-    fig.update_layout(barmode="overlay", height=max(320, 90 + 40 * len(top)))
+    fig.update_layout(barmode="overlay", height=max(320, 90 + _rows_height(labels)))
     fig.update_xaxes(title_text=f"Yearly savings ({cur})", tickformat="~s")
     return fig
 
@@ -345,7 +368,7 @@ def _pools(est: Estimate) -> go.Figure | None:
     if pools.empty:
         return None
     ticks = [
-        f"{esc(n)}<br>{fmt.count(k)} nodes (≥ {fmt.count(b)})"
+        f"{_wrap_name(n, 16)}<br>{fmt.count(k)} nodes (≥ {fmt.count(b)})"
         for n, k, b in zip(pools["pool"], pools["nodes"], pools["nodes_lower_bound"],
                            strict=True)
     ]
@@ -371,7 +394,8 @@ def _fit(est: Estimate) -> go.Figure | None:
     top = list(est.fit.top_reasons[:TOP_REASONS])[::-1]
     fig = make_subplots(
         rows=2, cols=1, vertical_spacing=0.1,
-        row_heights=[len(levels), max(1, len(top)) * 1.6],
+        row_heights=[24 * len(levels), max(24, _rows_height(
+            [wrap(short_reason(r.fit_reason), 60) for r in top], 24))],
         subplot_titles=("In-scope VMs by fit level", "Most common findings"),
     )
     # Subplot titles start at the left edge: centred over a plot squeezed by long labels, they
@@ -383,14 +407,15 @@ def _fit(est: Estimate) -> go.Figure | None:
                 marker_color=[FIT_COLOURS.get(lv, GREY) for lv in rev],
                 text=[fmt.count(counts[lv]) for lv in rev], textposition="auto",
                 showlegend=False, row=1, col=1, hovertemplate="%{y}: %{text} VMs<extra></extra>")
+    reasons = [wrap(short_reason(r.fit_reason), 60) for r in top]
     if top:
-        fig.add_bar(y=[wrap(short_reason(r.fit_reason), 60) for r in top],
+        fig.add_bar(y=reasons,
                     x=[r.vms for r in top], orientation="h", showlegend=False, row=2, col=1,
                     marker_color=[FIT_COLOURS.get(r.fit_level, GREY) for r in top],
                     text=[fmt.count(r.vms) for r in top], textposition="auto",
                     customdata=[esc(r.fit_reason) for r in top],
                     hovertemplate="%{customdata}: %{x} VMs<extra></extra>")
-    fig.update_layout(height=max(380, 140 + 24 * len(levels) + 36 * len(top)))
+    fig.update_layout(height=max(380, 140 + 24 * len(levels) + _rows_height(reasons, 24)))
     return fig
 
 
@@ -415,8 +440,8 @@ def _scenarios(est: Estimate) -> go.Figure | None:
     if sc is None or len(sc) < 2:
         return None
     cur = est.currency
-    names = [f"{esc(n)}<br>{fmt.count(k)} nodes" for n, k in zip(sc["name"], sc["nodes"],
-                                                                  strict=True)]
+    names = [f"{_wrap_name(n)}<br>{fmt.count(k)} nodes"
+             for n, k in zip(sc["name"], sc["nodes"], strict=True)]
     fig = go.Figure()
     for col, lab, colour in (("annual_after", "Yearly cost after", GREY),
                              ("annual_savings", "Yearly savings", GREEN)):
@@ -433,7 +458,8 @@ def _platforms(est: Estimate) -> go.Figure | None:
     if pf is None or len(pf) < 2:
         return None
     cur = est.currency
-    names = [f"{esc(n)}<br>{fmt.count(k)} {'hosts' if o == 'vms' else 'nodes'}"
+    # names break after a hyphen ("openshift-<br>bare-metal"): five side by side collide
+    names = [f"{_wrap_name(n)}<br>{fmt.count(k)} {'hosts' if o == 'vms' else 'nodes'}"
              for n, k, o in zip(pf["name"], pf["nodes"], pf["nodes_on"], strict=True)]
     fig = go.Figure()
     for col, lab, colour in (("annual_after", "Yearly cost after", GREY),

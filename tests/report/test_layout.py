@@ -195,6 +195,21 @@ def test_nothing_wider_than_its_box_or_cut_in_charts(browser, report, width) -> 
     assert labels == []
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_scenario_platform_and_pool_charts_keep_their_labels_apart(browser, html_file,
+                                                                  width) -> None:
+    """The hand-made estimate has scenarios, five platforms and a long hostile pool name."""
+    page = _open(browser, html_file, width)
+    try:
+        assert page.locator("#chart-platforms, #chart-scenarios").count() == 2
+        overflow = page.evaluate(OVERFLOW, True)
+        labels = page.evaluate(CHART_TEXT)
+    finally:
+        page.close()
+    assert overflow == []
+    assert labels == []
+
+
 def test_print_layout_fits_the_page_and_ibm_prints_on_ten_pages(browser, report,
                                                                  tmp_path) -> None:
     _, path = report
