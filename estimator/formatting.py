@@ -245,6 +245,58 @@ OUTCOME_LABELS: dict[str, str] = {
     "retire_idle": "Retired as idle or zombie",
 }
 
+# How each fit level reads in the reports: idle VMs read as retired, never as a fit.
+FIT_LABELS: dict[str, str] = {
+    "excellent": "Excellent", "good": "Good", "needs_work": "Needs work", "no_fit": "No fit",
+    "insufficient_data": "Insufficient data", "retire_idle": "Retire (idle)",
+    "retire_with_platform": "Retires with the platform", "stays_vm": "Stays a VM",
+}
+
+# Why a VM is out of scope, as a count reads: "12 templates".
+EXCLUSION_LABELS: dict[str, str] = {
+    "template": "templates", "srm_placeholder": "Site Recovery Manager placeholders",
+    "infrastructure_vm": "infrastructure VMs (by name)", "powered_off": "powered off",
+    "suspended": "suspended", "cluster": "outside the clusters in scope",
+    "datacenter": "outside the datacenters in scope", "override": "excluded by the overrides file",
+}
+
+# Inventory columns (the glossary's canonical names) as a reader knows them.
+COLUMN_LABELS: dict[str, str] = {
+    "name": "VM name", "vm_id": "VM ID", "power_state": "power state", "vcpus": "vCPUs",
+    "memory_gib": "memory [GiB]", "storage_provisioned_gib": "provisioned storage [GiB]",
+    "storage_used_gib": "used storage [GiB]", "os_raw": "OS", "os_family": "OS family",
+    "os_name": "OS name", "os_version": "OS version", "os_edition": "OS edition",
+    "os_end_of_support": "OS end of support", "cpu_util": "CPU use",
+    "memory_util": "memory use", "memory_active_gib": "active memory [GiB]",
+    "memory_consumed_gib": "consumed memory [GiB]", "usage_source": "usage source",
+    "usage_period_days": "usage period [days]", "security_zone": "security zone",
+    "is_template": "template flag", "is_srm_placeholder": "SRM placeholder flag",
+    "cpu_sockets": "CPU sockets", "cores_per_socket": "cores per socket",
+    "cpu_mhz": "CPU speed [MHz]", "cpu_usage_fraction": "host CPU use",
+    "memory_usage_fraction": "host memory use", "source_row": "source row",
+}
+
+
+def fit_label(level: Any) -> str:
+    """A fit level as the reports name it: `'retire_idle' -> 'Retire (idle)'`."""
+    if not isinstance(level, str) and is_missing(level):
+        return DASH
+    return FIT_LABELS.get(str(level), label(str(level)))
+
+
+def column_label(name: Any) -> str:
+    """An inventory column as a reader knows it (a header from the file stays as it is)."""
+    text = str(name)
+    return COLUMN_LABELS.get(text, text)
+
+
+def exclusions(counts: dict[str, int]) -> str:
+    """Out-of-scope counts as text: `'12 templates; 64 powered off'` (zeros left out)."""
+    parts = [f"{count(n)} {EXCLUSION_LABELS.get(r, label(r).lower())}"
+             for r, n in counts.items() if n]
+    return "; ".join(parts) or "none"
+
+
 # Words that keep their own spelling when a key becomes a label.
 _WORDS = {"vms": "VMs", "vm": "VM", "vcpus": "vCPUs", "vcpu": "vCPU", "npv": "NPV", "os": "OS",
           "gib": "GiB", "cpu": "CPU", "usd": "USD", "id": "ID", "ids": "IDs", "ha": "HA",

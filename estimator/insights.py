@@ -12,6 +12,7 @@ only lay out what they return. Renderers never count, group or sum per-VM rows t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from estimator import formatting as fmt
-from estimator.assumptions import Assumptions
+from estimator.assumptions import Assumptions, platforms
 from estimator.fit import fit_counts, outcome_counts, outcome_reasons, top_reasons
 from estimator.model import (
     RETIRING_LEVELS,
@@ -30,6 +31,7 @@ from estimator.model import (
     FitSummary,
     Insights,
     InventorySummary,
+    KeyAssumptionRow,
     MoneySummary,
     MovingVmRow,
     OsSupportRow,
@@ -47,6 +49,9 @@ TOP_MOVING = 50      # best-saving moving VMs listed
 TOP_STAYING = 100    # costliest staying VMs listed
 TOP_OS = 12          # OS products shown; the rest are "other"
 RETIRE_LEVEL = "retire_idle"
+# OS families as a sentence names them ("724 Windows, 38 Linux, 1 other OS").
+OS_FAMILIES = {"windows": "Windows", "linux": "Linux", "other": "other OS",
+               "unknown": "unknown OS"}
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -253,7 +258,7 @@ def _security(vms: pd.DataFrame, target: TargetSummary, inventory: InventorySumm
     zones = _text(moving, "security_zone").dropna()
     n_zones = int(zones[zones.str.strip() != ""].nunique())
     keys = list(isolation_keys) or ["os_family"]
-    split = ", ".join(fmt.label(k).lower() for k in keys)
+    split = ", ".join(fmt.column_label(k) for k in keys)
     extra = target.isolation_extra_nodes
     items: list[SecurityFinding] = []
     if n_zones > 1 and "security_zone" in keys:
@@ -354,7 +359,7 @@ def _capacity(current: CurrentEstate, target: TargetSummary, fit: FitSummary,
     over_cpu = now.physical_cores is not None and target.node_cores > now.physical_cores
     over_mem = now.memory_gib is not None and target.node_memory_gib > now.memory_gib
     if not (over_cpu or over_mem):
-        return tuple(rows), None
+        return tuple(rows), _nodes_note(now, target, fit)
     what = (f"{fmt.count(target.node_cores)} cores against {fmt.count(now.physical_cores)} "
             "installed today" if over_cpu else
             f"{fmt.count(target.node_memory_gib)} GiB against {fmt.count(now.memory_gib)} GiB "
@@ -373,6 +378,214 @@ def _capacity(current: CurrentEstate, target: TargetSummary, fit: FitSummary,
     if over_mem and not over_cpu:
         why = ("memory is the binding resource: " + why)
     return tuple(rows), f"After, the nodes hold {what}: {why}."
+
+
+def _nodes_note(now: CurrentEstate, target: TargetSummary, fit: FitSummary) -> str | None:
+    """One sentence when there are more nodes than hosts today, or fewer workloads per node
+    than VMs per host: which resource fills the nodes, with today's figure beside it."""
+    if not target.nodes:
+        return None
+    more = bool(now.hosts) and target.nodes > now.hosts
+    sparser = (now.vms_per_host is not None
+               and target.workloads_per_node < now.vms_per_host - 0.05)
+    if not (more or sparser):
+        return None
+    if more:
+        lead = (f"There are more nodes after ({fmt.count(target.nodes)}) than hosts today "
+                f"({fmt.count(now.hosts)})")
+    else:
+        lead = (f"The nodes hold fewer workloads ({fmt.number(target.workloads_per_node)} per "
+                f"node) than today's hosts hold VMs ({fmt.number(now.vms_per_host)} per host)")
+    cpu, mem = target.cpu_request_share, target.memory_request_share
+    if cpu is None and mem is None:
+        return None
+    per_node_cores = target.node_cores / target.nodes
+    per_node_mem = target.node_memory_gib / target.nodes
+    if (cpu or 0.0) >= (mem or 0.0):
+        used = (f" against {fmt.count(now.cpu_used_cores)} cores in use today"
+                if now.cpu_used_cores is not None else "")
+        fills = (f"CPU fills them first: the {fmt.plural(fit.vms_moving, 'moving workload')} "
+                 f"request {fmt.count(target.cpu_request_cores)} cores{used} "
+                 f"({fmt.pct(cpu)} of what the nodes can allocate)")
+    else:
+        used = (f" against {fmt.count(now.memory_used_gib)} GiB in use today"
+                if now.memory_used_gib is not None else "")
+        fills = (f"memory fills them first: the "
+                 f"{fmt.plural(fit.vms_moving, 'moving workload')} request "
+                 f"{fmt.count(target.memory_request_gib)} GiB{used} ({fmt.pct(mem)} of what "
+                 "the nodes can allocate)")
+    size = (f"each node has {fmt.count(per_node_cores)} cores and {fmt.count(per_node_mem)} GiB "
+            "less reservations and headroom")
+    if now.hosts and now.physical_cores and now.memory_gib:
+        size += (f" (a host today: {fmt.count(now.physical_cores / now.hosts)} cores and "
+                 f"{fmt.count(now.memory_gib / now.hosts)} GiB)")
+    spare = fmt.plural(target.spare_nodes, "node is an HA spare", "nodes are HA spares")
+    spares = f", and {spare}" if target.spare_nodes else ""
+    return f"{lead} because {fills}; {size}{spares}."
+
+
+# -- page one: key assumptions and next steps -------------------------------------------------
+KEY_PRICES = 3       # prices in the key-assumptions box
+APPENDIX_RANGED = 8  # ranged assumptions the appendix leads with, beyond the changed ones
+
+
+def assumption_label(text: Any) -> str:
+    """An assumption's description as a label: no final stop, and no parenthesis that names
+    settings (`(subscription_basis = per_socket_pair)`), which a reader cannot act on.
+
+    >>> assumption_label("Platform subscription per socket pair (subscription_basis = x).")
+    'Platform subscription per socket pair'
+    """
+    t = re.sub(r"\s*\([^()]*(?:_|=)[^()]*\)", "", str(text).strip()).rstrip(". ")
+    # a trailing clause about a setting ("…, used when platform.hardware_model = cloud")
+    head, sep, tail = t.rpartition(", ")
+    if sep and head and re.search(r"_|=|[a-z]\.[a-z0-9.-]*_", tail):
+        t = head
+    return t.strip()
+
+
+def _lower_first(text: str) -> str:
+    """`'Patching effort'` -> `'patching effort'`, but `'OS care'` stays as it is."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def short_source(source: Any) -> str:
+    """The first clause of a source ('estimate, no public source; …' reads 'estimate, no
+    public source')."""
+    if not isinstance(source, str):
+        return fmt.DASH
+    return source.split("; ", 1)[0].strip().rstrip(".") or fmt.DASH
+
+
+def _key_prices(sensitivity: pd.DataFrame | None, a: Assumptions | None
+                ) -> tuple[ContractPriceRow, ...]:
+    """The price assumptions that move the net present value most, sourced or not."""
+    if sensitivity is None or a is None or sensitivity.empty:
+        return ()
+    values = a.flat_values()
+    return tuple(
+        ContractPriceRow(key=str(r.key), label=assumption_label(r.label), unit=str(r.unit),
+                         value=float(values[str(r.key)]), swing=float(r.swing),
+                         source=a.describe(str(r.key)).source)
+        for r in sensitivity.head(KEY_PRICES).itertuples(index=False))
+
+
+def _basis(counts: Mapping[str, int]) -> str:
+    """`'the host's measured use for 735 VMs; allocation for 28 VMs'`, largest first."""
+    order = sorted(counts.items(), key=lambda kv: -kv[1])
+    return "; ".join(f"{fmt.BASIS_LABELS.get(k, fmt.label(k))} for {fmt.plural(n, 'VM')}"
+                     for k, n in order if n) or "no VM moves"
+
+
+def _platform_summary(name: str) -> str:
+    """The archetype's description up to its first colon: what the platform is."""
+    for p in platforms():
+        if p.name == name:
+            return short_reason(p.description)
+    return "custom settings" if name == "custom" else name
+
+
+def _key_assumptions(current: CurrentEstate, money: MoneySummary, quality: QualityReport,
+                     platform: str, prices: tuple[ContractPriceRow, ...],
+                     a: Assumptions | None) -> tuple[KeyAssumptionRow, ...]:
+    """What the result rests on: platform, sizing basis, hosts, finance, the top prices."""
+    rows = []
+    if platform:
+        rows.append(KeyAssumptionRow(
+            topic="Platform", text=f"{_platform_summary(platform)} ({platform})",
+            source="chosen with --platform; estimator platforms lists the others",
+            key=None))
+    rows += [
+        KeyAssumptionRow(topic="CPU sized from", text=_basis(quality.cpu_basis),
+                         source="the inventory's usage figures", key=None),
+        KeyAssumptionRow(topic="Memory sized from", text=_basis(quality.memory_basis),
+                         source="the inventory's usage figures", key=None),
+    ]
+    if current.hosts_inferred:
+        rows.append(KeyAssumptionRow(
+            topic="Hosts today", text=f"{fmt.plural(current.hosts, 'host')}, some inferred",
+            source="the inventory, with the current.* host geometry where hosts were not "
+                   "listed", key=None))
+    rows.append(KeyAssumptionRow(
+        topic="Finance",
+        text=(f"{fmt.count(money.horizon_years)}-year horizon, "
+              f"{fmt.quantity(money.discount_rate * 100)}% discount rate"),
+        source=short_source(a.describe("finance.discount_rate").source) if a else fmt.DASH,
+        key="finance.discount_rate"))
+    for p in prices:
+        rows.append(KeyAssumptionRow(
+            topic="Price",
+            text=f"{p.label}: {fmt.quantity(p.value)} {p.unit}".strip(),
+            source=short_source(p.source), key=p.key))
+    return tuple(rows)
+
+
+def _next_steps(vms: pd.DataFrame, currency: str, fit: FitSummary, money: MoneySummary,
+                quality: QualityReport, moving: tuple[MovingVmRow, ...],
+                contract: tuple[ContractPriceRow, ...]) -> tuple[str, ...]:
+    """What to do next for this estate: which VMs first, what to retire, which data and which
+    prices would firm the estimate up."""
+    cur = currency
+    out: list[str] = []
+    level = _text(vms, "fit_level")
+    scope = _mask(vms, "in_scope")
+    easy = scope & _mask(vms, "moves") & level.isin(["excellent", "good"]).fillna(False) \
+        .to_numpy(dtype=bool)
+    n_easy = int(easy.sum())
+    if n_easy:
+        saved = float(_float(vms, "annual_savings")[easy].sum())
+        first = [r for r in moving if r.fit_level in ("excellent", "good")
+                 and (r.annual_savings or 0) > 0][:3]
+        easy = fmt.plural(n_easy, "VM that fits as it is", "VMs that fit as they are")
+        text = (f"Move the {easy} first "
+                f"({fmt.count(fit.counts.get('excellent', 0))} excellent, "
+                f"{fmt.count(fit.counts.get('good', 0))} good)")
+        if saved > 0:
+            text += f": {'together they save' if n_easy > 1 else 'it saves'} " \
+                    f"{fmt.money(saved, cur)} a year"
+        if first:
+            text += f"; the largest savings are on {', '.join(r.name for r in first)}"
+        out.append(text + ".")
+    elif fit.vms_moving:
+        first = [r for r in moving if (r.annual_savings or 0) > 0][:3]
+        out.append(f"No VM fits as it is: plan the work for the "
+                   f"{fmt.plural(fit.vms_moving, 'VM')} that move"
+                   + (f", starting with the largest savings ({', '.join(r.name for r in first)})"
+                      if first else "") + ".")
+    idle = scope & (level == RETIRE_LEVEL).fillna(False).to_numpy(dtype=bool)
+    if idle.any():
+        cost = float(_float(vms, "annual_before")[idle].sum())
+        out.append(f"Confirm with their owners, then retire the "
+                   f"{fmt.plural(int(idle.sum()), 'idle or zombie VM')}: they cost "
+                   f"{fmt.money(cost, cur)} a year today.")
+    if quality.raise_confidence:
+        stars = quality.confidence_stars
+        head = (f"Raise the confidence (now {fmt.count(stars)} of 5 stars): " if stars is not None
+                else "Raise the confidence: ")
+        tip = quality.raise_confidence[0]
+        out.append(head + _lower_first(tip))
+    if contract:
+        names = "; ".join(_lower_first(c.label) for c in contract[:3])
+        out.append(f"Replace the default prices that move the result most and have no public "
+                   f"source with your contract prices: {names}.")
+    if money.payback_months is None and money.annual_savings > 0:
+        out.append(f"Before committing the one-off budget of "
+                   f"{fmt.money(money.one_off_migration, cur)}, check the migration effort: "
+                   f"at these prices it does not pay back within "
+                   f"{fmt.plural(money.horizon_years, 'year')}.")
+    return tuple(out)
+
+
+def _appendix_keys(a: Assumptions | None, contract: tuple[ContractPriceRow, ...],
+                   prices: pd.DataFrame | None, unc: Uncertainty | None) -> tuple[str, ...]:
+    """Changed keys, then the ranged ones that move the result most, unsourced first."""
+    keys: list[str] = sorted(a.changed_keys()) if a is not None else []
+    keys += [c.key for c in contract]
+    if prices is not None and not prices.empty:
+        keys += [str(k) for k in prices["key"].head(APPENDIX_RANGED)]
+    if unc is not None:
+        keys += [r.key for r in unc.tornado[:APPENDIX_RANGED]]
+    return tuple(dict.fromkeys(keys))
 
 
 # -- sentences -------------------------------------------------------------------------------
@@ -435,8 +648,13 @@ def _headline(currency: str, inventory: InventorySummary, current: CurrentEstate
                        if r.fit_level != RETIRE_LEVEL), None)
         second.append(f"{fmt.plural(fit.vms_staying, 'VM stays a VM', 'VMs stay VMs')}"
                       + (f", most often: {reason}" if reason else ""))
-    if fit.vms_retiring:
-        second.append(f"{fmt.plural(fit.vms_retiring, 'idle VM')} could be retired instead")
+    idle = fit.counts.get(RETIRE_LEVEL, 0)
+    if idle:
+        second.append(f"{fmt.plural(idle, 'idle or zombie VM')} could be retired instead")
+    with_platform = fit.vms_retiring - idle
+    if with_platform > 0:
+        second.append(f"{fmt.plural(with_platform, 'virtualisation-management VM')} "
+                      f"{fmt.noun(with_platform, 'retires', 'retire')} with the platform")
     second.append(f"the one-off migration costs {fmt.money(money.one_off_migration, cur)}")
     text = "; ".join(second)
     lines.append(text[:1].upper() + text[1:] + ".")
@@ -569,7 +787,8 @@ def _takeaways(currency: str, current: CurrentEstate, fit: FitSummary, target: T
             text += f". Most common finding: {short_reason(fit.top_reasons[0].fit_reason)}"
         out["fit"] = text + "."
     if os_support:
-        fam = ", ".join(f"{fmt.count(c)} {f}" for f, c in inventory.os_families.items())
+        fam = ", ".join(f"{fmt.count(c)} {OS_FAMILIES.get(f, f)}"
+                        for f, c in inventory.os_families.items())
         text = f"In scope: {fam}."
         if inventory.os_end_of_support_vms:
             worst_os = max(os_support, key=lambda r: r.end_of_support_vms)
@@ -590,8 +809,13 @@ def build_insights(*, vms: pd.DataFrame, currency: str, inventory: InventorySumm
                    scenarios: pd.DataFrame | None, isolation_keys: Sequence[str],
                    platform: str = "", platforms: pd.DataFrame | None = None,
                    sensitivity: pd.DataFrame | None = None,
-                   assumptions: Assumptions | None = None) -> Insights:
-    """Every finding and sentence the reports show, from the result's parts."""
+                   assumptions: Assumptions | None = None,
+                   keep: Insights | None = None) -> Insights:
+    """Every finding and sentence the reports show, from the result's parts.
+
+    `sensitivity` is the NPV swing of each ranged price (uncertainty.price_sensitivity);
+    without it, `keep` (the insights built with it) lends its price findings, so rebuilding
+    after scenarios keeps them."""
     total, by_reason, staying = _staying(vms)
     os_support = _os_support(vms)
     capacity, capacity_note = _capacity(current, target, fit, quality)
@@ -607,14 +831,25 @@ def build_insights(*, vms: pd.DataFrame, currency: str, inventory: InventorySumm
     if split:
         takeaways["platforms"] = split
         headline = (*headline, split)
+    if sensitivity is None and keep is not None:
+        contract, prices, appendix = keep.contract_prices, keep.key_prices, keep.appendix_keys
+    else:
+        contract = _contract_prices(sensitivity, assumptions)
+        prices = _key_prices(sensitivity, assumptions)
+        appendix = _appendix_keys(assumptions, contract, sensitivity, uncertainty)
+    moving = _moving(vms)
     return Insights(
         headline=headline,
         takeaways=takeaways,
         staying_total=total, staying_by_reason=by_reason, staying_vms=staying,
-        moving_vms=_moving(vms), os_support=os_support,
+        moving_vms=moving, os_support=os_support,
         security=_security(vms, target, inventory, isolation_keys, len(pools)),
         capacity=capacity, capacity_note=capacity_note, money_notes=why,
-        contract_prices=_contract_prices(sensitivity, assumptions),
+        contract_prices=contract, key_prices=prices,
+        key_assumptions=_key_assumptions(current, money, quality, platform, prices,
+                                         assumptions),
+        next_steps=_next_steps(vms, currency, fit, money, quality, moving, contract),
+        appendix_keys=appendix,
     )
 
 
@@ -638,7 +873,8 @@ def _contract_prices(sensitivity: pd.DataFrame | None, a: Assumptions | None
         info = a.describe(str(r.key))
         if not unsourced(info.source):
             continue
-        out.append(ContractPriceRow(key=str(r.key), label=str(r.label), unit=str(r.unit),
+        out.append(ContractPriceRow(key=str(r.key), label=assumption_label(r.label),
+                                    unit=str(r.unit),
                                     value=float(values[str(r.key)]), swing=float(r.swing),
                                     source=info.source))
         if len(out) == CONTRACT_PRICES:

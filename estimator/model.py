@@ -296,6 +296,17 @@ class CapacityRow(Block):
     note: str = txt("How the figure was obtained.")
 
 
+class KeyAssumptionRow(Block):
+    """One line of the page-one "key assumptions" box: what the result rests on."""
+
+    topic: str = txt("What the line is about: Platform, CPU sizing, Memory sizing, Hosts today, "
+                     "Finance, or Price.")
+    text: str = txt("The assumption as a reader says it, figures in the shared format.")
+    source: str = txt("Where it comes from: the assumption's source, or the inventory.")
+    key: str | None = txt("The assumption key that changes it (--set KEY=VALUE); null for what "
+                          "the inventory decides.")
+
+
 class ContractPriceRow(Block):
     """An assumption that moves the saving a lot and has no public source."""
 
@@ -576,13 +587,25 @@ class Insights(Block):
     capacity: tuple[CapacityRow, ...] = txt("Capacity today and after, side by side: installed, "
                                             "in use, requested after and node capacity after.")
     capacity_note: str | None = txt("One sentence when the nodes after hold more than today's "
-                                    "hosts, with the reason; null otherwise.")
+                                    "hosts, or outnumber them, or hold fewer workloads than "
+                                    "today's hosts hold VMs, with the reason; null otherwise.")
     money_notes: tuple[str, ...] = txt(
         "Why the money looks as it does, one sentence each: yearly savings that never pay "
         "back, a point estimate more than 20% from the median of the draws.")
     contract_prices: tuple[ContractPriceRow, ...] = txt(
         "The five assumptions that move the net present value most and have no public "
         "source: replace them with your contract prices.")
+    key_prices: tuple[ContractPriceRow, ...] = txt(
+        "The three price assumptions that move the net present value most, sourced or not.")
+    key_assumptions: tuple[KeyAssumptionRow, ...] = txt(
+        "What the result rests on, for the page-one box: platform, sizing basis, hosts, "
+        "finance and the three prices that move it most, each with its source.")
+    next_steps: tuple[str, ...] = txt(
+        "What to do next for this estate, one sentence each: which VMs first, what data "
+        "would raise the confidence, which prices to replace with contract prices.")
+    appendix_keys: tuple[str, ...] = txt(
+        "Assumption keys the report's appendix leads with: changed from the defaults, then "
+        "those whose range moves the result most (unsourced first).")
 
 
 class RangeRow(Block):

@@ -315,8 +315,7 @@ def with_insights(est: Estimate) -> Estimate:
         costs=est.costs, cash_flow=est.cash_flow, uncertainty=est.uncertainty,
         scenarios=est.scenarios, isolation_keys=est.assumptions.platform.isolation_keys,
         platform=est.assumptions.platform.name, platforms=est.platforms,
-        sensitivity=None, assumptions=est.assumptions).model_copy(
-            update={"contract_prices": est.insights.contract_prices}))
+        sensitivity=None, assumptions=est.assumptions, keep=est.insights))
 
 
 def _estate_name(inv: Inventory) -> str:

@@ -13,6 +13,8 @@ which renders a subset of HTML in labels and hover text.
 from __future__ import annotations
 
 import itertools
+import re
+import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +24,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from estimator import formatting as fmt
-from estimator.insights import short_reason
+from estimator.insights import assumption_label, short_reason
 from estimator.model import FIT_LEVELS
 from estimator.report.palette import (
     BLUE,
@@ -30,8 +32,10 @@ from estimator.report.palette import (
     FIT_COLOURS,
     GREEN,
     GREY,
+    NEW_COST,
     ORANGE,
     RED,
+    SAVING,
     category_colour,
 )
 
@@ -53,6 +57,19 @@ CHART_TITLES: dict[str, str] = {
     "platforms": "Target platforms compared",
 }
 
+# Charts whose labels are long: the report gives them the full width of the page.
+WIDE_CHARTS = frozenset({"tornado", "fit"})
+# Room above the plot (px) where a chart labels lines there; the report's default is 30.
+TOP_ROOM = {"savings_distribution": 56}
+# Printed, a chart is 340 px wide (700 px for a wide one) and at most 300 px high; these
+# charts change more of their layout for paper (plotly relayout paths).
+PRINT_LAYOUT: dict[str, dict[str, Any]] = {
+    # thirteen categories: a legend beside the bars rather than a scrolling one below
+    "cost_by_category": {"height": 380, "legend.orientation": "v", "legend.x": 1.02,
+                         "legend.yref": "paper", "legend.y": 1, "legend.yanchor": "top",
+                         "legend.font.size": 9},
+}
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 TOP_TORNADO = 10
 TOP_OS = 12
@@ -69,6 +86,40 @@ def esc(text: Any) -> str:
     if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
         return "–"
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _wrap_name(name: Any, width: int = 12) -> str:
+    """A name (platform, scenario, pool) over lines of about `width` characters, broken
+    after a hyphen, slash or space: side by side, whole names collide. The lines keep every
+    character, so the label still reads as the name."""
+    lines: list[str] = []
+    line = ""
+    for part in re.findall(r"[^/\s-]*[/\s-]?", str(name)):
+        if line and len(line) + len(part) > width:
+            lines.append(line)
+            line = ""
+        while len(part) > 2 * width:  # a long run without a break point
+            lines.append(part[:width])
+            part = part[width:]
+        line += part
+    if line:
+        lines.append(line)
+    return "<br>".join(esc(x) for x in lines) or esc(name)
+
+
+def _rows_height(labels: list[str], minimum: int = 30) -> int:
+    """Pixels for horizontal bars whose labels span several <br> lines: each bar gets the
+    height of its label (15 px a line) and at least `minimum`, so labels never overlap."""
+    return sum(max(minimum, 15 * (label.count("<br>") + 1) + 8) for label in labels)
+
+
+def wrap(text: Any, width: int = 32) -> str:
+    """Escaped label text broken into lines of at most `width` characters with <br>, so a
+    long label is shown whole rather than cut off with an ellipsis."""
+    if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
+        return "–"
+    lines = textwrap.wrap(str(text), width, break_long_words=True, break_on_hyphens=False)
+    return "<br>".join(esc(line) for line in lines) or esc(text)
 
 
 def figures(est: Estimate) -> dict[str, go.Figure]:
@@ -121,9 +172,11 @@ def _style(fig: go.Figure, title: str) -> None:
         font={"family": FONT, "size": 12, "color": "#1f2933"},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin={"l": 10, "r": 20, "t": 60, "b": 40},
-        height=380,
-        legend={"orientation": "h", "y": -0.15, "x": 0},
+        margin={"l": 10, "r": 20, "t": max(60, fig.layout.margin.t or 0), "b": 40},
+        # a builder that sized its figure to its labels keeps that height
+        height=fig.layout.height or 380,
+        # the legend sits at the foot of the figure, below the axis title, however high it is
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
         hoverlabel={"font": {"family": FONT}},
     )
     fig.update_xaxes(gridcolor="#e5e7eb", zerolinecolor="#9aa5b1", automargin=True)
@@ -140,13 +193,13 @@ def _cost_by_category(est: Estimate) -> go.Figure | None:
     for i, row in enumerate(costs.itertuples()):
         values = [float(row.annual_before), float(row.annual_after)]
         fig.add_bar(
-            name=esc(row.category), x=["Today", "After containerising"], y=values,
+            name=wrap(row.category, 20), x=["Today", "After<br>containerising"], y=values,
             marker_color=category_colour(str(row.category), i),
             hovertemplate=f"{esc(row.category)}<br>%{{x}}: %{{customdata}}<extra></extra>",
             customdata=[fmt.money(v, cur) for v in values],
         )
     for x, total in (("Today", est.money.annual_before),
-                     ("After containerising", est.money.annual_after)):
+                     ("After<br>containerising", est.money.annual_after)):
         fig.add_annotation(x=x, y=total, text=f"<b>{fmt.money(total, cur)}</b>",
                            showarrow=False, yshift=12)
     fig.update_layout(barmode="stack")
@@ -163,11 +216,17 @@ def _savings_by_category(est: Estimate) -> go.Figure | None:
     savings = data["annual_savings"].astype(float)
     fig = go.Figure(go.Bar(
         x=savings, y=[esc(c) for c in data["category"]], orientation="h",
-        marker_color=[GREEN if v >= 0 else ORANGE for v in savings],
+        marker_color=[SAVING if v >= 0 else NEW_COST for v in savings],
         text=[fmt.money(v, cur) for v in savings], textposition="auto",
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
-    fig.update_xaxes(title_text=f"{cur} saved per year (negative: new cost)", tickformat="~s")
+    # Room beside the longest bars for their labels, which sit outside the bar when it is
+    # too short to hold them: without it a label runs off the plot and is cut.
+    lo, hi = min(0.0, float(savings.min())), max(0.0, float(savings.max()))
+    pad = 0.45 * (hi - lo) or 1.0
+    fig.update_xaxes(title_text=f"{cur} a year (negative: new cost)", tickformat="~s",
+                     range=[lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0)])
+    fig.update_traces(cliponaxis=False)
     return fig
 
 
@@ -230,13 +289,18 @@ def _savings_distribution(est: Estimate) -> go.Figure | None:
         hovertemplate="%{customdata}: %{y:.1%} of draws<extra></extra>", name="draws",
     ))
     p = unc.annual_savings
-    for lab, v in (("P10", p.p10), ("P50", p.p50), ("P90", p.p90)):
+    # P10 reads to the left of its line, P90 to the right and P50 above both, so the three
+    # labels never overlap however close the percentiles are.
+    for lab, v, anchor, shift in (("P10", p.p10, "right", 4), ("P50", p.p50, "center", 22),
+                                  ("P90", p.p90, "left", 4)):
         if v is None:
             continue
         fig.add_vline(x=float(v), line_dash="dash" if lab != "P50" else "solid",
                       line_color="#1f2933")
         fig.add_annotation(x=float(v), y=1, yref="paper", text=f"{lab} {fmt.money(v, cur)}",
-                           showarrow=False, yshift=8, font={"size": 11})
+                           showarrow=False, yshift=shift, xanchor=anchor, yanchor="bottom",
+                           font={"size": 11}, bgcolor="rgba(255,255,255,0.85)")
+    fig.update_layout(margin={"t": 30 + TOP_ROOM["savings_distribution"]})
     fig.update_xaxes(title_text=f"Yearly savings ({cur})", tickformat="~s")
     fig.update_yaxes(title_text="Share of draws", tickformat=".0%")
     fig.update_layout(bargap=0.02, showlegend=False)
@@ -250,9 +314,9 @@ def _tornado(est: Estimate) -> go.Figure | None:
     cur = est.currency
     top = list(unc.tornado[:TOP_TORNADO])[::-1]  # largest swing at the top of the chart
     base = est.money.annual_savings
-    names = [(r.label or r.key).strip().rstrip(".") for r in top]
-    # Short tick labels keep the bars wide; the hover shows the whole label and the key.
-    labels = [esc(_short(n, 44)) for n in names]
+    names = [assumption_label(r.label or r.key) for r in top]
+    # Whole labels over two or three lines; the hover adds the key.
+    labels = [wrap(n, 44) for n in names]
     full = [f"{esc(n)} ({esc(r.key)})" for n, r in zip(names, top, strict=True)]
     fig = go.Figure()
     for side, name, colour in (("low", "Low value of the assumption", ORANGE),
@@ -266,7 +330,7 @@ def _tornado(est: Estimate) -> go.Figure | None:
                     hovertemplate="%{customdata[2]}<br>at %{customdata[0]}: %{customdata[1]}"
                                   "<extra></extra>")
     fig.add_vline(x=base, line_color="#1f2933")
-    fig.update_layout(barmode="overlay", height=max(320, 40 + 34 * len(top)))
+    fig.update_layout(barmode="overlay", height=max(320, 90 + _rows_height(labels)))
     fig.update_xaxes(title_text=f"Yearly savings ({cur})", tickformat="~s")
     return fig
 
@@ -283,12 +347,13 @@ def _density(est: Estimate) -> go.Figure | None:
     cur, tgt = est.current, est.target
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Machines", "Density"),
                         horizontal_spacing=0.15)
-    host_label = "Hosts today" + (" (inferred)" if cur.hosts_inferred else "")
-    fig.add_bar(x=[host_label, "Nodes after"], y=[cur.hosts, tgt.nodes],
+    # Two-line tick labels: side by side they would collide in a half-width chart.
+    host_label = "Hosts today" + ("<br>(some inferred)" if cur.hosts_inferred else "")
+    fig.add_bar(x=[host_label, "Nodes<br>after"], y=[cur.hosts, tgt.nodes],
                 marker_color=[GREY, BLUE], text=[fmt.count(cur.hosts), fmt.count(tgt.nodes)],
                 textposition="auto", row=1, col=1, showlegend=False,
                 hovertemplate="%{x}: %{text}<extra></extra>")
-    fig.add_bar(x=["VMs per host", "Workloads per node"],
+    fig.add_bar(x=["VMs per<br>host today", "Workloads<br>per node"],
                 y=[cur.vms_per_host or 0, tgt.workloads_per_node],
                 marker_color=[GREY, BLUE],
                 text=[fmt.number(cur.vms_per_host), fmt.number(tgt.workloads_per_node)],
@@ -303,7 +368,7 @@ def _pools(est: Estimate) -> go.Figure | None:
     if pools.empty:
         return None
     ticks = [
-        f"{esc(n)}<br>{fmt.count(k)} nodes (≥ {fmt.count(b)})"
+        f"{_wrap_name(n, 16)}<br>{fmt.count(k)} nodes (≥ {fmt.count(b)})"
         for n, k, b in zip(pools["pool"], pools["nodes"], pools["nodes_lower_bound"],
                            strict=True)
     ]
@@ -328,42 +393,44 @@ def _fit(est: Estimate) -> go.Figure | None:
                                                           if lv not in FIT_LEVELS]
     top = list(est.fit.top_reasons[:TOP_REASONS])[::-1]
     fig = make_subplots(
-        rows=2, cols=1, vertical_spacing=0.16,
-        row_heights=[len(levels), max(1, len(top))],
+        rows=2, cols=1, vertical_spacing=0.1,
+        row_heights=[24 * len(levels), max(24, _rows_height(
+            [wrap(short_reason(r.fit_reason), 60) for r in top], 24))],
         subplot_titles=("In-scope VMs by fit level", "Most common findings"),
     )
+    # Subplot titles start at the left edge: centred over a plot squeezed by long labels, they
+    # run off the right.
+    fig.update_annotations(x=0, xanchor="left", xref="paper", font={"size": 13})
     rev = levels[::-1]
-    fig.add_bar(y=[fmt.label(lv) for lv in rev], x=[counts[lv] for lv in rev], orientation="h",
+    fig.add_bar(y=[fmt.fit_label(lv) for lv in rev], x=[counts[lv] for lv in rev],
+                orientation="h",
                 marker_color=[FIT_COLOURS.get(lv, GREY) for lv in rev],
                 text=[fmt.count(counts[lv]) for lv in rev], textposition="auto",
                 showlegend=False, row=1, col=1, hovertemplate="%{y}: %{text} VMs<extra></extra>")
+    reasons = [wrap(short_reason(r.fit_reason), 60) for r in top]
     if top:
-        fig.add_bar(y=[esc(_short(short_reason(r.fit_reason))) for r in top],
+        fig.add_bar(y=reasons,
                     x=[r.vms for r in top], orientation="h", showlegend=False, row=2, col=1,
                     marker_color=[FIT_COLOURS.get(r.fit_level, GREY) for r in top],
                     text=[fmt.count(r.vms) for r in top], textposition="auto",
                     customdata=[esc(r.fit_reason) for r in top],
                     hovertemplate="%{customdata}: %{x} VMs<extra></extra>")
-    fig.update_layout(height=max(380, 140 + 24 * (len(levels) + len(top))))
+    fig.update_layout(height=max(380, 140 + 24 * len(levels) + _rows_height(reasons, 24)))
     return fig
-
-
-def _short(text: str, n: int = 48) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _os(est: Estimate) -> go.Figure | None:
     table = list(est.insights.os_support)[::-1]
     if not table:
         return None
-    labels = [esc(_short(r.product, 36)) for r in table]
+    labels = [wrap(r.product, 28) for r in table]
     fig = go.Figure()
     fig.add_bar(y=labels, x=[r.supported_vms for r in table], orientation="h", name="Supported",
                 marker_color=BLUE, hovertemplate="%{y}: %{x} VMs supported<extra></extra>")
     fig.add_bar(y=labels, x=[r.end_of_support_vms for r in table], orientation="h",
                 name="End of support", marker_color=RED,
                 hovertemplate="%{y}: %{x} VMs end of support<extra></extra>")
-    fig.update_layout(barmode="stack", height=max(320, 60 + 26 * len(table)))
+    fig.update_layout(barmode="stack", height=max(320, 90 + 30 * len(table)))
     fig.update_xaxes(title_text="In-scope VMs")
     return fig
 
@@ -373,8 +440,8 @@ def _scenarios(est: Estimate) -> go.Figure | None:
     if sc is None or len(sc) < 2:
         return None
     cur = est.currency
-    names = [f"{esc(n)}<br>{fmt.count(k)} nodes" for n, k in zip(sc["name"], sc["nodes"],
-                                                                  strict=True)]
+    names = [f"{_wrap_name(n)}<br>{fmt.count(k)} nodes"
+             for n, k in zip(sc["name"], sc["nodes"], strict=True)]
     fig = go.Figure()
     for col, lab, colour in (("annual_after", "Yearly cost after", GREY),
                              ("annual_savings", "Yearly savings", GREEN)):
@@ -391,7 +458,8 @@ def _platforms(est: Estimate) -> go.Figure | None:
     if pf is None or len(pf) < 2:
         return None
     cur = est.currency
-    names = [f"{esc(n)}<br>{fmt.count(k)} {'hosts' if o == 'vms' else 'nodes'}"
+    # names break after a hyphen ("openshift-<br>bare-metal"): five side by side collide
+    names = [f"{_wrap_name(n)}<br>{fmt.count(k)} {'hosts' if o == 'vms' else 'nodes'}"
              for n, k, o in zip(pf["name"], pf["nodes"], pf["nodes_on"], strict=True)]
     fig = go.Figure()
     for col, lab, colour in (("annual_after", "Yearly cost after", GREY),

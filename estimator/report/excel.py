@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.marker import DataPoint
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
 from openpyxl.drawing.text import (
@@ -45,9 +46,19 @@ from openpyxl.worksheet.pagebreak import Break
 
 from estimator import formatting as fmt
 from estimator import xlsxsheet
+from estimator.insights import assumption_label
 from estimator.model import FIT_LEVELS
 from estimator.report.atomic import write_atomic
-from estimator.report.palette import BLUE, CASH_OUTFLOWS, GREEN
+from estimator.report.palette import (
+    BLUE,
+    CASH_OUTFLOWS,
+    FIT_COLOURS,
+    GREEN,
+    GREY,
+    NEW_COST,
+    SAVING,
+    category_colour,
+)
 
 if TYPE_CHECKING:
     from estimator.model import Estimate
@@ -68,6 +79,8 @@ _FONT = "Calibri"
 _HEADER_FONT = Font(name=_FONT, bold=True)
 _TITLE_FONT = Font(name=_FONT, bold=True, size=14)
 _NOTE_FONT = Font(name=_FONT, italic=True, color="52606D")
+_SECTION_FONT = Font(name=_FONT, bold=True, size=12)
+_INDENT = Alignment(horizontal="left", indent=1)
 
 # The VMs sheet: (column, heading, kind). Kinds: text, count, dec, dec2, pct, money, bool.
 VM_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -107,6 +120,13 @@ VM_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("source", "Source file", "text"),
     ("source_row", "Source row", "count"),
 )
+# Columns whose values are the tool's own keys, shown as the reports name them.
+VM_LABELS: dict[str, dict[str, str]] = {
+    "fit_level": fmt.FIT_LABELS,
+    "exclusion_reason": {k: v[:1].upper() + v[1:] for k, v in fmt.EXCLUSION_LABELS.items()},
+    "cpu_basis": {k: v[:1].upper() + v[1:] for k, v in fmt.BASIS_LABELS.items()},
+    "memory_basis": {k: v[:1].upper() + v[1:] for k, v in fmt.BASIS_LABELS.items()},
+}
 _WIDTHS = {"text": 18, "count": 10, "dec": 12, "dec2": 12, "pct": 10, "money": 16, "bool": 10}
 _WIDE_TEXT = {"name": 30, "os_raw": 36, "fit_reason": 40, "fit_rules": 20, "source": 24,
               "pool": 20, "exclusion_reason": 16}
@@ -119,18 +139,30 @@ def write_excel(est: Estimate, path: str | Path) -> Path:
 
 # -- cells -----------------------------------------------------------------------------------
 class _Sheet:
-    """A write-only sheet plus the number formats of the estimate's currency."""
+    """A write-only sheet plus the number formats of the estimate's currency.
 
-    def __init__(self, wb: Workbook, title: str, currency: str, *,
-                 fit_width: bool = True) -> None:
+    Every sheet prints on A4 one page wide (landscape but for the Summary), with the estate's
+    name and date in the header and page numbers in the footer; `finish` sets the print area
+    once the rows are written."""
+
+    def __init__(self, wb: Workbook, title: str, currency: str, *, name: str = "",
+                 date: str = "") -> None:
         self.ws: WriteOnlyWorksheet = wb.create_sheet(title)
-        # Landscape, one page wide: the sheet prints (and converts to PDF) legibly.
         self.ws.page_setup.orientation = "portrait" if title == "Summary" else "landscape"
         self.ws.page_setup.paperSize = "9"  # A4
-        if fit_width:
-            self.ws.sheet_properties.pageSetUpPr.fitToPage = True
-            self.ws.page_setup.fitToWidth = 1
-            self.ws.page_setup.fitToHeight = 0
+        # sheetPr is written with the first row, so fit-to-page is set here, not in finish
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 0
+        self.ws.print_options.gridLines = False
+        hf = self.ws.HeaderFooter
+        # "&" starts a code in header text; "&&" prints one
+        hf.oddHeader.left.text = f"Containerisation estimate: {name.replace('&', '&&')}"
+        hf.oddHeader.right.text = date
+        hf.oddFooter.left.text = title.replace("&", "&&")
+        hf.oddFooter.right.text = "Page &P of &N"
+        self.col_widths: list[float] = []
+        self.cols = 1
         self.formats = {
             "money": fmt.excel_money_format(currency), "count": fmt.EXCEL_COUNT,
             "dec": fmt.EXCEL_DECIMAL, "dec2": fmt.EXCEL_DECIMAL2, "pct": fmt.EXCEL_PERCENT,
@@ -155,8 +187,30 @@ class _Sheet:
         return c
 
     def append(self, cells: Sequence[Any]) -> None:
-        self.ws.append(list(cells))
+        cells = list(cells)
+        lines = max((self._lines(i, c) for i, c in enumerate(cells)), default=1)
+        if lines > 1:
+            # a wrapped cell gets the height of its lines: Excel and LibreOffice do not grow
+            # a row that the file gives no height, so the text would be cut off or overlap
+            self.ws.row_dimensions[self.row + 1].height = 15 * lines
+            for c in cells:  # and the row reads from the top, numbers beside their label
+                if isinstance(c, Cell) and not c.alignment.wrap_text:
+                    c.alignment = Alignment(vertical="top")
+        self.ws.append(cells)
         self.row += 1
+        self.cols = max(self.cols, len(cells))
+
+    def _lines(self, i: int, c: Any) -> int:
+        """Lines a wrapped text cell in column `i` takes at its column's width."""
+        if not isinstance(c, Cell) or not c.alignment.wrap_text or not isinstance(c.value, str):
+            return 1
+        width = self.col_widths[i] if i < len(self.col_widths) else 10
+        bold = c.font is not None and bool(c.font.b)
+        # characters per line, measured in LibreOffice: a width counts "0" digits, and text
+        # runs about a tenth narrower, bold text wider
+        per_line = max(4, int(width * (0.85 if bold else 1.1)))
+        return sum(len(textwrap.wrap(part, per_line, break_on_hyphens=False)) or 1
+                   for part in c.value.split("\n"))
 
     def header(self, headings: Iterable[str], *, wrap: bool = False) -> None:
         self.append([self.cell(h, font=_HEADER_FONT, fill=_HEADER_FILL, wrap=wrap)
@@ -169,8 +223,19 @@ class _Sheet:
         self.append([self.cell(text, font=_NOTE_FONT)])
 
     def widths(self, widths: Sequence[float]) -> None:
+        self.col_widths = list(widths)
         for i, w in enumerate(widths, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = w
+
+    def finish(self, *, last_row: int | None = None, last_col: int | None = None,
+               title_rows: str | None = None) -> None:
+        """Print area over what was written (and charts below it), and rows repeated on
+        every printed page."""
+        rows = max(1, last_row or self.row)
+        cols = max(1, last_col or self.cols)
+        self.ws.print_area = f"A1:{get_column_letter(cols)}{rows}"
+        if title_rows:
+            self.ws.print_title_rows = title_rows
 
 
 def _clean_text(text: str) -> str:
@@ -221,14 +286,18 @@ def _kind_for(column: str) -> str:
 
 
 def _table(sh: _Sheet, df: pd.DataFrame, *, headings: Sequence[str] | None = None,
-           kinds: dict[str, str] | None = None, wrap_header: bool = False) -> tuple[int, int]:
-    """Append `df` with a header row; return (header row, last row), 1-based."""
+           kinds: dict[str, str] | None = None, wrap_header: bool = False,
+           wrap: Iterable[str] = ()) -> tuple[int, int]:
+    """Append `df` with a header row; return (header row, last row), 1-based. Text in the
+    `wrap` columns wraps within its column (long text would run off the printed page)."""
     kinds = kinds or {}
     sh.header(headings or [fmt.label(c) for c in df.columns], wrap=wrap_header)
     first = sh.row
     col_kinds = [kinds.get(c, _kind_for(str(c))) for c in df.columns]
+    wraps = [c in set(wrap) for c in df.columns]
     for record in df.itertuples(index=False):
-        sh.append([sh.cell(v, k) for v, k in zip(record, col_kinds, strict=True)])
+        sh.append([sh.cell(v, k, wrap=w)
+                   for v, k, w in zip(record, col_kinds, wraps, strict=True)])
     return first, sh.row
 
 
@@ -236,33 +305,46 @@ def _table(sh: _Sheet, df: pd.DataFrame, *, headings: Sequence[str] | None = Non
 def _write(est: Estimate, path: Path) -> None:
     wb = Workbook(write_only=True)
     cur = est.currency
-    summary = _Sheet(wb, "Summary", cur)
-    costs = _Sheet(wb, "Costs", cur)
-    pools = _Sheet(wb, "Node pools", cur)
-    vms = _Sheet(wb, "VMs", cur, fit_width=False)
-    assumptions = _Sheet(wb, "Assumptions", cur)
-    quality = _Sheet(wb, "Data quality", cur)
-    unc = _Sheet(wb, "Uncertainty", cur) if est.uncertainty is not None else None
-    scen = (_Sheet(wb, "Scenarios", cur)
-            if est.scenarios is not None and not est.scenarios.empty else None)
-    plat = (_Sheet(wb, "Platforms", cur)
-            if est.platforms is not None and not est.platforms.empty else None)
-    findings = _Sheet(wb, "Findings", cur)
+
+    def sheet(title: str) -> _Sheet:
+        return _Sheet(wb, title, cur, name=est.name, date=f"as of {est.as_of.isoformat()}")
+
+    summary = sheet("Summary")
+    costs = sheet("Costs")
+    pools = sheet("Node pools")
+    vms = sheet("VMs")
+    assumptions = sheet("Assumptions")
+    quality = sheet("Data quality")
+    unc = sheet("Uncertainty") if est.uncertainty is not None else None
+    scen = sheet("Scenarios") if est.scenarios is not None and not est.scenarios.empty else None
+    plat = sheet("Platforms") if est.platforms is not None and not est.platforms.empty else None
+    findings = sheet("Findings")
 
     cost_refs = _costs_sheet(costs, est)
+    costs.finish(title_rows="1:1")
     fit_ref = _summary_sheet(summary, est)
-    _charts(summary, costs, est, cost_refs, fit_ref)
+    charts_end = _charts(summary, costs, est, cost_refs, fit_ref)
+    summary.finish(last_row=max(summary.row, charts_end), last_col=4)
     _pools_sheet(pools, est)
+    pools.finish(title_rows="1:1")
     vm_rows = _vms_header(vms, est)
+    # one page wide, the header row on every page: the splice adds the rows after saving
+    vms.finish(last_row=len(est.vms) + 1, last_col=len(vm_rows), title_rows="1:1")
     _assumptions_sheet(assumptions, est)
+    assumptions.finish(title_rows="1:1")
     _quality_sheet(quality, est)
+    quality.finish()
     if unc is not None:
         _uncertainty_sheet(unc, est)
+        unc.finish()
     if scen is not None:
         _scenarios_sheet(scen, est)
+        scen.finish(title_rows="1:1")
     if plat is not None:
-        _platforms_sheet(plat, est)
+        end = _platforms_sheet(plat, est)
+        plat.finish(last_row=end, title_rows="1:1")
     _findings_sheet(findings, est)
+    findings.finish()
 
     buf = io.BytesIO()
     wb.save(buf)
@@ -274,15 +356,15 @@ def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
     cur = est.currency
     inv, fit, now, tgt, m = est.inventory, est.fit, est.current, est.target, est.money
     q = est.quality.overall
-    sh.widths([36, 17, 34, 2])
+    sh.widths([36, 17, 17, 38])
     sh.ws.sheet_view.showGridLines = False
     sh.title(f"Containerisation estimate: {est.name}")
-    # Wrapped by hand: a write-only sheet cannot merge cells, and the page is A-C wide.
+    # Wrapped by hand: a write-only sheet cannot merge cells, and the page is A-D wide.
     for line in est.insights.headline:
-        for piece in textwrap.wrap(_keep_together(line), 100):
-            sh.append([sh.cell(piece.replace("\u00a0", " "))])
+        _paragraph(sh, line, gap=True)
+    _page_one(sh, est)
     sh.append([])
-    sh.header(["Figure", "Value", "Meaning"])
+    sh.header(["Figure", "Value", "Meaning", ""])
     rows: list[tuple[str, Any, str, str]] = [
         ("VMs read", inv.vms_total, "count", "after rejected rows"),
         ("VMs in scope", inv.vms_in_scope, "count", ""),
@@ -325,35 +407,78 @@ def _summary_sheet(sh: _Sheet, est: Estimate) -> tuple[int, int] | None:
         ("End of support judged on", est.as_of.isoformat(), "text", ""),
     ]
     for label, value, kind, meaning in rows:
-        sh.append([sh.cell(label), sh.cell(value, kind), sh.cell(meaning)])
+        note = sh.cell(meaning)
+        note.alignment = _INDENT  # clear of the right-aligned figure beside it
+        sh.append([sh.cell(label), sh.cell(value, kind), note])
     sh.append([])
     sh.header(["Capacity today and after", "Physical cores", "Memory [GiB]", ""])
     for r in est.insights.capacity:
+        note = sh.cell(r.note)
+        note.alignment = Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1)
         sh.append([sh.cell(r.figure), sh.cell(r.cores, "count"),
-                   sh.cell(r.memory_gib, "count"), sh.cell(r.note)])
+                   sh.cell(r.memory_gib, "count"), note])
     if est.insights.contract_prices:
         sh.append([])
-        sh.header(["Replace these with your contract prices", "Value used", "NPV moves by", ""])
+        sh.header(["Replace these with your contract prices", "NPV moves by", "Value used",
+                   "Key (--set KEY=VALUE)"])
         for c in est.insights.contract_prices:
-            sh.append([sh.cell(c.label, wrap=True), sh.cell(f"{fmt.quantity(c.value)} {c.unit}"),
-                       sh.cell(c.swing, "money"), sh.cell(c.key)])
+            sh.append([sh.cell(c.label, wrap=True), sh.cell(c.swing, "money"),
+                       sh.cell(f"{fmt.quantity(c.value)} {c.unit}", wrap=True),
+                       sh.cell(c.key, wrap=True)])
     counts = fit.counts
     if not counts:
         return None
     sh.append([])
     sh.header(["Fit level", "VMs"])
     first = sh.row
-    levels = [lv for lv in FIT_LEVELS if lv in counts] + [lv for lv in counts
-                                                          if lv not in FIT_LEVELS]
-    for lv in levels:
-        sh.append([sh.cell(fmt.label(lv)), sh.cell(counts[lv], "count")])
+    for lv in _levels(est):
+        sh.append([sh.cell(fmt.fit_label(lv)), sh.cell(counts[lv], "count")])
     return first, sh.row
+
+
+# Characters of a Summary line: columns A-D are 108 digits wide, about 120 characters of
+# text, so text wrapped by hand at this length stays on the page (no merged cells here).
+_LINE = 110
+
+
+def _paragraph(sh: _Sheet, text: str, *, indent: str = "", font: Font | None = None,
+               gap: bool = False) -> None:
+    """`text` over as many rows as it takes, never splitting a money figure; `gap` puts a
+    thin empty row before it, so paragraphs read apart."""
+    if gap and sh.row > 1:
+        sh.ws.row_dimensions[sh.row + 1].height = 5
+        sh.append([])
+    pieces = textwrap.wrap(_keep_together(text), _LINE, initial_indent=indent,
+                           subsequent_indent=" " * len(indent))
+    for piece in pieces:
+        sh.append([sh.cell(piece.replace("\u00a0", " "), font=font)])
+
+
+def _page_one(sh: _Sheet, est: Estimate) -> None:
+    """The key assumptions and the next steps, as on the first page of the HTML report."""
+    ins = est.insights
+    if ins.key_assumptions:
+        sh.append([])
+        sh.append([sh.cell("Key assumptions", font=_SECTION_FONT)])
+        for a in ins.key_assumptions:
+            _paragraph(sh, f"{a.topic}: {a.text} (source: {a.source})", indent="• ")
+    if ins.next_steps:
+        sh.append([])
+        sh.append([sh.cell("Next steps", font=_SECTION_FONT)])
+        for i, step in enumerate(ins.next_steps, 1):
+            _paragraph(sh, step, indent=f"{i}. ")
 
 
 def _keep_together(text: str) -> str:
     """Non-breaking spaces inside money figures, so wrapping never splits `USD 1.02 M`."""
     text = re.sub(r"(?<=\d) (?=[kMB]\b)", "\u00a0", text)
     return re.sub(r"\b([A-Z]{3}) (?=-?\d)", "\\1\u00a0", text)
+
+
+def _axis_text(size: int) -> RichText:
+    """Axis tick labels at `size` hundredths of a point."""
+    props = CharacterProperties(sz=size)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
 
 
 def _chart_title(text: str) -> Title:
@@ -394,15 +519,39 @@ def _costs_sheet(sh: _Sheet, est: Estimate) -> dict[str, tuple[int, int]]:
     return refs
 
 
+def _fill(series: Any, colour: str) -> None:
+    """Colour a series (or data point) as the HTML report colours it."""
+    series.graphicalProperties.solidFill = colour.lstrip("#")
+    series.graphicalProperties.line.solidFill = colour.lstrip("#")
+
+
+def _point_colours(series: Any, colours: Sequence[str]) -> None:
+    """One colour per bar of a single-series chart (by category or fit level)."""
+    series.invertIfNegative = False
+    for i, colour in enumerate(colours):
+        point = DataPoint(idx=i)
+        _fill(point, colour)
+        series.dPt.append(point)
+
+
+# Summary rows per chart, and charts per printed page.
+_CHART_ROWS = 18
+_CHARTS_PER_PAGE = 3
+
+
 def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
-            fit_ref: tuple[int, int] | None) -> None:
+            fit_ref: tuple[int, int] | None) -> int:
+    """The Summary's native charts, in the HTML report's colours; returns the last row they
+    cover."""
     cur = est.currency
     # Charts go under the figures, one per 18 rows, as wide as columns A-C.
     below = (fit_ref[1] if fit_ref is not None else sh.row) + 2
-    anchors = iter(f"A{below + 18 * i}" for i in range(6))
-    # Print: the figures and the first chart on page one, the other charts after.
-    sh.ws.row_breaks.append(Break(id=below + 17))
+    anchors = iter(f"A{below + _CHART_ROWS * i}" for i in range(6))
+    # Print: the charts start on a new page, three to a page, never cut by a page break.
+    for i in range(0, 6, _CHARTS_PER_PAGE):
+        sh.ws.row_breaks.append(Break(id=below - 1 + _CHART_ROWS * i))
     scale = _axis_format(est)
+    drawn = 0
     if "costs" in refs:
         head, last = refs["costs"]
         chart = BarChart()
@@ -415,12 +564,16 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
         chart.add_data(Reference(costs.ws, min_col=1, max_col=3, min_row=head + 1,
                                  max_row=last), from_rows=True, titles_from_data=True)
         chart.set_categories(Reference(costs.ws, min_col=2, max_col=3, min_row=head))
+        for series, category in zip(chart.series, est.costs["category"], strict=False):
+            _fill(series, category_colour(str(category)))
         _size(chart)
         sh.ws.add_chart(chart, next(anchors))
+        drawn += 1
 
         chart = BarChart()
         chart.type = "bar"
         chart.title = _chart_title("Yearly savings by category")
+        chart.x_axis.txPr = _axis_text(800)  # thirteen category names, every one shown
         chart.x_axis.title = None
         chart.x_axis.tickLblPos = "low"  # category names clear of negative bars
         chart.y_axis.title = f"{cur} per year"
@@ -429,8 +582,11 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
                        titles_from_data=True)
         chart.set_categories(Reference(costs.ws, min_col=1, min_row=head + 1, max_row=last))
         chart.legend = None
+        _point_colours(chart.series[0], [SAVING if float(v) >= 0 else NEW_COST
+                                         for v in est.costs["annual_savings"]])
         _size(chart)
         sh.ws.add_chart(chart, next(anchors))
+        drawn += 1
     if "cash_flow" in refs:
         head, last = refs["cash_flow"]
         cols = list(refs["cash_flow_cols"])
@@ -445,7 +601,7 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
                 col = cols.index(key) + 1
                 bar.add_data(Reference(costs.ws, min_col=col, min_row=head, max_row=last),
                              titles_from_data=True)
-                bar.series[-1].graphicalProperties.solidFill = colour.lstrip("#")
+                _fill(bar.series[-1], colour)
         if "year" in cols:
             bar.set_categories(Reference(costs.ws, min_col=1, min_row=head + 1, max_row=last))
         if "cumulative" in cols:
@@ -461,18 +617,30 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
             bar += line
         _size(bar)
         sh.ws.add_chart(bar, next(anchors))
+        drawn += 1
     if fit_ref is not None:
         head, last = fit_ref
         chart = BarChart()
-        chart.type = "col"
+        chart.type = "bar"  # level names read across, as in the HTML report
         chart.title = _chart_title("In-scope VMs by fit level")
         chart.y_axis.title = "VMs"
+        chart.x_axis.scaling.orientation = "maxMin"  # first level at the top
         chart.add_data(Reference(sh.ws, min_col=2, min_row=head, max_row=last),
                        titles_from_data=True)
         chart.set_categories(Reference(sh.ws, min_col=1, min_row=head + 1, max_row=last))
         chart.legend = None
+        _point_colours(chart.series[0], [FIT_COLOURS.get(lv, GREY) for lv in _levels(est)])
         _size(chart)
         sh.ws.add_chart(chart, next(anchors))
+        drawn += 1
+    return below + _CHART_ROWS * drawn
+
+
+def _levels(est: Estimate) -> list[str]:
+    """Fit levels in report order (the Summary's fit table and its chart)."""
+    counts = est.fit.counts
+    return [lv for lv in FIT_LEVELS if lv in counts] + [lv for lv in counts
+                                                        if lv not in FIT_LEVELS]
 
 
 def _axis_format(est: Estimate) -> str:
@@ -515,7 +683,7 @@ def _pools_sheet(sh: _Sheet, est: Estimate) -> None:
         return
     cols = [c for c, _, _ in POOL_SHEET_COLUMNS]
     longest = max(len(str(x)) for x in p["pool"])
-    sh.widths([max(14, min(40, 2 + longest)) if c == "pool" else max(12, min(22, len(h) // 2 + 4))
+    sh.widths([max(14, min(40, 2 + longest)) if c == "pool" else max(13, min(22, len(h) // 2 + 5))
                for c, h, _ in POOL_SHEET_COLUMNS])
     _, last = _table(sh, p[cols], headings=[h for _, h, _ in POOL_SHEET_COLUMNS],
                      kinds={c: k for c, _, k in POOL_SHEET_COLUMNS}, wrap_header=True)
@@ -527,7 +695,7 @@ def _assumptions_sheet(sh: _Sheet, est: Estimate) -> None:
     sh.ws.freeze_panes = "B2"
     cols = ["key", "value", "low", "high", "unit", "description", "source", "changed"]
     heads = ["Key", "Value", "Low", "High", "Unit", "Meaning", "Source", "Changed?"]
-    sh.widths([44, 16, 12, 12, 22, 60, 50, 10])
+    sh.widths([40, 24, 10, 10, 18, 80, 80, 10])
     if t is None or t.empty:
         sh.header(heads)
         return
@@ -538,13 +706,15 @@ def _assumptions_sheet(sh: _Sheet, est: Estimate) -> None:
                      kinds={c: "text" for c in ("key", "unit", "description", "source",
                                                 "changed")} | {"value": "dec_any",
                                                                "low": "dec_any",
-                                                               "high": "dec_any"})
+                                                               "high": "dec_any"},
+                     wrap=("key", "value", "description", "source"))
     sh.ws.auto_filter.ref = f"A1:H{last}"
 
 
 def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
     q, o = est.quality, est.quality.overall
-    sh.widths([30, 40, 30, 14, 12, 14, 12, 24, 12, 12])
+    # one sheet, several tables: column F holds the problems' messages, so it is wide
+    sh.widths([30, 40, 30, 14, 16, 60, 12, 24, 12, 12])
     sh.title("Data quality and confidence")
     for label, value, kind in (
         ("Confidence [stars of 5]", q.confidence_stars, "count"),
@@ -560,9 +730,10 @@ def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
     for what, counts in (("CPU", q.cpu_basis), ("Memory", q.memory_basis)):
         for basis, n in counts.items():
             sh.append([sh.cell(f"{what} sized from: {fmt.BASIS_LABELS.get(basis, basis)}",
-                               font=_HEADER_FONT), sh.cell(n, "count")])
+                               font=_HEADER_FONT, wrap=True), sh.cell(n, "count")])
     for reason, n in est.inventory.excluded.items():
-        sh.append([sh.cell(f"Excluded: {fmt.label(reason)}", font=_HEADER_FONT),
+        what = fmt.EXCLUSION_LABELS.get(reason, fmt.label(reason).lower())
+        sh.append([sh.cell(f"Excluded: {what}", font=_HEADER_FONT, wrap=True),
                    sh.cell(n, "count")])
     sh.append([])
     sh.append([sh.cell("Files read", font=_TITLE_FONT)])
@@ -576,18 +747,21 @@ def _quality_sheet(sh: _Sheet, est: Estimate) -> None:
                                     "Duplicates", "Fields imputed", "Columns not used",
                                     "Usage data", "Stars"],
                kinds={"file": "text", "format": "text", "unmapped": "text",
-                      "usage_share": "pct", "stars": "count"})
+                      "usage_share": "pct", "stars": "count"}, wrap=("file", "unmapped"),
+               wrap_header=True)
     if q.problems:
         sh.append([])
         sh.append([sh.cell(f"Problems met while reading ({fmt.count(len(q.problems))})",
                            font=_TITLE_FONT)])
         shown = q.problems[:MAX_PROBLEM_ROWS]
         table = pd.DataFrame([{"kind": fmt.label(p.kind), "file": p.file, "sheet": p.sheet,
-                               "row": p.row, "column": p.column, "message": p.message}
-                              for p in shown])
+                               "row": p.row,
+                               "column": fmt.column_label(p.column) if p.column else None,
+                               "message": p.message} for p in shown])
         _table(sh, table, headings=["Kind", "File", "Sheet", "Row", "Column", "What"],
                kinds={"kind": "text", "file": "text", "sheet": "text", "row": "count",
-                      "column": "text", "message": "text"})
+                      "column": "text", "message": "text"},
+               wrap=("file", "sheet", "column", "message"))
         if len(q.problems) > MAX_PROBLEM_ROWS:
             sh.note(f"…and {len(q.problems) - MAX_PROBLEM_ROWS:,} more not listed.")
     if est.notes:
@@ -605,8 +779,9 @@ def _p10_p90(p: Any, currency: str) -> str:
 def _uncertainty_sheet(sh: _Sheet, est: Estimate) -> None:
     u = est.uncertainty
     assert u is not None
-    sh.widths([44, 18, 18, 18, 18, 30, 18, 18])
-    sh.title(f"Monte Carlo: {u.draws:,} draws, {u.distribution}, seed {u.seed}")
+    sh.widths([44, 40, 22, 16, 16, 18, 18, 18])
+    sh.title(f"Monte Carlo: {fmt.count(u.draws)} draws, "
+             f"{fmt.label(u.distribution).lower()} distributions, seed {u.seed}")
     sh.header(["Figure", "Point estimate", "P10", "P50", "P90", "Note"])
     for r in est.ranges:
         values = (r.point, r.p10, r.p50, r.p90)
@@ -626,12 +801,14 @@ def _uncertainty_sheet(sh: _Sheet, est: Estimate) -> None:
         sh.append([sh.cell("Sensitivity (tornado), largest swing first", font=_TITLE_FONT)])
         cols = [c for c in ("key", "label", "unit", "low_value", "high_value", "low_savings",
                             "high_savings", "swing") if c in t]
+        t = t.assign(label=t["label"].map(assumption_label)) if "label" in t else t
         heads = {"key": "Key", "label": "Assumption", "unit": "Unit", "low_value": "Low value",
                  "high_value": "High value", "low_savings": "Savings at low",
                  "high_savings": "Savings at high", "swing": "Swing"}
         _table(sh, t[cols], headings=[heads[c] for c in cols],
                kinds={"key": "text", "label": "text", "unit": "text", "low_value": "dec_any",
-                      "high_value": "dec_any", "swing": "money"})
+                      "high_value": "dec_any", "swing": "money"},
+               wrap=("key", "label", "unit"), wrap_header=True)
 
 
 # The Scenarios sheet: (column, heading, kind).
@@ -671,7 +848,8 @@ PLATFORM_SHEET_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _platforms_sheet(sh: _Sheet, est: Estimate) -> None:
+def _platforms_sheet(sh: _Sheet, est: Estimate) -> int:
+    """The platforms table and its chart; returns the last row the chart covers."""
     pf = est.platforms
     assert pf is not None
     sh.ws.freeze_panes = "B2"
@@ -685,13 +863,15 @@ def _platforms_sheet(sh: _Sheet, est: Estimate) -> None:
     chart.title = _chart_title("Yearly savings and cost after, by platform")
     chart.y_axis.title = f"{est.currency} per year"
     chart.y_axis.number_format = _axis_format(est)
-    for key in ("annual_after", "annual_savings"):
+    for key, colour in (("annual_after", GREY), ("annual_savings", GREEN)):
         col = cols.index(key) + 1
         chart.add_data(Reference(sh.ws, min_col=col, min_row=head, max_row=last),
                        titles_from_data=True)
+        _fill(chart.series[-1], colour)
     chart.set_categories(Reference(sh.ws, min_col=1, min_row=head + 1, max_row=last))
     _size(chart)
     sh.ws.add_chart(chart, f"A{last + 3}")
+    return last + 3 + _CHART_ROWS
 
 
 def _findings_sheet(sh: _Sheet, est: Estimate) -> None:
@@ -712,7 +892,7 @@ def _findings_sheet(sh: _Sheet, est: Estimate) -> None:
     sh.append([])
     sh.append([sh.cell("VMs that stay VMs, and why", font=_TITLE_FONT)])
     if ins.staying_by_reason:
-        table = pd.DataFrame([{"level": fmt.label(r.fit_level), "reason": r.reason,
+        table = pd.DataFrame([{"level": fmt.fit_label(r.fit_level), "reason": r.reason,
                                "vms": r.vms} for r in ins.staying_by_reason])
         _table(sh, table, headings=["Fit level", "Reason", "VMs"],
                kinds={"level": "text", "reason": "text", "vms": "count"})
@@ -754,7 +934,11 @@ def _splice_rows(buf: io.BytesIO, path: Path, sheet_part: str, vms: pd.DataFrame
     """Copy the package in `buf` to `path`, adding the VM rows to `sheet_part`'s sheetData."""
     columns = []
     for c, letter, kind, style in cols:
-        if kind == "text":
+        if kind == "text" and c in VM_LABELS:
+            text = vms[c].astype("string")
+            columns.append(xlsxsheet.column(text.map(VM_LABELS[c]).fillna(text), letter,
+                                            "text"))
+        elif kind == "text":
             columns.append(xlsxsheet.column(vms[c], letter, "text"))
         elif kind == "bool":
             columns.append(xlsxsheet.column(vms[c], letter, "bool"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,12 +20,19 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from estimator import __version__
 from estimator import formatting as fmt
+from estimator.insights import assumption_label, short_source
 from estimator.model import Block
-from estimator.report.charts import CHART_TITLES, figures_with_takeaways
+from estimator.report.charts import (
+    CHART_TITLES,
+    PRINT_LAYOUT,
+    TOP_ROOM,
+    WIDE_CHARTS,
+    figures_with_takeaways,
+)
 
 if TYPE_CHECKING:
     from estimator.model import Estimate
@@ -32,7 +40,9 @@ if TYPE_CHECKING:
 PROBLEMS_LIST = 50    # data-quality problems listed one by one
 PLOTLY_CONFIG = {
     "displaylogo": False,
-    "responsive": True,
+    # The page resizes the charts itself (report.html.j2): plotly's own handler would also
+    # fire while printing and undo the print sizes.
+    "responsive": False,
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
 }
 
@@ -50,6 +60,7 @@ def _env() -> Environment:
         money=fmt.money, money_full=fmt.money_full, count=fmt.count, pct=fmt.pct,
         months=fmt.months, stars=fmt.stars, number=fmt.number, label=fmt.label,
         money_range=fmt.money_range, text=_text, quantity=fmt.quantity,
+        fit_label=fmt.fit_label, code=_code_words, key=_key,
     )
     return env
 
@@ -67,21 +78,48 @@ def render_html(est: Estimate) -> str:
     built = figures_with_takeaways(est)
     charts = [
         {"id": f"chart-{name}", "name": name, "title": CHART_TITLES.get(name, fmt.label(name)),
-         "takeaway": text}
+         "takeaway": text, "wide": name in WIDE_CHARTS}
         for name, (_, text) in built.items()
     ]
-    fig_json = {}
+    fig_json, for_print, for_screen = {}, {}, {}
     for name, (fig, _) in built.items():
         # The page prints the takeaway above each chart, so the figure drops its own title.
-        fig = go.Figure(fig).update_layout(title=None, margin={"t": 30})
-        fig_json[f"chart-{name}"] = json.loads(pio.to_json(fig, validate=False))
+        fig = go.Figure(fig).update_layout(title=None, margin={"t": TOP_ROOM.get(name, 30)})
+        doc = json.loads(pio.to_json(fig, validate=False))
+        fig_json[f"chart-{name}"] = doc
+        for_print[f"chart-{name}"], for_screen[f"chart-{name}"] = _print_layout(
+            name, doc["layout"])
     context = _context(est)
     context.update(
         charts=charts,
-        figure_data=_script_json({"figures": fig_json, "config": PLOTLY_CONFIG}),
+        figure_data=_script_json({"figures": fig_json, "config": PLOTLY_CONFIG,
+                                  "print": for_print, "screen": for_screen}),
         plotly_js=_plotly_js(),
     )
     return _env().get_template("report.html.j2").render(**context)
+
+
+# A4 less 12 mm margins is 186 mm, about 700 CSS px: two charts to a row, or one wide one.
+PRINT_WIDTH, PRINT_WIDE, PRINT_HEIGHT = 340, 700, 300
+
+
+def _print_layout(name: str, layout: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(relayout for paper, relayout back to the screen) of one chart, as plotly paths."""
+    height = layout.get("height") or 380
+    wide = name in WIDE_CHARTS
+    paper: dict[str, Any] = {
+        "autosize": False, "width": PRINT_WIDE if wide else PRINT_WIDTH,
+        "height": height if wide else min(height, PRINT_HEIGHT),
+        "font.size": 11 if wide else 10, **PRINT_LAYOUT.get(name, {})}
+    screen: dict[str, Any] = {"autosize": True, "width": None, "height": height}
+    for path in paper:
+        if path in screen:
+            continue
+        node: Any = layout
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        screen[path] = node
+    return paper, screen
 
 
 def render_tiles(est: Estimate) -> str:
@@ -96,6 +134,30 @@ def _script_json(data: Any) -> Markup:
     text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
     return Markup(text)
+
+
+# A setting as typed: a dotted assumption key (`platform.isolation_keys`, `current.*`) or a
+# snake_case word (`per_socket_pair`, a column of the overrides file).
+_SETTING = re.compile(r"(?<![\w.-])(?:[a-z]{3,}[a-z0-9]*(?:\.[a-z0-9_*-]*[a-z0-9_*])+"
+                      r"|[a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w-])")
+
+
+# A command-line option (`--platform`), kept on one line.
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*[a-z](?![\w-])")
+
+
+def _key(text: Any) -> Markup:
+    """An assumption key, escaped, that may break after its dots and underscores (and only
+    there) when a column is narrow."""
+    return Markup(re.sub(r"([._])", r"\1<wbr>", str(escape(_text(text)))))
+
+
+def _code_words(text: Any) -> Markup:
+    """Escaped text with the settings and options it names in <code>, as the user types
+    them."""
+    plain = str(escape(_text(text)))
+    plain = _SETTING.sub(lambda m: f"<code>{_key(m.group(0))}</code>", plain)
+    return Markup(_FLAG.sub(lambda m: f'<code class="flag">{m.group(0)}</code>', plain))
 
 
 def _text(x: Any) -> str:
@@ -174,6 +236,8 @@ def _context(est: Estimate) -> dict[str, Any]:
         capacity=_dicts(ins.capacity),
         contract_prices=_dicts(ins.contract_prices),
         capacity_note=ins.capacity_note,
+        key_assumptions=_dicts(ins.key_assumptions),
+        next_steps=list(ins.next_steps),
         staying={"total": ins.staying_total, "by_reason": _dicts(ins.staying_by_reason),
                  "rows": _dicts(ins.staying_vms),
                  "more": max(0, ins.staying_total - len(ins.staying_vms))},
@@ -182,7 +246,7 @@ def _context(est: Estimate) -> dict[str, Any]:
         security=_dicts(ins.security),
         os_support=_dicts(ins.os_support),
         quality=_quality(est),
-        assumptions=_assumptions(est.assumption_table),
+        assumptions=_assumptions(est.assumption_table, ins.appendix_keys),
         scenarios=_records(est.scenarios),
         platforms=_records(est.platforms),
         platform=est.target.platform,
@@ -267,13 +331,12 @@ def _quality(est: Estimate) -> dict[str, Any]:
     if est.current.hosts_inferred:
         head.append(("Hosts", "some inferred from the current.* assumptions, not read"))
     if est.inventory.excluded:
-        head.append(("Excluded from scope", "; ".join(
-            f"{fmt.label(r)}: {fmt.count(n)}" for r, n in est.inventory.excluded.items())))
+        head.append(("Excluded from scope", fmt.exclusions(est.inventory.excluded)))
     files = [{
         "file": f.file, "format": f.format, "rows_read": fmt.count(f.rows_read),
         "vms_kept": fmt.count(f.vms_kept), "rows_dropped": fmt.count(f.rows_dropped),
         "duplicates": fmt.count(f.duplicates), "imputed": fmt.count(f.imputed_fields),
-        "unmapped": ", ".join(f.unmapped_columns) or fmt.DASH,
+        "unmapped": list(f.unmapped_columns),
         "usage": fmt.pct(f.usage_share), "stars": fmt.stars(f.confidence_stars),
     } for f in q.files]
     problems = [{"kind": fmt.label(p.kind), "where": _where(p.file, p.sheet, p.row, p.column),
@@ -293,13 +356,14 @@ def _basis_text(counts: dict[str, int]) -> str:
 def _where(file: str | None, sheet: str | None, row: int | None, column: str | None) -> str:
     parts = [file or "", f"sheet {sheet}" if sheet else "",
              f"row {fmt.count(row)}" if row is not None else "",
-             f"column {column}" if column else ""]
+             f"column {fmt.column_label(column)}" if column else ""]
     return ", ".join(p for p in parts if p) or fmt.DASH
 
 
-def _assumptions(table: pd.DataFrame | None) -> dict[str, Any]:
+def _assumptions(table: pd.DataFrame | None, lead: tuple[str, ...]) -> dict[str, Any]:
+    """The appendix: the assumptions that matter first (in `lead` order), then every one."""
     if table is None or table.empty:
-        return {"rows": [], "changed": 0}
+        return {"rows": [], "lead": [], "changed": 0}
     changed = table["changed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     rows = []
     for r, ch in zip(table.to_dict("records"), changed, strict=True):
@@ -307,5 +371,9 @@ def _assumptions(table: pd.DataFrame | None) -> dict[str, Any]:
         rng = "" if fmt.is_missing(lo) or fmt.is_missing(hi) else f"{_text(lo)}–{_text(hi)}"
         rows.append({"key": r.get("key"), "value": r.get("value"), "range": rng,
                      "unit": r.get("unit"), "description": r.get("description"),
-                     "source": r.get("source"), "changed": bool(ch)})
-    return {"rows": rows, "changed": int(np.count_nonzero(changed))}
+                     "label": assumption_label(r.get("description") or r.get("key")),
+                     "source": r.get("source"), "short_source": short_source(r.get("source")),
+                     "changed": bool(ch)})
+    by_key = {r["key"]: r for r in rows}
+    first = [by_key[k] for k in lead if k in by_key]
+    return {"rows": rows, "lead": first, "changed": int(np.count_nonzero(changed))}

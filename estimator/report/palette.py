@@ -17,9 +17,10 @@ CASH_OUTFLOWS: tuple[tuple[str, str, str], ...] = (
     ("migration_cost", "Migration", ORANGE), ("dual_running", "Dual running", RED),
     ("capex", "New servers", PURPLE),
 )
-# Categories in a stable, colour-blind-friendly order (Okabe-Ito based).
+# One colour per cost category, in COST_CATEGORIES order, none repeated: Okabe-Ito's eight
+# (grey for network) and five of Paul Tol's, all told apart by colour-blind readers.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#332288",
-           "#7f7f7f", "#88ccee", "#f0e442")
+           "#7f7f7f", "#f0e442", "#882255", "#44aa99", "#999933", "#aa4499")
 
 
 def category_colour(category: str, position: int = 0) -> str:
@@ -27,8 +28,15 @@ def category_colour(category: str, position: int = 0) -> str:
     if category in COST_CATEGORIES:
         position = COST_CATEGORIES.index(category)
     return PALETTE[position % len(PALETTE)]
+
+
+# Fit levels: greens for what moves as it is, amber for work, red for no fit, greys for the
+# retired (an idle VM is never drawn as a green fit) and blue for VMs that stay VMs.
 FIT_COLOURS = {
     "excellent": "#15803d", "good": "#65a30d", "needs_work": "#d97706", "no_fit": "#b91c1c",
     "insufficient_data": "#9aa5b1", "retire_idle": "#52606d", "retire_with_platform": "#7b8794",
     "stays_vm": "#0072b2",
 }
+# Savings bars: positive green, negative (a new cost) orange, in both outputs.
+SAVING = GREEN
+NEW_COST = ORANGE

@@ -63,7 +63,7 @@ def test_sections_and_tables(est, html_file):
     text = _visible(html_file.read_text(encoding="utf-8"))
     for heading in ("Node pools", "Security considerations for this estate",
                     "Which VMs move, stay or retire, and why", "Data quality and confidence",
-                    "Assumptions used", "Scenarios", "Ranges"):
+                    "Appendix: the assumptions that matter", "Scenarios", "Ranges"):
         assert heading in text, heading
     # cost table in full units, P10/P50/P90 table, and the changed-assumption marker
     assert "Hypervisor licences USD 22,194 USD 6,289 USD 15,904" in text
