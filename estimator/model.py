@@ -589,6 +589,8 @@ class Insights(Block):
     capacity_note: str | None = txt("One sentence when the nodes after hold more than today's "
                                     "hosts, or outnumber them, or hold fewer workloads than "
                                     "today's hosts hold VMs, with the reason; null otherwise.")
+    evidence_note: str = txt("The sizing evidence most VMs rest on, in a few words (the "
+                             "confidence tile).")
     money_notes: tuple[str, ...] = txt(
         "Why the money looks as it does, one sentence each: yearly savings that never pay "
         "back, a point estimate more than 20% from the median of the draws.")

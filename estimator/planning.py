@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from estimator.assumptions import Assumptions
+from estimator.assumptions._model import HOST_SHAPED_PREFIX
 from estimator.assumptions.sections import host_shaped_node
 from estimator.costs.nodes import node_costs
 from estimator.fit import classify_fit
@@ -75,7 +76,7 @@ def with_host_shaped_node(assumptions: Assumptions, hosts: pd.DataFrame | None) 
     cores, memory = int(shape[0]), shape[1]
     if any(nt.cores == cores and nt.memory_gib == memory for nt in p.node_types.values()):
         return assumptions
-    name = f"like-hosts-{cores}c-{memory:g}g"
+    name = f"{HOST_SHAPED_PREFIX}{cores}c-{memory:g}g"
     types = {**p.node_types, name: host_shaped_node(cores, memory)}
     return assumptions.model_copy(
         update={"platform": p.model_copy(update={"node_types": types})})

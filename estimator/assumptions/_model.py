@@ -40,6 +40,10 @@ from estimator.errors import ConfigError
 TABLE_COLUMNS = ["key", "value", "low", "high", "unit", "description", "source", "changed"]
 
 
+# Name prefix of the node type shaped like today's most common host (planning adds it).
+HOST_SHAPED_PREFIX = "like-hosts-"
+
+
 @dataclass(frozen=True)
 class Entry:
     """One leaf of the model: a number (float or Range) or a setting."""
@@ -131,12 +135,17 @@ class Assumptions(Section):
         raise unknown_key(key, self)
 
     def changed_keys(self) -> set[str]:
-        """Keys whose value differs from the package defaults (after presets, files, --set)."""
+        """Keys whose value differs from the package defaults (after presets, files, --set).
+
+        The node type shaped like today's hosts is derived from the inventory, not changed by
+        anyone, so its keys do not count."""
         defaults = {e.key: e.value for e in _walk(default_assumptions(), "")}
+        derived = f"platform.node_types.{HOST_SHAPED_PREFIX}"
         return {
             e.key
             for e in _walk(self, "")
-            if e.key not in defaults or _comparable(e.value) != _comparable(defaults[e.key])
+            if not e.key.startswith(derived) and (
+                e.key not in defaults or _comparable(e.value) != _comparable(defaults[e.key]))
         }
 
     def table(self) -> pd.DataFrame:

@@ -177,7 +177,7 @@ def _text(x: Any) -> str:
 def _headline(est: Estimate) -> dict[str, Any]:
     """Tiles and the executive summary, shared by the report and the notebook display."""
     cur = est.currency
-    m, t, q = est.money, est.target, est.quality.overall
+    m, t = est.money, est.target
     unc = est.uncertainty
 
     def spread(p: Any, kind: str = "money") -> str | None:
@@ -213,8 +213,7 @@ def _headline(est: Estimate) -> dict[str, Any]:
          f"at {fmt.pct(m.discount_rate)} a year",
          "tone": "good" if m.npv > 0 else "bad"},
         {"label": "Confidence", "value": fmt.stars(est.quality.confidence_stars),
-         "sub": f"usage data for {fmt.pct(q.usage_share)} of VMs"
-         if q.usage_share is not None else "", "stars": True},
+         "sub": est.insights.evidence_note, "stars": True},
     ]
     return {"name": est.name, "currency": cur, "tiles": tiles,
             "summary_lines": list(est.insights.headline)}

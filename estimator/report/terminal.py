@@ -164,6 +164,19 @@ def render_summary(est: Estimate, console: Console, *, notes: bool = True) -> No
     if est.scenarios is not None and len(est.scenarios):
         console.print()
         console.print(scenario_table(est))
+    if est.insights.key_assumptions:
+        keys = Table(title="Key assumptions", title_justify="left", show_header=False, box=None)
+        keys.add_column("topic", no_wrap=True)
+        keys.add_column("assumption")
+        for k in est.insights.key_assumptions:
+            keys.add_row(k.topic, k.text)
+        console.print()
+        console.print(keys)
+    if est.insights.next_steps:
+        console.print()
+        console.print("Next steps", style="bold", markup=False, highlight=False)
+        for i, step in enumerate(est.insights.next_steps, 1):
+            console.print(f"{i}. {step}", markup=False, highlight=False)
     if not notes:
         return
     if est.insights.contract_prices:

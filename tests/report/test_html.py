@@ -55,7 +55,8 @@ def test_headline_numbers_in_the_first_screen(est, html_file):
             "38 months.") in first
     for expected in ("VMs in scope", "40", "of 48 read", "lower bound 10", "USD 139 k",
                      "USD 68.6 k", "38 months", "P10–P90: 31–51 months", "USD 78.0 k",
-                     "P10–P90: 70–125 k", "USD 78.5 k", "★★★☆☆", "usage data for 82% of VMs"):
+                     "P10–P90: 70–125 k", "USD 78.5 k", "★★★☆☆",
+                     "sized from own usage for 80% of VMs"):
         assert expected in first, expected
 
 

@@ -175,3 +175,27 @@ def test_file_names_are_kept_exactly(est, tmp_path) -> None:
     wb = openpyxl.load_workbook(write_excel(odd, tmp_path / "x.xlsx"))
     assert wb["Summary"]["A1"].value == f"Containerisation estimate: {name}"
     assert wb["VMs"].oddHeader.left.text == f"Containerisation estimate: {name}"
+
+
+def test_confidence_tile_names_the_evidence(sample_est, ibm_est) -> None:
+    # IBM has no per-VM usage: 735 of 763 VMs are sized from their host's measured use
+    assert ibm_est.insights.evidence_note == "sized from host usage for 96% of VMs"
+    assert sample_est.insights.evidence_note == "sized from own usage for 100% of VMs"
+    assert ibm_est.insights.evidence_note in ibm_est.to_html()
+
+
+def test_terminal_shows_the_key_assumptions_and_next_steps(sample_est) -> None:
+    import io
+
+    from rich.console import Console
+
+    from estimator.report.terminal import render_summary
+
+    buf = io.StringIO()
+    render_summary(sample_est, Console(file=buf, width=200, color_system=None))
+    out = " ".join(buf.getvalue().split())  # rich wraps long lines
+    assert "Key assumptions" in out and "Next steps" in out
+    for k in sample_est.insights.key_assumptions:
+        assert k.topic in out
+    for i, step in enumerate(sample_est.insights.next_steps, 1):
+        assert f"{i}. {' '.join(step.split())}" in out
