@@ -180,9 +180,9 @@ def render_summary(est: Estimate, console: Console, *, notes: bool = True) -> No
     if not notes:
         return
     if est.insights.contract_prices:
-        keys = ", ".join(c.key for c in est.insights.contract_prices)
+        contract = ", ".join(c.key for c in est.insights.contract_prices)
         console.print(f"Replace these with your contract prices (they move the NPV most and "
-                      f"have no public source): {keys}", markup=False, highlight=False)
+                      f"have no public source): {contract}", markup=False, highlight=False)
     for note in est.notes:
         console.print(f"Note: {note}", markup=False, highlight=False)
 
