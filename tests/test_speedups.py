@@ -10,6 +10,7 @@ import pandas as pd
 
 from estimator.costs.result import used_rows
 from estimator.hosts import host_key
+from estimator.packing import isolation_cost, plan_pools
 
 
 def _host_names(rng: np.random.Generator, n: int) -> list[str | None]:
@@ -34,3 +35,41 @@ def test_used_rows_is_the_pairwise_isin_it_replaced() -> None:
         used = tuple(str(h) for h in _host_names(rng, int(rng.integers(0, 30))) if h is not None)
         old = np.isin(host_key(listed), list(set(host_key(pd.Series(used, dtype="string")))))
         np.testing.assert_array_equal(used_rows(listed, used), old)
+
+
+def _old_isolation_cost(items: pd.DataFrame, node_types: pd.DataFrame,
+                        **kwargs: object) -> int:
+    """isolation_cost as it was: both plans packed, whatever the pools."""
+    common = {**kwargs, "effort": "fast"}
+    separated = plan_pools(items, node_types, **common)  # type: ignore[arg-type]
+    collapsed = plan_pools(items.assign(pool=items["os_family"].astype("string")
+                                        .fillna("unknown")), node_types, **common)  # type: ignore[arg-type]
+    return max(0, int(separated.totals["nodes"]) - int(collapsed.totals["nodes"]))
+
+
+def test_isolation_cost_shortcut_gives_the_packed_difference() -> None:
+    node_types = pd.DataFrame({
+        "name": ["small", "big", "win"], "cores": [8.0, 32.0, 16.0],
+        "memory_gib": [32.0, 128.0, 64.0], "annual_cost_usd": [1000.0, 3000.0, 2500.0],
+        "os": ["linux", "any", "windows"]})
+    plain = {"reservation_model": "none", "max_pods_per_node": 110, "target_utilisation": 1.0,
+             "daemonset_cpu_cores": 0.0, "daemonset_memory_gib": 0.0,
+             "ha_spare_nodes_per_pool": 1}
+    rng = np.random.default_rng(3)
+    shortcuts = 0
+    for trial in range(40):
+        n = int(rng.integers(0, 300))
+        family = rng.choice(["linux", "windows"], size=n)
+        env = rng.choice(["prod", "dev"], size=n)
+        by = trial % 3  # pools by OS family, by OS family and environment, or one name per family
+        pool = (family if by == 0 else np.char.add(np.char.add(family, "/"), env) if by == 1
+                else np.where(family == "linux", "l", "w"))
+        items = pd.DataFrame({
+            "pool": pool, "os_family": family,
+            "cpu_request_cores": rng.choice([0.5, 1.0, 2.0, 3.5, 7.0], size=n),
+            "memory_request_gib": rng.choice([1.0, 4.0, 8.0, 20.0], size=n),
+            "replicas": rng.choice([1, 1, 2, 3], size=n)})
+        assert isolation_cost(items, node_types, **plain) == \
+            _old_isolation_cost(items, node_types, **plain)  # type: ignore[arg-type]
+        shortcuts += by != 1
+    assert shortcuts > 20
