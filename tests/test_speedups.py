@@ -73,3 +73,63 @@ def test_isolation_cost_shortcut_gives_the_packed_difference() -> None:
             _old_isolation_cost(items, node_types, **plain)  # type: ignore[arg-type]
         shortcuts += by != 1
     assert shortcuts > 20
+
+
+def _old_make_vm_id(vms: pd.DataFrame, file: str) -> pd.Series:
+    """make_vm_id before its every-VM-has-a-UUID shortcut."""
+    index = vms.index
+    vcenter = vms["vcenter"].astype("string").fillna("")
+    uuid = vms["uuid"].astype("string")
+    by_uuid = "uuid:" + uuid.str.lower() + "@" + vcenter
+    base = "name:" + file + "/" + vcenter + "/" + vms["name"].astype("string")
+    repeated = base.duplicated(keep=False).to_numpy(dtype=bool)
+    nth = pd.Series(1, index=index)
+    if repeated.any():
+        nth[repeated] = base[repeated].groupby(base[repeated].to_numpy()).cumcount() + 1
+    by_name = base.where(nth == 1, base + "#" + nth.astype("string"))
+    return by_uuid.fillna(by_name).astype("string")
+
+
+def test_make_vm_id_shortcut_is_the_general_rule() -> None:
+    from estimator.inventory.normalise import make_vm_id
+
+    rng = np.random.default_rng(5)
+    for trial in range(30):
+        n = int(rng.integers(0, 50))
+        uuids = [f"UUID-{int(u)}" for u in rng.integers(0, 40, n)]
+        if trial % 2:
+            uuids = [None if rng.random() < 0.3 else u for u in uuids]
+        vms = pd.DataFrame({
+            "name": pd.array([f"vm{int(i)}" for i in rng.integers(0, 10, n)], dtype="string"),
+            "vcenter": pd.array(rng.choice(["vc1", "vc2", None], n).tolist(), dtype="string"),
+            "uuid": pd.array(uuids, dtype="string")})
+        pd.testing.assert_series_equal(make_vm_id(vms, "f.csv"), _old_make_vm_id(vms, "f.csv"))
+
+
+def test_uuid_match_skips_names_only_when_they_match_nothing() -> None:
+    from estimator.inventory import rvtools
+
+    rng = np.random.default_rng(8)
+    for _trial in range(40):
+        n, m = int(rng.integers(1, 40)), int(rng.integers(1, 60))
+        raw = pd.DataFrame({
+            "name": pd.array([f"vm{int(i)}" for i in rng.integers(0, 12, n)], dtype="string"),
+            "uuid": pd.array([f"u{int(i)}" for i in rng.integers(0, 30, n)], dtype="string"),
+            "vcenter": pd.array(rng.choice(["vc1", "vc2"], n).tolist(), dtype="string")})
+        other = {
+            "name": pd.Series(pd.array([f"VM{int(i)}" for i in rng.integers(0, 12, m)],
+                                       dtype="string")),
+            "uuid": pd.Series(pd.array([None if rng.random() < 0.3 else f"U{int(i)}"
+                                        for i in rng.integers(0, 30, m)], dtype="string")),
+            "vcenter": pd.Series(pd.array(rng.choice(["VC1", "vc2"], m).tolist(),
+                                          dtype="string")).str.lower()}
+        values = pd.Series(rng.random(m))
+        match = rvtools._Match(raw, other)
+        # The name step the shortcut leaves out, as it was built before.
+        mine, theirs, k = rvtools._key_codes(raw["name"], other["name"],
+                                             (raw["vcenter"], other["vcenter"]))
+        mine[raw["uuid"].notna().to_numpy()] = -1
+        full = rvtools._Match(raw, other)
+        full._steps = [*match._steps, (mine, theirs, k, True)]
+        for agg in ("first", "sum"):
+            pd.testing.assert_series_equal(match.take(values, agg), full.take(values, agg))
