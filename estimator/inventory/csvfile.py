@@ -53,6 +53,8 @@ _DECODE_CHUNK = 16 * 2**20
 # Bytes of a file checked at a time before Arrow parses it from disk (rounded to whole blocks
 # of the line-length check).
 _SCAN_CHUNK = 16 * 2**20
+# Bytes Arrow's CSV reader parses at a time (one chunk of every column per block).
+_BLOCK_BYTES = 8 * 2**20
 
 
 def decode_text(data: bytes, display: str) -> str:
@@ -349,7 +351,10 @@ def _read_strings(source: bytes | _FileSpan, delim: str, *, columns: int,
         include_columns=None if include is None else [f"f{i}" for i in include])
     # One thread: on the 2-vCPU machine the threaded reader took twice as long (1M-VM vInfo,
     # 2.0 s against 1.0 s), splitting blocks that may hold quoted line breaks.
-    read = pa_csv.ReadOptions(autogenerate_column_names=True, use_threads=False)
+    # Blocks of 8 MiB, not 1 MiB: a column of 1,000,000 VMs in about 120 chunks instead of
+    # 930 halves the time every later step spends per chunk, for the same parse time.
+    read = pa_csv.ReadOptions(autogenerate_column_names=True, use_threads=False,
+                              block_size=_BLOCK_BYTES)
     stream: pa.NativeFile
     if isinstance(source, bytes):
         stream = pa.BufferReader(source)
@@ -395,11 +400,26 @@ def _strip(value: str | None) -> str | None:
     return (value.strip() or None) if value is not None else None
 
 
+def _blank_as_null(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Empty strings as nulls. Only a validity bitmap is made: the chunks keep their offsets
+    and characters (an empty string and a null both span no characters)."""
+    chunks = []
+    for chunk in text.chunks:
+        filled = pc.greater(pc.binary_length(chunk), 0)
+        if chunk.null_count or chunk.offset or filled.offset:
+            chunks.append(pc.if_else(filled, chunk, pa.scalar(None, chunk.type)))
+        elif filled.false_count:
+            chunks.append(pa.Array.from_buffers(chunk.type, len(chunk),
+                                                [filled.buffers()[1], *chunk.buffers()[1:]]))
+        else:
+            chunks.append(chunk)
+    return pa.chunked_array(chunks, type=text.type)
+
+
 def _typed(strings: pa.ChunkedArray) -> pd.Series:
     """A CSV column: stripped text with blanks NA, or float64 when every value is a number
     as `pandas.to_numeric` reads numbers (so both parsers agree)."""
-    text = pc.utf8_trim_whitespace(strings)  # the same characters as str.strip()
-    text = pc.if_else(pc.equal(pc.utf8_length(text), 0), pa.scalar(None, pa.string()), text)
+    text = _blank_as_null(pc.utf8_trim_whitespace(strings))  # as str.strip() strips
     present = len(text) - text.null_count
     if present == 0:
         return pd.Series(np.nan, index=pd.RangeIndex(len(text)), dtype="float64")
