@@ -233,3 +233,21 @@ def test_streamed_head_and_body_match_in_memory(tmp_path: Path, rows: int) -> No
     data = path.read_bytes()
     end = csvfile._nth_line_end(data, 200)
     assert (head, more) == (data[:end], end < len(data))
+
+
+def test_blank_as_null_is_the_if_else_it_replaced() -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rng = np.random.default_rng(2)
+    words = ["", "a", "bb", "", "ccc ", None]
+    for _ in range(50):
+        chunks = [pa.array(rng.choice(words, int(rng.integers(0, 30))).tolist(), pa.string())
+                  for _ in range(int(rng.integers(1, 5)))]
+        text = pa.chunked_array(chunks, type=pa.string())
+        if len(text) > 3 and rng.random() < 0.5:
+            text = text.slice(int(rng.integers(1, 3)))
+        old = pc.if_else(pc.equal(pc.utf8_length(text), 0), pa.scalar(None, pa.string()), text)
+        new = csvfile._blank_as_null(text)
+        assert new.to_pylist() == old.to_pylist()
+        assert new.null_count == old.null_count
