@@ -49,6 +49,13 @@ from estimator.uncertainty import price_sensitivity, run_uncertainty, scenario_t
 
 Progress = Callable[[str], None]
 
+# The VM columns the current-estate and fit summaries read. They filter rows, and a row filter
+# of the whole VM table copies all its columns (0.8 GB and about 1 s each at 1,000,000 VMs);
+# tests/test_pipeline_columns.py checks that they give the same on these columns alone.
+CURRENT_COLUMNS: tuple[str, ...] = ("in_scope", "power_state", "vcpus", "cpu_util", "memory_gib",
+                                    "memory_util")
+FIT_COLUMNS: tuple[str, ...] = ("in_scope", "moves", "fit_level", "fit_reason")
+
 
 @dataclass(frozen=True)
 class RunInputs:
@@ -259,17 +266,17 @@ def run(inputs: RunInputs, *, uncertainty: bool = True,
     vms = pd.concat([plan.vms, per_vm.reindex(plan.vms.index)], axis=1)
     quality = quality_report(inv, plan.vms, inputs.override_problems, inferred_share(plan.vms))
     q = costs.quantities
-    fit_reasons = top_reasons(vms, 20)
+    fit_reasons = top_reasons(_columns(vms, FIT_COLUMNS), 20)
     inventory = inventory_summary(vms, quality.overall.rows_dropped)
     current = summarise_current(costs.hosts, int(q.hosts_before),
                                 bool(q.hosts_inferred or q.unlisted_hosts),
-                                float(q.physical_cores_before), vms)
+                                float(q.physical_cores_before), _columns(vms, CURRENT_COLUMNS))
     target = summarise_target(plan.pools, plan.plan.totals, plan.fallbacks,
                               plan.isolation_extra_nodes, hosts_kept=float(q.hosts_after),
                               platform=a.platform.name, hardware_model=a.platform.hardware_model)
     money = summarise_money(costs.annual_before, costs.annual_after, costs.one_off_migration,
                             costs.payback_months, costs.npv, values)
-    fit = summarise_fit(vms, fit_reasons)
+    fit = summarise_fit(_columns(vms, FIT_COLUMNS), fit_reasons)
     unc = None
     if uncertainty and a.ranges():
         say("Monte Carlo")
@@ -316,6 +323,11 @@ def with_insights(est: Estimate) -> Estimate:
         scenarios=est.scenarios, isolation_keys=est.assumptions.platform.isolation_keys,
         platform=est.assumptions.platform.name, platforms=est.platforms,
         sensitivity=None, assumptions=est.assumptions, keep=est.insights))
+
+
+def _columns(vms: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """The columns of `vms` among `names` (a summary treats a missing column as unknown)."""
+    return vms[[c for c in names if c in vms.columns]]
 
 
 def _estate_name(inv: Inventory) -> str:

@@ -62,10 +62,16 @@ def confidence_stars(usage_share: float | None) -> int | None:
     return next(i + 1 for i, top in enumerate(STAR_BANDS_PCT) if pct <= top or i == 4)
 
 
-def _usage_share(scoped: pd.DataFrame) -> tuple[int, int, float | None]:
-    inscope = scoped[scoped["in_scope"].astype(bool)]
-    with_usage = int((inscope["cpu_util"].notna() & inscope["memory_util"].notna()).sum())
-    n = len(inscope)
+def _usage_share(scoped: pd.DataFrame, rows: np.ndarray | None = None
+                 ) -> tuple[int, int, float | None]:
+    """In-scope VMs, those with usage data and their share, over `rows` (a mask) or all."""
+    # Masks of the three columns, not rows of the whole frame (a copy of every column).
+    inscope = scoped["in_scope"].astype(bool).to_numpy(dtype=bool)
+    if rows is not None:
+        inscope = inscope & rows
+    usage = (scoped["cpu_util"].notna() & scoped["memory_util"].notna()).to_numpy(dtype=bool)
+    with_usage = int((inscope & usage).sum())
+    n = int(inscope.sum())
     return n, with_usage, (with_usage / n if n else None)
 
 
@@ -168,8 +174,7 @@ def quality_report(inventory: Inventory, sized_vms: pd.DataFrame,
     source = sized_vms["source"].astype("string").to_numpy(dtype=object)
     files = []
     for f in inventory.files:
-        mine = sized_vms[source == f.file]
-        n, with_usage, share = _usage_share(mine)
+        n, with_usage, share = _usage_share(sized_vms, source == f.file)
         files.append(FileQualityRow(
             file=f.file, format=f.format, rows_read=int(f.rows_read), vms_kept=int(f.vms_kept),
             rows_dropped=sum(p.kind == "rejected" for p in f.problems),
@@ -191,7 +196,9 @@ def quality_report(inventory: Inventory, sized_vms: pd.DataFrame,
         vms_in_scope=n, vms_with_usage=with_usage, usage_share=share,
         confidence_stars=stars,
     )
-    scoped = sized_vms[in_scope]
+    # Only the columns the confidence text and basis counts read.
+    scoped = sized_vms[[c for c in ("cpu_basis", "memory_basis", "usage_source")
+                        if c in sized_vms.columns]][in_scope]
     reason, raise_ = _confidence_text(scoped, stars, inferred_share)
     problems = tuple(problem_row(p) for p in (*inventory.all_problems, *extra_problems))
     return QualityReport(
@@ -213,7 +220,9 @@ def sized_for_quality(inventory: Inventory, scoped_vms: pd.DataFrame,
 def inventory_summary(scoped_vms: pd.DataFrame, rows_rejected: int) -> InventorySummary:
     """What was read and what is in scope, from the scoped VM table."""
     vms = scoped_vms
-    inscope = vms[vms["in_scope"].astype("boolean").fillna(False).to_numpy(bool)]
+    # Only the columns summed here, not rows of the whole frame (a copy of every column).
+    inscope = vms[["os_end_of_support", "os_family", "vcpus", "memory_gib", "storage_used_gib"]][
+        vms["in_scope"].astype("boolean").fillna(False).to_numpy(bool)]
     eos = inscope["os_end_of_support"].astype("boolean").fillna(False)
     families = inscope["os_family"].astype("string").fillna("unknown").value_counts()
     return InventorySummary(
@@ -281,10 +290,11 @@ def validation_summary(inventory: Inventory, scoped_vms: pd.DataFrame,
     report = quality_report(inventory, vms, extra_problems, inferred_share(vms))
     summary = inventory_summary(vms, report.overall.rows_dropped)
     by_source = {}
+    in_scope = vms["in_scope"].astype(bool).to_numpy(dtype=bool)
     for f in inventory.files:
-        mine = vms[vms["source"] == f.file]
-        by_source[f.file] = {"format": f.format, "vms": len(mine),
-                             "in_scope": int(mine["in_scope"].astype(bool).sum())}
+        mine = (vms["source"] == f.file).to_numpy(dtype=bool)
+        by_source[f.file] = {"format": f.format, "vms": int(mine.sum()),
+                             "in_scope": int((in_scope & mine).sum())}
     hosts = inventory.hosts
     known = len(hosts) > 0
 

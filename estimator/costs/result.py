@@ -54,6 +54,13 @@ def categories_frame(lines: CostLines) -> pd.DataFrame:
                          "annual_savings": before - after})
 
 
+def used_rows(listed: pd.Series, used: tuple[str, ...]) -> np.ndarray:
+    """Which listed hosts are among `used`, compared by `host_key`."""
+    # A hash lookup: np.isin on two object arrays compares every pair (quadratic in hosts).
+    keys = pd.Index(host_key(listed))
+    return np.asarray(keys.isin(host_key(pd.Series(used, dtype="string"))), dtype=bool)
+
+
 def hosts_frame(hosts: pd.DataFrame | None, quantities: CostQuantities,
                 values: Values) -> pd.DataFrame:
     """The hosts that run in-scope VMs today, as the cost model counts them.
@@ -65,8 +72,7 @@ def hosts_frame(hosts: pd.DataFrame | None, quantities: CostQuantities,
     known = conform(hosts, HOST_SCHEMA) if hosts is not None and len(hosts) else \
         empty_frame(HOST_SCHEMA)
     if len(known):
-        used = set(host_key(pd.Series(quantities.used_hosts, dtype="string")))
-        known = known[np.isin(host_key(known["host"]), list(used))].reset_index(drop=True)
+        known = known[used_rows(known["host"], quantities.used_hosts)].reset_index(drop=True)
     names = [*quantities.unlisted_hosts,
              *(f"inferred-{i + 1}" for i in range(quantities.inferred_hosts))]
     sources = (["not in host list"] * len(quantities.unlisted_hosts)

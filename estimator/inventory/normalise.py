@@ -158,6 +158,8 @@ def make_vm_id(vms: pd.DataFrame, file: str) -> pd.Series:
     uuid = (vms["uuid"] if "uuid" in vms else pd.Series(pd.NA, index=index,
                                                           dtype="string")).astype("string")
     by_uuid = "uuid:" + uuid.str.lower() + "@" + vcenter
+    if not by_uuid.isna().any():
+        return by_uuid.astype("string")  # every VM has a UUID: no name-based id is used
     base = "name:" + file + "/" + vcenter + "/" + vms["name"].astype("string")
     # Only names that repeat need numbering; most estates have few.
     repeated = base.duplicated(keep=False).to_numpy(dtype=bool)

@@ -453,7 +453,9 @@ class _Match:
         self._index = raw.index
         # (vInfo row -> key code or -1, other row -> key code or -1, codes, by name)
         self._steps: list[tuple[np.ndarray, np.ndarray, int, bool]] = []
-        for key_col in (["uuid"] if by_uuid else []) + ["name"]:
+        # Rows with a UUID match by it alone: when every vInfo row has one, names match none.
+        by_name = not (by_uuid and bool(raw["uuid"].notna().all()))
+        for key_col in (["uuid"] if by_uuid else []) + (["name"] if by_name else []):
             mine, theirs, n = _key_codes(
                 raw[key_col], other[key_col],
                 (raw["vcenter"], other["vcenter"]) if with_vc else None)

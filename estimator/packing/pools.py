@@ -388,10 +388,27 @@ def isolation_cost(
         "seed": seed,
         "effort": "fast",
     }
-    separated = plan_pools(items, node_types, **common)  # type: ignore[arg-type]
     keys = list(base_keys)
     collapsed_pool = items[keys[0]].astype("string").fillna("unknown")
     for key in keys[1:]:
         collapsed_pool = collapsed_pool + "/" + items[key].astype("string").fillna("unknown")
+    if _same_partition(items["pool"].astype("string").fillna("(none)"), collapsed_pool):
+        # Both plans would pack the same sets of items with the same settings, and a pool's
+        # name does not enter its packing: the difference is 0 (e.g. pools by OS family only).
+        _check_inputs(items, node_types, tuple(extra_dimensions))  # the errors plan_pools raises
+        return 0
+    separated = plan_pools(items, node_types, **common)  # type: ignore[arg-type]
     collapsed = plan_pools(items.assign(pool=collapsed_pool), node_types, **common)  # type: ignore[arg-type]
     return max(0, int(separated.totals["nodes"]) - int(collapsed.totals["nodes"]))
+
+
+def _same_partition(a: pd.Series, b: pd.Series) -> bool:
+    """Whether `a` and `b` (no missing values) group the rows the same way."""
+    ca, _ = pd.factorize(a)
+    cb, _ = pd.factorize(b)
+    na, nb = int(ca.max(initial=-1)) + 1, int(cb.max(initial=-1)) + 1
+    if na != nb:
+        return False
+    # Equal partitions: every distinct value of `a` meets exactly one of `b`.
+    pairs = np.unique(ca.astype(np.int64) * max(nb, 1) + cb)
+    return pairs.size == na

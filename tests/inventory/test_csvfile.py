@@ -134,3 +134,120 @@ def test_arrow_trims_the_characters_python_strips() -> None:
     cells = [f"{c}x{c}" for c in chars]
     trimmed = pc.utf8_trim_whitespace(pa.array(cells)).to_pylist()
     assert trimmed == [cell.strip() for cell in cells]
+
+
+def _span_table(path: Path, limits: Limits | None = None, column_filter=None) -> Table | None:
+    """The Table the file-streaming Arrow path gives, or None when it leaves the file to the
+    in-memory path."""
+    limits = limits or Limits()
+    span = csvfile._scan_file(path, limits)
+    if span is None:
+        return None
+    return csvfile._load_arrow_span(span, path, limits, display=path.name, sheet=None,
+                                    column_filter=column_filter)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_streamed_arrow_path_is_the_in_memory_one(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "inv.csv"
+    path.write_bytes(CASES[name])
+    memory = csvfile._load_arrow(path.read_bytes(), path, Limits(), display=path.name,
+                                 sheet=None, column_filter=None)
+    streamed = _span_table(path)
+    if name == "cp1252":
+        assert streamed is None  # transcoded in memory
+        return
+    assert memory is not None and streamed is not None
+    assert (streamed.header_row, streamed.blank_rows) == (memory.header_row, memory.blank_rows)
+    pd.testing.assert_frame_equal(streamed.frame, memory.frame, check_exact=True)
+
+
+@pytest.mark.parametrize("name", sorted(DECLINED))
+def test_streamed_arrow_path_declines_odd_files(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "inv.csv"
+    path.write_bytes(DECLINED[name])
+    assert _span_table(path) is None
+
+
+def test_streamed_arrow_path_declines_files_near_a_limit(tmp_path: Path) -> None:
+    path = tmp_path / "inv.csv"
+    path.write_bytes(b"VM,CPUs\n" + b"web,2\n" * 20)
+    for limits in (Limits(max_rows=10), Limits(max_columns=1), Limits(max_cells=30),
+                   Limits(max_csv_line_chars=5)):
+        assert _span_table(path, limits) is None
+
+
+_PIECES = ["a", "b,", ",", " ", "\n", "\r", "\r\n", "é", "€", "\u2028", "\x0c", "\x85",
+           "\x00", "\t"]
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 8, 64])
+def test_chunked_checks_decide_as_the_whole_file_checks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """The scan in chunks accepts exactly the files `_as_utf8` keeps as they are and
+    `_line_count` passes, with the same line count, wherever the chunks end."""
+    monkeypatch.setattr(csvfile, "_SCAN_CHUNK", chunk)
+    rng = np.random.default_rng(chunk)
+    path = tmp_path / "f.csv"
+    accepted = 0
+    for trial in range(400):
+        n = int(rng.integers(0, 40))
+        weights = np.array([8, 4, 4, 2, 6, 1, 3, 1, 1, 0.1, 0.1, 0.1, 0.1, 1])
+        picks = rng.choice(len(_PIECES), size=n, p=weights / weights.sum())
+        data = "".join(_PIECES[i] for i in picks).encode()
+        if trial % 5 == 0:
+            data = b"\xef\xbb\xbf" + data
+        if trial % 23 == 0:
+            data += b"\xff"  # not UTF-8
+        path.write_bytes(data)
+        limits = Limits(max_csv_line_chars=int(rng.choice([2, 5, 11, 1_000_000])),
+                        max_rows=int(rng.choice([3, 10, 1_000])))
+        start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        utf8 = csvfile._as_utf8(data)
+        lines = csvfile._line_count(utf8, limits) if utf8 is not None else None
+        kept = utf8 is not None and utf8 == data[start:] and lines is not None
+        span = csvfile._scan_file(path, limits)
+        assert (span is not None) == kept, (data, limits)
+        if span is not None:
+            accepted += 1
+            assert (span.start, span.lines) == (start, lines)
+    assert accepted > 50
+
+
+@pytest.mark.parametrize("rows", [150, 199, 200, 201, 5_000])
+def test_streamed_head_and_body_match_in_memory(tmp_path: Path, rows: int) -> None:
+    # Long cells push the first 200 lines past the 1 MiB pieces the head is read in.
+    rng = np.random.default_rng(rows)
+    notes = np.where(rng.random(rows) < 0.1, "x" * 100_000, "note, with comma")
+    frame = pd.DataFrame({"VM": [f"vm-{i}" for i in range(rows)],
+                          "CPUs": rng.integers(1, 64, rows), "Note": notes})
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, index=False)
+    memory = csvfile._load_arrow(path.read_bytes(), path, Limits(), display=path.name,
+                                 sheet=None, column_filter=None)
+    streamed = _span_table(path)
+    assert memory is not None and streamed is not None
+    pd.testing.assert_frame_equal(streamed.frame, memory.frame, check_exact=True)
+    with open(path, "rb") as f:
+        head, more = csvfile._head_lines(f, 200)
+    data = path.read_bytes()
+    end = csvfile._nth_line_end(data, 200)
+    assert (head, more) == (data[:end], end < len(data))
+
+
+def test_blank_as_null_is_the_if_else_it_replaced() -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rng = np.random.default_rng(2)
+    words = ["", "a", "bb", "", "ccc ", None]
+    for _ in range(50):
+        chunks = [pa.array(rng.choice(words, int(rng.integers(0, 30))).tolist(), pa.string())
+                  for _ in range(int(rng.integers(1, 5)))]
+        text = pa.chunked_array(chunks, type=pa.string())
+        if len(text) > 3 and rng.random() < 0.5:
+            text = text.slice(int(rng.integers(1, 3)))
+        old = pc.if_else(pc.equal(pc.utf8_length(text), 0), pa.scalar(None, pa.string()), text)
+        new = csvfile._blank_as_null(text)
+        assert new.to_pylist() == old.to_pylist()
+        assert new.null_count == old.null_count
