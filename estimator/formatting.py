@@ -51,6 +51,7 @@ def csv_safe(value: Any) -> Any:
 EXCEL_COUNT = "#,##0"
 EXCEL_DECIMAL = "#,##0.0"
 EXCEL_DECIMAL2 = "#,##0.00"
+EXCEL_DECIMAL_ANY = "#,##0.0#####"  # a fraction's own digits, up to six
 EXCEL_PERCENT = "0.0%"
 EXCEL_MONTHS = '0" months"'
 

@@ -34,6 +34,7 @@ err_console = SafeConsole(stderr=True, highlight=False)
 out_console = SafeConsole(highlight=False)
 
 _state = {"debug": False, "quiet": False}
+INTERNAL_ERROR_EXIT = 70  # sysexits.h EX_SOFTWARE: a bug, told apart from bad input (1)
 
 
 QUIET_HELP = "Print results and errors only: no progress, notes or 'Wrote ...' lines."
@@ -103,6 +104,15 @@ def handles_errors(func: F) -> F:
             if _state["debug"]:
                 raise
             raise fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
+        except Exception as exc:
+            # The CLI framework's own exits and usage errors pass through.
+            if _state["debug"] or type(exc).__module__.split(".")[0] in ("typer", "click"):
+                raise
+            # A bug, not the user's input: one line that says so, exit code 70 (EX_SOFTWARE).
+            fail(f"internal error ({type(exc).__name__}: {exc})",
+                 "this is a bug in estimator, not in your input; rerun with --debug for the "
+                 "traceback and report it")
+            raise typer.Exit(code=INTERNAL_ERROR_EXIT) from None
 
     return wrapper  # type: ignore[return-value]
 

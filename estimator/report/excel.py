@@ -31,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.marker import DataPoint
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
 from openpyxl.drawing.text import (
@@ -176,6 +177,12 @@ class _Sheet:
         # a payback cell holds the whole months every other output shows, or stays blank
         _set_value(c, fmt.whole_months(value) if kind == "months" else value)
         number_format = self.formats.get(kind)
+        if kind == "dec_any" and isinstance(c.value, int | float) \
+                and not isinstance(c.value, bool):
+            # assumptions mix counts, prices and fractions: grouped whole numbers, and up to
+            # six decimals (0.00275 USD per GiB-hour) without a trailing zero or point
+            number_format = (fmt.EXCEL_COUNT if float(c.value).is_integer()
+                             else fmt.EXCEL_DECIMAL_ANY)
         if number_format and c.data_type == "n":
             c.number_format = number_format
         if font is not None:
@@ -489,9 +496,18 @@ def _chart_title(text: str) -> Title:
 
 
 def _costs_sheet(sh: _Sheet, est: Estimate) -> dict[str, tuple[int, int]]:
-    sh.widths([28] + [17] * (len(CASH_FLOW_COLUMNS) - 1))
+    cf = est.cash_flow
+    cols = [k for k, _ in CASH_FLOW_COLUMNS if k in cf]
+    # The chart draws what the move costs below the axis, as the HTML chart does; a chart
+    # cannot negate a range, so the negated outflows sit in hidden columns after the table
+    # (columns are declared before the first row of a write-only sheet). They are wide
+    # enough that their headings do not make the header row taller.
+    drawn = [(k, name) for k, name, _ in CASH_OUTFLOWS if k in cols]
+    sh.widths([28] + [18] * (max(len(cols), 4) - 1) + [24] * len(drawn))
     sh.ws.freeze_panes = "A2"
     refs: dict[str, tuple[int, int]] = {}
+    for i in range(len(cols) + 1, len(cols) + len(drawn) + 1):
+        sh.ws.column_dimensions[get_column_letter(i)].hidden = True
     c = est.costs
     if not c.empty:
         table = c[["category", "annual_before", "annual_after", "annual_savings"]]
@@ -503,15 +519,15 @@ def _costs_sheet(sh: _Sheet, est: Estimate) -> dict[str, tuple[int, int]]:
         sh.append([sh.cell("Total", font=_HEADER_FONT)]
                   + [sh.cell(v, "money", font=_HEADER_FONT)
                      for v in (m.annual_before, m.annual_after, m.annual_savings)])
-    cf = est.cash_flow
     if not cf.empty:
         sh.append([])
         sh.append([sh.cell("Cash flow by year", font=_TITLE_FONT)])
-        cols = [k for k, _ in CASH_FLOW_COLUMNS if k in cf]
         heads = dict(CASH_FLOW_COLUMNS)
-        refs["cash_flow"] = _table(sh, cf[cols], headings=[heads[k] for k in cols],
-                                   kinds={k: "count" if k == "year" else "money" for k in cols},
-                                   wrap_header=True)
+        table = cf[cols].assign(**{f"chart_{k}": -cf[k].astype(float) for k, _ in drawn})
+        refs["cash_flow"] = _table(
+            sh, table, headings=[heads[k] for k in cols] + [f"{n} (chart)" for _, n in drawn],
+            kinds={k: "count" if k == "year" else "money" for k in table.columns},
+            wrap_header=True)
         sh.note("Cost after leaves out owned servers: they are under New servers, in the year "
                 "they are bought and again when written off. Net = cost of staying − cost "
                 "after − dual running − new servers − migration.")
@@ -595,13 +611,19 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
         bar.y_axis.title = cur
         bar.y_axis.number_format = scale
         bar.x_axis.tickLblPos = "low"
-        for key, colour in (("savings", GREEN), *((c, colour) for c, _, colour
-                                                   in CASH_OUTFLOWS)):
-            if key in cols:
-                col = cols.index(key) + 1
-                bar.add_data(Reference(costs.ws, min_col=col, min_row=head, max_row=last),
-                             titles_from_data=True)
-                _fill(bar.series[-1], colour)
+        # savings above the axis, what the move costs below it (hidden, negated columns)
+        bar.grouping = "stacked"
+        bar.overlap = 100
+        bar.visible_cells_only = False
+        outflows = [(c, name, colour) for c, name, colour in CASH_OUTFLOWS if c in cols]
+        series = [("savings", "Savings", cols.index("savings") + 1, GREEN)] if "savings" in cols \
+            else []
+        series += [(c, name, len(cols) + 1 + i, colour)
+                   for i, (c, name, colour) in enumerate(outflows)]
+        for _key, name, col, colour in series:
+            bar.add_data(Reference(costs.ws, min_col=col, min_row=head + 1, max_row=last))
+            bar.series[-1].tx = SeriesLabel(v=name)
+            _fill(bar.series[-1], colour)
         if "year" in cols:
             bar.set_categories(Reference(costs.ws, min_col=1, min_row=head + 1, max_row=last))
         if "cumulative" in cols:
@@ -707,7 +729,7 @@ def _assumptions_sheet(sh: _Sheet, est: Estimate) -> None:
                                                 "changed")} | {"value": "dec_any",
                                                                "low": "dec_any",
                                                                "high": "dec_any"},
-                     wrap=("key", "value", "description", "source"))
+                     wrap=("key", "value", "unit", "description", "source"))
     sh.ws.auto_filter.ref = f"A1:H{last}"
 
 

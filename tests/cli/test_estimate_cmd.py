@@ -380,3 +380,21 @@ def test_anonymise_refuses_an_existing_mapping_out(small: Path, tmp_path: Path) 
         " ".join(result.stderr.split()))
     assert taken.read_text() == "keep me"
     assert not (tmp_path / "r").exists()  # refused before the run
+
+
+def test_a_bug_is_one_line_with_its_own_exit_code(
+        small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected exception says it is a bug (exit 70), not a traceback; --debug shows it."""
+    import estimator.cli.estimate_cmd as cmd
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise TypeError("float() argument must be a real number, not 'NoneType'")
+
+    monkeypatch.setattr(cmd, "estimate", broken)
+    result = runner.invoke(app, ["estimate", str(small), "--out-dir", str(tmp_path)])
+    assert result.exit_code == 70
+    assert "Error: internal error (TypeError: float() argument" in result.output
+    assert "this is a bug in estimator" in result.output
+    assert "Traceback" not in result.output
+    debug = runner.invoke(app, ["--debug", "estimate", str(small), "--out-dir", str(tmp_path)])
+    assert isinstance(debug.exception, TypeError)

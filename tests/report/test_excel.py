@@ -57,6 +57,34 @@ def test_native_charts(wb):
     assert kinds == ["BarChart", "BarChart", "BarChart", "BarChart"]
 
 
+def _title(chart) -> str:
+    return "".join(r.t for p in chart.title.tx.rich.p for r in (p.r or []))
+
+
+def test_cash_flow_chart_draws_outflows_below_the_axis(wb, est):
+    """As in the HTML chart: savings above the axis; migration, dual running and new servers
+    below it, from hidden columns that hold the table's outflows negated."""
+    chart = next(c for c in wb["Summary"]._charts if _title(c) == "Cash flow by year")
+    assert chart.grouping == "stacked" and chart.overlap == 100
+    assert chart.visible_cells_only is False  # hidden columns are still drawn
+    ws = wb["Costs"]
+    cf = est.cash_flow
+    expected = {"Savings": cf["savings"], "Migration": -cf["migration_cost"],
+                "Dual running": -cf["dual_running"], "New servers": -cf["capex"]}
+    drawn = {}
+    for series in chart.series:
+        sheet, cells = series.val.numRef.f.split("!")
+        assert sheet.strip("'") == "Costs"
+        col, row0, _, row1 = openpyxl.utils.cell.range_boundaries(cells.replace("$", ""))
+        drawn[series.tx.v] = [ws.cell(r, col).value for r in range(row0, row1 + 1)]
+        if series.tx.v != "Savings":
+            assert ws.column_dimensions[openpyxl.utils.get_column_letter(col)].hidden
+    assert drawn.keys() == expected.keys()
+    for name, values in expected.items():
+        assert drawn[name] == pytest.approx(values.astype(float).tolist())
+    assert min(drawn["Migration"]) < 0 < max(drawn["Savings"])
+
+
 def test_costs_by_category_and_year(wb, est):
     ws = wb["Costs"]
     assert _header(ws)[:4] == ["Category", "Today", "After", "Savings"]
@@ -135,6 +163,11 @@ def test_assumptions_mark_changed(wb):
     assert _find_row(ws, "operations.labour_per_hour")[7].value == "changed"
     assert _find_row(ws, "finance.discount_rate")[7].value is None
     assert _find_row(ws, "finance.discount_rate")[1].value == pytest.approx(0.07)
+    # whole numbers grouped, fractions with their own digits (not "3010" or "0.0700000")
+    assert _find_row(ws, "finance.discount_rate")[1].number_format == fmt.EXCEL_DECIMAL_ANY
+    whole = [r for r in ws.iter_rows(min_row=2) if isinstance(r[1].value, int | float)
+             and not isinstance(r[1].value, bool) and float(r[1].value).is_integer()]
+    assert whole and all(r[1].number_format == fmt.EXCEL_COUNT for r in whole)
 
 
 def test_uncertainty_scenarios_and_quality(wb, est):
