@@ -130,8 +130,14 @@ def _confidence_text(vms: pd.DataFrame, stars: int | None, inferred_share: float
                (own, "from one snapshot or summary of their own usage"),
                (host, "from their hosts' measured use at export time"),
                (ratio, "from allocation at today's vCPU-to-core ratio")]
-    parts = [f"{count:,} {text}" for count, text in phrases if count]
-    reason = f"Of {n:,} in-scope VMs, " + "; ".join(parts) + " (CPU sizing)."
+    parts = [(count, text) for count, text in phrases if count]
+    if len(parts) == 1 and parts[0][0] == n:
+        # "all 710 ... 710 from one snapshot" would say the number twice
+        reason = (f"All {fmt.count(n)} in-scope VMs are sized" if n > 1
+                  else "The one in-scope VM is sized") + f" {parts[0][1]} (CPU sizing)."
+    else:
+        reason = (f"Of {fmt.plural(n, 'in-scope VM')}, CPU is sized for "
+                  + "; ".join(f"{count:,} {text}" for count, text in parts) + ".")
     if inferred_share >= INFERRED_SHARE_PENALTY:
         reason += (f" {inferred_share:.0%} of the VMs run on hosts that were inferred, not "
                    "read (one star less).")
