@@ -141,3 +141,27 @@ def test_memory_request_lies_between_active_and_consumed() -> None:
     active, consumed = 286 / 1024, 3103 / 1024
     assert vm3[0] < vm3[1] < vm3[2]
     assert vm3[1] == pytest.approx((active + 0.5 * (consumed - active)) * 1.3 - 0.5)
+
+
+@pytest.mark.parametrize("key,values", [
+    ("sizing.cpu_percentile", (50, 80, 95, 99, 100)),
+    ("sizing.memory_percentile", (50, 80, 95, 98, 100)),
+])
+def test_a_higher_percentile_never_lowers_requests_or_capacity(
+        tmp_path: Path, key: str, values: tuple[float, ...]) -> None:
+    """Sized from the Bitbrains month of samples (the percentile applies to time series)."""
+    from test_uncertainty import _bitbrains_inventory
+
+    from estimator.pipeline import estimate
+    path, series = _bitbrains_inventory(tmp_path)
+    inv = read_inventory(path)
+    runs = [estimate(inv, load_assumptions(sets=[f"{key}={v}", f"scope.as_of={AS_OF}"]),
+                     timeseries=series, uncertainty=False) for v in values]
+    assert all(r.quality.cpu_basis == {"vm_usage": 20} for r in runs)
+    which = "cpu_request_cores" if "cpu" in key else "memory_request_gib"
+    requests = [getattr(r.target, which) for r in runs]
+    assert requests == sorted(requests) and requests[0] < requests[-1]  # the samples vary
+    # node capacity in a fixed unit of the catalogue, as above: the yearly hardware
+    cost = [sum(p.nodes * _hardware(r, p.node_type) for p in r.pools.itertuples())
+            for r in runs]
+    assert cost == sorted(cost)
