@@ -280,9 +280,8 @@ def run(inputs: RunInputs, *, uncertainty: bool = True,
     unc = None
     if uncertainty and a.ranges():
         say("Monte Carlo")
-        # With time series the re-plans keep the likely percentiles' usage (see uncertainty.md).
         unc = run_uncertainty(scoped, inv.hosts, a, point_nodes=target.nodes, plan=plan,
-                              quantities=q, progress=say)
+                              quantities=q, progress=say, series=inputs.series)
     est = Estimate(
         name=_estate_name(inv),
         currency=a.finance.currency,

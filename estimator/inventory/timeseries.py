@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +40,8 @@ import pandas as pd
 from estimator.errors import InputError
 from estimator.inventory.tabular import Limits
 
-__all__ = ["SERIES_COLUMNS", "apply_timeseries", "read_timeseries", "utilisation_percentiles"]
+__all__ = ["SERIES_COLUMNS", "SeriesUsage", "apply_timeseries", "read_timeseries",
+           "series_usage", "utilisation_percentiles"]
 
 # Columns of the long frame `read_timeseries` returns.
 SERIES_COLUMNS: tuple[str, ...] = (
@@ -212,6 +214,26 @@ def utilisation_percentiles(
     missing = [c for c in SERIES_COLUMNS if c not in series.columns]
     if missing:
         raise ValueError(f"series lacks columns: {', '.join(missing)}")
+    all_vms, fractions = _fractions(series)
+    grouped = fractions.groupby("vm", sort=False)
+    out = pd.DataFrame({
+        "cpu_util": grouped["cpu"].quantile(cpu_percentile / 100.0),
+        "memory_util": grouped["mem"].quantile(memory_percentile / 100.0),
+        # Sorted by timestamp, so last() is the latest provisioned size.
+        "cpu_cores": grouped["cpu_cores"].last(),
+        "memory_gib": grouped["memory_gib"].last(),
+        "samples": grouped.size(),
+        "period_days": (grouped["timestamp_s"].max() - grouped["timestamp_s"].min())
+        / _SECONDS_PER_DAY,
+    })
+    out = out.reindex(all_vms)
+    out["samples"] = out["samples"].fillna(0).astype(np.int64)
+    out.index.name = "vm"
+    return out
+
+
+def _fractions(series: pd.DataFrame) -> tuple[pd.Index, pd.DataFrame]:
+    """Every VM named in `series`, and its usable samples as fractions of provisioned."""
     all_vms = pd.Index(pd.unique(series["vm"]), name="vm")
     usable = series[series["cpu_cores"].to_numpy() > 0]
     # Stable sort so that "first of a duplicated timestamp" means first in the file.
@@ -230,21 +252,59 @@ def utilisation_percentiles(
         "memory_gib": np.where(mem > 0, mem, np.nan),
         "timestamp_s": usable["timestamp_s"].to_numpy(dtype=np.float64),
     })
+    return all_vms, fractions
+
+
+@dataclass(frozen=True)
+class SeriesUsage:
+    """CPU and memory use of each VM row at a grid of percentiles, from its time series, so
+    that a re-plan can size the VMs at another percentile without reading the samples again.
+
+    `cpu` and `memory` have one row per VM row and one column per percentile in
+    `cpu_percentiles` / `memory_percentiles` (ascending); NaN where a VM has no series.
+    """
+
+    cpu_percentiles: np.ndarray
+    cpu: np.ndarray
+    memory_percentiles: np.ndarray
+    memory: np.ndarray
+
+    def at(self, cpu_percentile: float, memory_percentile: float
+           ) -> tuple[np.ndarray, np.ndarray]:
+        """Use per VM row at the given percentiles: exact on the grid, linear between its
+        points (a quantile is monotone in its percentile), clamped to the grid's span."""
+        return (_interpolate(self.cpu_percentiles, self.cpu, cpu_percentile),
+                _interpolate(self.memory_percentiles, self.memory, memory_percentile))
+
+
+def _interpolate(grid: np.ndarray, table: np.ndarray, p: float) -> np.ndarray:
+    if grid.size == 1:
+        return table[:, 0]
+    j = int(np.clip(np.searchsorted(grid, p, side="right"), 1, grid.size - 1))
+    w = float(np.clip((p - grid[j - 1]) / (grid[j] - grid[j - 1]), 0.0, 1.0))
+    return table[:, j - 1] * (1.0 - w) + table[:, j] * w
+
+
+def series_usage(vms: pd.DataFrame, series: pd.DataFrame, *,
+                 cpu_percentiles: Sequence[float], memory_percentiles: Sequence[float]
+                 ) -> SeriesUsage:
+    """`SeriesUsage` for the rows of `vms`, matched by name as `apply_timeseries` does."""
+    _, fractions = _fractions(series)
     grouped = fractions.groupby("vm", sort=False)
-    out = pd.DataFrame({
-        "cpu_util": grouped["cpu"].quantile(cpu_percentile / 100.0),
-        "memory_util": grouped["mem"].quantile(memory_percentile / 100.0),
-        # Sorted by timestamp, so last() is the latest provisioned size.
-        "cpu_cores": grouped["cpu_cores"].last(),
-        "memory_gib": grouped["memory_gib"].last(),
-        "samples": grouped.size(),
-        "period_days": (grouped["timestamp_s"].max() - grouped["timestamp_s"].min())
-        / _SECONDS_PER_DAY,
-    })
-    out = out.reindex(all_vms)
-    out["samples"] = out["samples"].fillna(0).astype(np.int64)
-    out.index.name = "vm"
-    return out
+    names = vms["name"].astype("str").str.casefold()
+    tables = []
+    for column, pcts in (("cpu", cpu_percentiles), ("mem", memory_percentiles)):
+        grid = np.unique(np.asarray(pcts, dtype=np.float64))
+        q = grouped[column].quantile(list(grid / 100.0)).unstack()
+        q.index = q.index.astype(str).str.casefold()
+        q = q[~q.index.duplicated()]
+        rows = q.index.get_indexer(names)
+        values = q.to_numpy(dtype=np.float64)
+        table = np.where(rows[:, None] >= 0, values[np.maximum(rows, 0)], np.nan) \
+            if len(q) else np.full((len(vms), grid.size), np.nan)
+        tables.append((grid, table))
+    (cpu_grid, cpu), (mem_grid, mem) = tables
+    return SeriesUsage(cpu_grid, cpu, mem_grid, mem)
 
 
 def apply_timeseries(vms: pd.DataFrame, percentiles: pd.DataFrame) -> tuple[pd.DataFrame, int]:

@@ -31,6 +31,7 @@ import pandas as pd
 
 from estimator.assumptions import Assumptions
 from estimator.costs import CostQuantities, cash_flow, price
+from estimator.inventory.timeseries import series_usage
 from estimator.model import (
     CoresRange,
     GibRange,
@@ -261,7 +262,8 @@ def run_uncertainty(scoped_vms: pd.DataFrame, hosts: pd.DataFrame | None,
                     seed: int | None = None, plan: Plan | None = None,
                     replan: ReplanMethod = "scaled",
                     grid_points: int | None = None,
-                    quantities: CostQuantities | None = None) -> Uncertainty:
+                    quantities: CostQuantities | None = None,
+                    series: pd.DataFrame | None = None) -> Uncertainty:
     """Monte Carlo ranges (P10/P50/P90) and the tornado for an estate.
 
     `scoped_vms` is the scoped VM frame plan_estate takes; `point_nodes` the point estimate's
@@ -269,19 +271,42 @@ def run_uncertainty(scoped_vms: pd.DataFrame, hosts: pd.DataFrame | None,
     has it (saves one full packing) and `quantities` its cost quantities (saves reading them
     again). `draws` and `seed` default to
     `uncertainty.draws` / `uncertainty.seed`. `replan` chooses how plan keys are re-planned
-    (see `estimator.uncertainty.replan`).
+    (see `estimator.uncertainty.replan`). `series` are the per-VM time series the point
+    estimate was sized from: re-plans then size those VMs at the drawn CPU and memory
+    percentiles, from each VM's quantiles on a grid over the percentile ranges.
     """
     a = assumptions
     grid_points = int(a.uncertainty.grid_points) if grid_points is None else grid_points
     n = int(draws if draws is not None else a.uncertainty.draws)
     s = int(seed if seed is not None else a.uncertainty.seed)
     dist = str(getattr(a.uncertainty.distribution, "value", a.uncertainty.distribution))
-    planner = Replanner(scoped_vms, hosts, a, plan=plan, method=replan, quantities=quantities)
+    ranges = a.ranges()
+    usage = None
+    if series is not None and ({"sizing.cpu_percentile", "sizing.memory_percentile"}
+                               & ranges.keys()):
+        values = a.flat_values()
+        usage = series_usage(scoped_vms, series, **{
+            f"{what}_percentiles": _percentile_grid(ranges.get(key), values[key])
+            for what, key in (("cpu", "sizing.cpu_percentile"),
+                              ("memory", "sizing.memory_percentile"))})
+    planner = Replanner(scoped_vms, hosts, a, plan=plan, method=replan, quantities=quantities,
+                        series=usage)
     _check_point(planner, point_nodes)
-    results, tornado = monte_carlo(planner, a.ranges(), draws=n, seed=s, distribution=dist,
+    results, tornado = monte_carlo(planner, ranges, draws=n, seed=s, distribution=dist,
                                    grid_points=grid_points, progress=progress)
     return summarise_draws(results, tornado.head(TORNADO_ROWS), draws=n, seed=s,
                            distribution=dist)
+
+
+PERCENTILE_GRID_POINTS = 21  # per percentile range; a re-plan between two interpolates
+
+
+def _percentile_grid(span: tuple[float, float, float] | None, likely: float) -> list[float]:
+    """Percentiles at which each VM's quantiles are read: evenly over the range (and the
+    likely value), or the likely value alone when the key is not ranged."""
+    if span is None:
+        return [likely]
+    return sorted({*np.linspace(span[0], span[2], PERCENTILE_GRID_POINTS).tolist(), likely})
 
 
 def _check_point(planner: Replanner, nodes: int | None) -> None:

@@ -35,7 +35,7 @@ whose verdict it changes, and each `PlanPoint` keeps per-pool and per-category q
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -46,6 +46,7 @@ from estimator.costs import QUANTITY_KEYS, CostQuantities, cost_quantities
 from estimator.costs.nodes import node_costs
 from estimator.costs.quantities import quantities_of, vm_columns
 from estimator.fit import FIT_COLUMNS, classify_fit
+from estimator.inventory.timeseries import SeriesUsage
 from estimator.packing import node_capacity
 from estimator.planning import (
     Plan,
@@ -55,7 +56,7 @@ from estimator.planning import (
     pod_capacity,
     rightsized_hosts,
 )
-from estimator.sizing import size_requests, sizing_inputs
+from estimator.sizing import SizingInputs, size_requests, sizing_inputs
 
 ReplanMethod = Literal["scaled", "exact"]
 REPLAN_METHODS: tuple[str, ...] = ("scaled", "exact")
@@ -194,9 +195,13 @@ class Replanner:
     def __init__(self, scoped_vms: pd.DataFrame, hosts: pd.DataFrame | None,
                  assumptions: Assumptions, *, plan: Plan | None = None,
                  method: ReplanMethod = "scaled",
-                 quantities: CostQuantities | None = None) -> None:
+                 quantities: CostQuantities | None = None,
+                 series: SeriesUsage | None = None) -> None:
         """`plan` is the point plan when the caller has it (saves one full packing), and
-        `quantities` its cost quantities (saves reading them again)."""
+        `quantities` its cost quantities (saves reading them again). `series` is the time-series
+        VMs' use at a grid of percentiles (rows of `scoped_vms`): with it, a re-plan at another
+        `sizing.cpu_percentile` or `memory_percentile` sizes those VMs at that percentile."""
+        self.series = series
         if method not in REPLAN_METHODS:
             raise ValueError(f"method must be one of {REPLAN_METHODS}, got {method!r}")
         self.vms = scoped_vms
@@ -325,7 +330,8 @@ class Replanner:
                       ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """Node type index and node count (spares included) per pool at the new values, and
         the new CPU and memory requests of the placed VMs."""
-        cpu, mem = size_requests(self._sizing, a.sizing, values)
+        cpu, mem = size_requests(self._at_percentiles(self._sizing, self._vm_rows[self._rows],
+                                                      values), a.sizing, values)
         volume, holds = self._type_volumes(cpu, mem, values)
         rows = np.arange(len(self._packed0))
         cost = self._type_costs(volume, holds) * self._calib
@@ -375,8 +381,42 @@ class Replanner:
         self.runs["quantities"] += 1
         return PlanPoint(q, float(np.sum(pool_nodes)), pool_nodes, False, *_capacity(pools))
 
+    def _percentiles_moved(self, values: Mapping[str, float]) -> bool:
+        return self.series is not None and any(
+            values[k] != self.values[k] for k in ("sizing.cpu_percentile",
+                                                  "sizing.memory_percentile"))
+
+    def _usage_at(self, values: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """CPU and memory use of every row of `scoped_vms` at the values' percentiles (NaN
+        where a VM has no series)."""
+        assert self.series is not None
+        return self.series.at(values["sizing.cpu_percentile"],
+                              values["sizing.memory_percentile"])
+
+    def _at_percentiles(self, x: SizingInputs, rows: np.ndarray,
+                        values: Mapping[str, float]) -> SizingInputs:
+        """`x` (the rows of `scoped_vms` at positions `rows`) with the time-series VMs' use at
+        the values' percentiles; the point's percentiles leave it as it is."""
+        if not self._percentiles_moved(values):
+            return x
+        cpu, mem = (u[rows] for u in self._usage_at(values))
+        return replace(
+            x, cpu_util=np.where(x.timeseries & np.isfinite(cpu), cpu, x.cpu_util),
+            memory_util=np.where(x.timeseries & np.isfinite(mem), mem, x.memory_util))
+
     def _exact(self, a: Assumptions, values: Mapping[str, float]) -> PlanPoint:
-        plan = plan_estate(self.vms, a, values, self.hosts)
+        vms = self.vms
+        if self._percentiles_moved(values):
+            cpu, mem = self._usage_at(values)
+            series = (vms["usage_source"].astype("string") == "timeseries").fillna(False) \
+                .to_numpy(dtype=bool) if "usage_source" in vms.columns else \
+                np.zeros(len(vms), dtype=bool)
+            vms = vms.assign(
+                cpu_util=np.where(series & np.isfinite(cpu), cpu,
+                                  pd.to_numeric(vms["cpu_util"], errors="coerce")),
+                memory_util=np.where(series & np.isfinite(mem), mem,
+                                     pd.to_numeric(vms["memory_util"], errors="coerce")))
+        plan = plan_estate(vms, a, values, self.hosts)
         self.runs["exact"] += 1
         q = cost_quantities(plan.vms, self.hosts, plan.pools, a, values, plan.rightsized_hosts,
                             per_vm=False)
@@ -438,7 +478,8 @@ class Replanner:
                 col.iloc[refit.rows] = refit.frame[c].to_numpy()
                 changes[c] = col
         if resized:
-            x = sizing_inputs(self.vms).take(self._vm_rows)
+            x = self._at_percentiles(sizing_inputs(self.vms).take(self._vm_rows),
+                                     self._vm_rows, values)
             cpu, mem = size_requests(x, a.sizing, values)
             changes["cpu_request_cores"], changes["memory_request_gib"] = cpu, mem
         return rightsized_hosts(slim.assign(**changes), a, values, self.hosts)

@@ -13,6 +13,7 @@ from estimator.inventory.timeseries import (
     SERIES_COLUMNS,
     apply_timeseries,
     read_timeseries,
+    series_usage,
     utilisation_percentiles,
 )
 
@@ -208,3 +209,26 @@ def test_apply_marks_the_source_and_period(percentiles: pd.DataFrame) -> None:
     # Frames without the columns get them.
     bare, _ = apply_timeseries(vms[["name", "cpu_util", "memory_util"]], percentiles)
     assert bare["usage_source"].tolist()[:2] == ["timeseries", pd.NA]
+
+
+def test_series_usage_is_each_vms_quantile_on_the_grid_and_between(series: pd.DataFrame) -> None:
+    """The Monte Carlo's per-VM quantile grid: exact at its points (the same figure as
+    `utilisation_percentiles`), between neighbours in between, matched by name like
+    `apply_timeseries` (case-insensitive), NaN for a VM without a series."""
+    vms = pd.DataFrame({"name": ["3", "no-such-vm", "1", "17"]})
+    usage = series_usage(vms, series, cpu_percentiles=[95, 50, 99, 80],
+                         memory_percentiles=[98])
+    assert usage.cpu_percentiles.tolist() == [50, 80, 95, 99]  # sorted
+    for p in (50, 80, 95, 99):
+        cpu, mem = usage.at(p, 98)
+        want = utilisation_percentiles(series, cpu_percentile=p, memory_percentile=98)
+        for row, vm in ((0, "3"), (2, "1"), (3, "17")):
+            assert cpu[row] == pytest.approx(want.loc[vm, "cpu_util"], abs=1e-12)
+            assert mem[row] == pytest.approx(want.loc[vm, "memory_util"], abs=1e-12)
+        assert np.isnan(cpu[1]) and np.isnan(mem[1])
+    lo, _ = usage.at(80, 98)
+    mid, _ = usage.at(90, 98)
+    hi, _ = usage.at(95, 98)
+    known = ~np.isnan(mid)
+    assert (lo[known] <= mid[known] + 1e-15).all() and (mid[known] <= hi[known] + 1e-15).all()
+    assert usage.at(10, 98)[0][0] == usage.at(50, 98)[0][0]  # clamped to the grid's span
