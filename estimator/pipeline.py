@@ -260,6 +260,11 @@ def run(inputs: RunInputs, *, uncertainty: bool = True,
     values = a.flat_values()
     scoped, notes = prepare(inputs)
     plan = plan_estate(scoped, a, values, inv.hosts)
+    if n := len(plan.plan.unplaceable):
+        notes.append(f"{fmt.plural(n, 'VM')} that would move fit no node type of "
+                     f"{fmt.noun(n, 'its', 'their')} pool and stay "
+                     f"{fmt.noun(n, 'a VM', 'VMs')} (rule SIZE-EXCEEDS-NODE): add a node type "
+                     "large enough, or see the VMs sheet for the reason.")
     say("Costs")
     costs = compute_costs(plan.vms, inv.hosts, plan.pools, a, values, plan.rightsized_hosts)
     per_vm = costs.per_vm.drop(columns=["vm_id"], errors="ignore")

@@ -20,7 +20,7 @@ from estimator.assumptions import Assumptions
 from estimator.assumptions._model import HOST_SHAPED_PREFIX
 from estimator.assumptions.sections import host_shaped_node
 from estimator.costs.nodes import node_costs
-from estimator.fit import classify_fit
+from estimator.fit import RULES, classify_fit
 from estimator.inventory.timeseries import apply_timeseries, utilisation_percentiles
 from estimator.packing import PoolPlan, isolation_cost, node_capacity, plan_pools
 from estimator.sizing import assign_pools, os_overhead, size_containers
@@ -131,8 +131,29 @@ def plan_estate(vms: pd.DataFrame, assumptions: Assumptions,
                     ["pool", "os_family", "cpu_request_cores", "memory_request_gib", "replicas"]]
     plan, extra = _plan_by_os(items, nodes, a, values)
     out["node_index"] = plan.node_index.reindex(out.index).astype("Int64")
+    if len(plan.unplaceable):
+        out = _unplaceable_stay(out, plan.unplaceable)
     rightsized = None if a.platform.containers else rightsized_hosts(out, a, values, hosts)
     return Plan(out, plan.pools, plan, sizing.fallbacks, int(extra), rightsized)
+
+
+def _unplaceable_stay(vms: pd.DataFrame, unplaceable: pd.DataFrame) -> pd.DataFrame:
+    """Moving VMs that packing could not place (no node type of their pool holds them with the
+    rest, or a request packing rejects) stay VMs with SIZE-EXCEEDS-NODE and packing's reason:
+    a VM never counts as moving without a node to run on."""
+    rows = unplaceable.index.intersection(vms.index)
+    if rows.empty:
+        return vms
+    out = vms.copy()
+    rule = next(r for r in RULES if r.id == "SIZE-EXCEEDS-NODE")
+    rules = out.loc[rows, "fit_rules"].astype("string").fillna("")
+    out.loc[rows, "fit_rules"] = (rules + ";" + rule.id).str.lstrip(";")
+    out.loc[rows, "fit_reason"] = (f"{rule.reason.rstrip('.')}: "
+                                   + unplaceable.loc[rows, "reason"].astype("string") + ".")
+    out.loc[rows, "fit_level"] = rule.level
+    out.loc[rows, ["moves", "needs_os_upgrade", "retire_candidate"]] = False
+    out.loc[rows, "pool"] = pd.NA
+    return out
 
 
 def rightsized_hosts(vms: pd.DataFrame, assumptions: Assumptions, values: Mapping[str, float],

@@ -165,3 +165,51 @@ def test_a_higher_percentile_never_lowers_requests_or_capacity(
     cost = [sum(p.nodes * _hardware(r, p.node_type) for p in r.pools.itertuples())
             for r in runs]
     assert cost == sorted(cost)
+
+
+def test_a_vm_no_node_type_of_its_pool_holds_stays_a_vm(estate: Inventory) -> None:
+    """A catalogue of one CPU-heavy and one memory-heavy type, and a pool whose pods need
+    both: each pod fits some type (so fit lets it move), but packing cannot put every pod of
+    the pool on one type. The pods it cannot place stay VMs (no fit, SIZE-EXCEEDS-NODE,
+    packing's reason, a note); no VM counts as moving without a node to run on."""
+    from estimator.assumptions.sections import host_shaped_node
+
+    base = load_assumptions(sets=["platform.host_shaped_node_type=false",
+                                  'platform.isolation_keys=["os_family"]'])
+    types = {"cpu-64": host_shaped_node(64, 128), "mem-16": host_shaped_node(16, 1024)}
+    a = base.model_copy(update={"platform": base.platform.model_copy(
+        update={"node_types": types, "control_plane_node_type": "cpu-64"})})
+    vms = estate.vms.copy()
+    # Linux VMs that fit only one type each: 30 cores (the 16-core type holds about 11), or
+    # about 400 GiB (the 128 GiB type holds about 87); the catalogue's largest pod is
+    # 43 cores or 696 GiB, so fit lets both move. Windows VMs are kept small.
+    linux = vms.index[(vms["os_family"] == "linux") & (vms["power_state"] == "poweredOn")]
+    windows = vms.index[vms["os_family"] == "windows"]
+    vms.loc[windows, ["vcpus", "memory_gib", "cpu_util", "memory_util"]] = [2, 8.0, 0.2, 0.5]
+    vms.loc[windows, ["memory_active_gib", "memory_consumed_gib"]] = [3.0, 5.0]
+    big_cpu, big_mem = linux[0], linux[1]
+    vms.loc[big_cpu, ["vcpus", "cpu_util", "memory_gib", "memory_util"]] = [40, 0.6, 16.0, 0.5]
+    vms.loc[big_cpu, ["memory_active_gib", "memory_consumed_gib"]] = [6.0, 10.0]
+    vms.loc[big_mem, ["vcpus", "cpu_util", "memory_gib", "memory_util"]] = [4, 0.2, 450.0, 0.9]
+    vms.loc[big_mem, ["memory_active_gib", "memory_consumed_gib"]] = [350.0, 400.0]
+    vms.loc[[big_cpu, big_mem], "name"] = ["app-cpu-heavy", "app-mem-heavy"]
+    est = run(resolve_inputs(dataclasses.replace(estate, vms=vms), a, today=AS_OF),
+              uncertainty=False)
+    out = est.vms
+    assert out.loc[big_cpu, "cpu_request_cores"] > 12
+    assert out.loc[big_mem, "memory_request_gib"] > 100
+    moving = out["moves"].astype(bool)
+    assert out.loc[moving, "node_index"].notna().all()  # every moving VM has a node
+    stayed = [i for i in (big_cpu, big_mem) if not bool(out.loc[i, "moves"])]
+    assert len(stayed) == 1  # packing keeps the type that holds most of the pool
+    row = out.loc[stayed[0]]
+    assert row["fit_level"] == "no_fit" and pd.isna(row["pool"])
+    assert "SIZE-EXCEEDS-NODE" in row["fit_rules"].split(";")
+    assert "no single node type holds every pod of pool 'linux'" in row["fit_reason"]
+    unplaced = int(out["fit_reason"].str.contains("no single node type holds").fillna(False)
+                   .sum())
+    assert unplaced >= 1
+    assert f"{unplaced} VMs that would move fit no node type of their pool and stay VMs" in \
+        " ".join(est.notes) if unplaced > 1 else \
+        "1 VM that would move fits no node type of its pool and stays a VM" in " ".join(est.notes)
+    assert est.fit.counts["no_fit"] == int((out["fit_level"] == "no_fit").sum())
