@@ -107,11 +107,14 @@ def _sig(v: float, digits: int) -> str:
 
 
 def money(x: Any, currency: str = "USD", digits: int = 3) -> str:
-    """Short money: `USD 1.23 M`, `USD 845 k`, `USD 512`, negatives as `USD -1.23 M`."""
+    """Short money: `USD 1.23 M`, `USD 845 k`, `USD 512`, negatives as `-USD 1.23 M` (the sign
+    before the currency, as the workbook's number format writes them)."""
     if is_missing(x):
         return DASH
-    num, suffix = _scaled(float(x), digits)
-    return f"{_currency_code(currency)} {num}{' ' + suffix if suffix else ''}"
+    v = float(x)
+    num, suffix = _scaled(abs(v), digits)
+    sign = "-" if v < 0 and num.strip("0.,") else ""
+    return f"{sign}{_currency_code(currency)} {num}{' ' + suffix if suffix else ''}"
 
 
 def money_number(x: Any, digits: int = 3) -> str:
@@ -123,10 +126,13 @@ def money_number(x: Any, digits: int = 3) -> str:
 
 
 def money_full(x: Any, currency: str = "USD") -> str:
-    """Whole units with thousands separators: `USD 1,234,567`."""
+    """Whole units with thousands separators: `USD 1,234,567`, `-USD 1,234,567`."""
     if is_missing(x):
         return DASH
-    return f"{_currency_code(currency)} {float(x):,.0f}"
+    v = float(x)
+    text = f"{abs(v):,.0f}"
+    sign = "-" if v < 0 and text != "0" else ""
+    return f"{sign}{_currency_code(currency)} {text}"
 
 
 def money_range(low: Any, high: Any, currency: str | None = None, digits: int = 2) -> str:

@@ -14,7 +14,9 @@ from estimator import formatting as fmt
         (512.4, "USD 512"),
         (999_999, "USD 1.00 M"),
         (2_500_000_000, "USD 2.50 B"),
-        (-1_234_567, "USD -1.23 M"),
+        (-1_234_567, "-USD 1.23 M"),  # the sign before the currency, as in the workbook
+        (-372_610, "-USD 373 k"),
+        (-0.4, "USD 0"),
         (0, "USD 0"),
         (None, "–"),
         (math.nan, "–"),
@@ -27,6 +29,7 @@ def test_money_short(value, expected):
 
 def test_money_full_and_currency_is_sanitised():
     assert fmt.money_full(1234567.4, "EUR") == "EUR 1,234,567"
+    assert fmt.money_full(-372_610.4, "USD") == "-USD 372,610"
     assert fmt.money(1500, 'EU"R;') == "EUR 1.50 k"
 
 
