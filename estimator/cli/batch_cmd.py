@@ -135,7 +135,9 @@ def _render(rows: list[dict[str, Any]]) -> None:
     failed = any(r["status"] != "ok" for r in rows)
     table = Table(title="Batch summary", title_justify="left", header_style="bold", box=None)
     longest = max((len(str(r["file"])) for r in rows), default=4)
-    table.add_column("file", overflow="fold", min_width=min(longest, 40))
+    # long names fold onto a second line rather than push the last columns off an
+    # 80-column terminal
+    table.add_column("file", overflow="fold", min_width=min(longest, 16), ratio=1)
     for c in ("format", "VMs", "in scope", "nodes", "yearly savings", "payback",
               *(["status"] if failed else [])):
         table.add_column(c, justify="left" if c in ("format", "status") else "right")

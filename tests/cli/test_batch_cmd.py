@@ -194,3 +194,18 @@ def test_text_cell_is_never_a_formula(tmp_path: Path) -> None:
     row = next(load_workbook(tmp_path / "t.xlsx")["s"].iter_rows())
     assert [(c.value, c.data_type) for c in row] == [("=HYPERLINK(\"http://x\")", "s"),
                                                     ("@x", "s")]
+
+
+def test_summary_table_keeps_every_column_on_an_80_column_terminal(tmp_path: Path) -> None:
+    """A long file name folds onto a second line; it does not push payback off the screen."""
+    root = tmp_path / "in"
+    root.mkdir()
+    write_sample(root / "SizingWorkshop-RVTools-export-2026.xlsx", vms=40, seed=3)
+    result = runner.invoke(app, ["batch", str(root), "--out-dir", str(tmp_path / "out"), *FAST],
+                           env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    header = next(line for line in lines if line.lstrip().startswith("file"))
+    for column in ("format", "VMs", "in scope", "nodes", "yearly savings", "payback"):
+        assert column in header
