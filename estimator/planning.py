@@ -148,7 +148,7 @@ def _unplaceable_stay(vms: pd.DataFrame, unplaceable: pd.DataFrame) -> pd.DataFr
     rule = next(r for r in RULES if r.id == "SIZE-EXCEEDS-NODE")
     rules = out.loc[rows, "fit_rules"].astype("string").fillna("")
     out.loc[rows, "fit_rules"] = (rules + ";" + rule.id).str.lstrip(";")
-    out.loc[rows, "fit_reason"] = (f"{rule.reason.rstrip('.')}: "
+    out.loc[rows, "fit_reason"] = ("Packing could not place it on any node: "
                                    + unplaceable.loc[rows, "reason"].astype("string") + ".")
     out.loc[rows, "fit_level"] = rule.level
     out.loc[rows, ["moves", "needs_os_upgrade", "retire_candidate"]] = False
