@@ -29,6 +29,7 @@ from estimator.model import FIT_LEVELS
 from estimator.report.palette import (
     BLUE,
     CASH_OUTFLOWS,
+    EXTRA_RUNNING,
     FIT_COLOURS,
     GREEN,
     GREY,
@@ -240,9 +241,16 @@ def _cash_flow(est: Estimate) -> go.Figure | None:
     x = [0, *years]
     cumulative = [0.0, *cf["cumulative"].astype(float).tolist()]
     fig = go.Figure()
-    fig.add_bar(x=years, y=cf["savings"].astype(float), name="Savings", marker_color=GREEN,
-                hovertemplate="Year %{x}: savings %{customdata}<extra></extra>",
-                customdata=[fmt.money(v, cur) for v in cf["savings"]])
+    savings = cf["savings"].astype(float)
+    if (savings > 0).any() or not (savings < 0).any():
+        fig.add_bar(x=years, y=savings.clip(lower=0), name="Savings", marker_color=GREEN,
+                    hovertemplate="Year %{x}: savings %{customdata}<extra></extra>",
+                    customdata=[fmt.money(v, cur) for v in cf["savings"]])
+    if (savings < 0).any():
+        extra, colour = EXTRA_RUNNING
+        fig.add_bar(x=years, y=savings.clip(upper=0), name=extra, marker_color=colour,
+                    hovertemplate=f"Year %{{x}}: {extra.lower()} by %{{customdata}}<extra></extra>",
+                    customdata=[fmt.money(-v, cur) for v in savings.clip(upper=0)])
     # what the move costs, below the axis: one-off work, dual running, servers bought
     for column, name, colour in CASH_OUTFLOWS:
         out = -cf[column].astype(float)

@@ -53,6 +53,7 @@ from estimator.report.atomic import write_atomic
 from estimator.report.palette import (
     BLUE,
     CASH_OUTFLOWS,
+    EXTRA_RUNNING,
     FIT_COLOURS,
     GREEN,
     GREY,
@@ -503,6 +504,10 @@ def _costs_sheet(sh: _Sheet, est: Estimate) -> dict[str, tuple[int, int]]:
     # (columns are declared before the first row of a write-only sheet). They are wide
     # enough that their headings do not make the header row taller.
     drawn = [(k, name) for k, name, _ in CASH_OUTFLOWS if k in cols]
+    if "savings" in cols and (cf["savings"].astype(float) < 0).any():
+        # a year that costs more than today: its savings drawn below the axis, apart
+        gain = [("savings_gain", "Savings")] if (cf["savings"].astype(float) > 0).any() else []
+        drawn = [*gain, ("savings_loss", EXTRA_RUNNING[0]), *drawn]
     sh.widths([28] + [18] * (max(len(cols), 4) - 1) + [24] * len(drawn))
     sh.ws.freeze_panes = "A2"
     refs: dict[str, tuple[int, int]] = {}
@@ -523,7 +528,7 @@ def _costs_sheet(sh: _Sheet, est: Estimate) -> dict[str, tuple[int, int]]:
         sh.append([])
         sh.append([sh.cell("Cash flow by year", font=_TITLE_FONT)])
         heads = dict(CASH_FLOW_COLUMNS)
-        table = cf[cols].assign(**{f"chart_{k}": -cf[k].astype(float) for k, _ in drawn})
+        table = cf[cols].assign(**{f"chart_{k}": _chart_values(cf, k) for k, _ in drawn})
         refs["cash_flow"] = _table(
             sh, table, headings=[heads[k] for k in cols] + [f"{n} (chart)" for _, n in drawn],
             kinds={k: "count" if k == "year" else "money" for k in table.columns},
@@ -532,7 +537,17 @@ def _costs_sheet(sh: _Sheet, est: Estimate) -> dict[str, tuple[int, int]]:
                 "they are bought and again when written off. Net = cost of staying − cost "
                 "after − dual running − new servers − migration.")
         refs["cash_flow_cols"] = tuple(cols)  # type: ignore[assignment]
+        refs["cash_flow_drawn"] = tuple(drawn)  # type: ignore[assignment]
     return refs
+
+
+def _chart_values(cf: pd.DataFrame, key: str) -> pd.Series:
+    """A hidden chart column of the cash flow: outflows negated, savings split at zero."""
+    if key == "savings_gain":
+        return cf["savings"].astype(float).clip(lower=0)
+    if key == "savings_loss":
+        return cf["savings"].astype(float).clip(upper=0)
+    return -cf[key].astype(float)
 
 
 def _fill(series: Any, colour: str) -> None:
@@ -615,11 +630,15 @@ def _charts(sh: _Sheet, costs: _Sheet, est: Estimate, refs: dict[str, Any],
         bar.grouping = "stacked"
         bar.overlap = 100
         bar.visible_cells_only = False
-        outflows = [(c, name, colour) for c, name, colour in CASH_OUTFLOWS if c in cols]
-        series = [("savings", "Savings", cols.index("savings") + 1, GREEN)] if "savings" in cols \
+        # the hidden columns after the table, in the order _costs_sheet wrote them
+        colours = {c: colour for c, _, colour in CASH_OUTFLOWS} | {
+            "savings_gain": GREEN, "savings_loss": EXTRA_RUNNING[1]}
+        hidden = list(refs["cash_flow_drawn"])
+        series = [("savings", "Savings", cols.index("savings") + 1, GREEN)] \
+            if "savings" in cols and not {"savings_gain", "savings_loss"} & {k for k, _ in hidden} \
             else []
-        series += [(c, name, len(cols) + 1 + i, colour)
-                   for i, (c, name, colour) in enumerate(outflows)]
+        series += [(c, name, len(cols) + 1 + i, colours[c])
+                   for i, (c, name) in enumerate(hidden)]
         for _key, name, col, colour in series:
             bar.add_data(Reference(costs.ws, min_col=col, min_row=head + 1, max_row=last))
             bar.series[-1].tx = SeriesLabel(v=name)

@@ -17,6 +17,9 @@ CASH_OUTFLOWS: tuple[tuple[str, str, str], ...] = (
     ("migration_cost", "Migration", ORANGE), ("dual_running", "Dual running", RED),
     ("capex", "New servers", PURPLE),
 )
+# A year whose running costs exceed today's: the negative part of the savings, drawn below the
+# axis under its own name, so a green "Savings" bar never points down.
+EXTRA_RUNNING = ("Costs more than today", GREY)
 # One colour per cost category, in COST_CATEGORIES order, none repeated: Okabe-Ito's eight
 # (grey for network) and five of Paul Tol's, all told apart by colour-blind readers.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#332288",

@@ -254,3 +254,31 @@ def test_findings_sheet_has_the_html_sections(wb, est):
     assert "VMs that stay VMs, and why" in titles
     first = est.insights.os_support[0]
     assert _find_row(ws, first.product)[3].value == first.total_vms
+
+
+def test_cash_flow_chart_draws_a_costlier_year_apart_from_savings(est, tmp_path):
+    """A year that costs more than today is drawn below the axis as "Costs more than today",
+    never as a green Savings bar pointing down; the same split as the HTML chart."""
+    from estimator.report.charts import figures
+
+    cf = est.cash_flow.copy()
+    cf.loc[cf.index[0], "savings"] = -12_345.0
+    costly = dataclasses.replace(est, cash_flow=cf)
+    wb = openpyxl.load_workbook(write_excel(costly, tmp_path / "costly.xlsx"))
+    chart = next(c for c in wb["Summary"]._charts if _title(c) == "Cash flow by year")
+    ws = wb["Costs"]
+    drawn = {}
+    for series in chart.series:
+        col, row0, _, row1 = openpyxl.utils.cell.range_boundaries(
+            series.val.numRef.f.split("!")[1].replace("$", ""))
+        drawn[series.tx.v] = [ws.cell(r, col).value for r in range(row0, row1 + 1)]
+    assert len(drawn) == len(chart.series)  # no series drawn twice
+    savings = cf["savings"].astype(float)
+    assert drawn["Savings"] == pytest.approx(savings.clip(lower=0).tolist())
+    assert drawn["Costs more than today"] == pytest.approx(savings.clip(upper=0).tolist())
+    assert drawn["Costs more than today"][0] == pytest.approx(-12_345.0)
+    fig = figures(costly)["cash_flow"]
+    bars = {t.name: list(t.y) for t in fig.data if t.type == "bar"}
+    assert bars["Savings"] == pytest.approx(drawn["Savings"])
+    assert bars["Costs more than today"] == pytest.approx(drawn["Costs more than today"])
+    assert "Costs more than today" not in {t.name for t in figures(est)["cash_flow"].data}
