@@ -140,6 +140,9 @@ def money_range(low: Any, high: Any, currency: str | None = None, digits: int = 
     if is_missing(low) or is_missing(high):
         return DASH
     lo, hi = float(low), float(high)
+    if currency and min(lo, hi) < 0:
+        # each end carries its sign before the currency, as a single amount does
+        return f"{money(lo, currency, digits)} to {money(hi, currency, digits)}"
     big = max(abs(lo), abs(hi))
     prefix = f"{_currency_code(currency)} " if currency else ""
     # "-610–418 k" misreads; with a negative end the range is spelt "-610 to 418 k".

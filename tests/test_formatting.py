@@ -38,6 +38,9 @@ def test_money_range_shares_one_suffix():
     assert fmt.money_range(50_100, 90_700, "USD") == "USD 50–91 k"
     assert fmt.money_range(None, 5) == "–"
     assert fmt.money_range(-610_000, 418_000) == "-610 to 418 k"
+    # with the currency, each end signed as a single amount is: -USD 262 k, not USD -262
+    assert fmt.money_range(-262_000, -153_000, "USD") == "-USD 262 k to -USD 153 k"
+    assert fmt.money_range(-610_000, 418_000, "USD") == "-USD 610 k to USD 418 k"
 
 
 def test_counts_numbers_and_percent():
