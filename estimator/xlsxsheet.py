@@ -124,7 +124,7 @@ def text_body(text: str) -> str:
     return f"<t>{body}</t>"
 
 
-def _number_text(values: npt.NDArray[np.generic]) -> npt.NDArray[np.str_]:
+def number_text(values: npt.NDArray[np.generic]) -> npt.NDArray[np.str_]:
     """Shortest round-trip text of each number; whole numbers without a decimal point, as Excel
     writes them."""
     if values.dtype.kind in "iub":
@@ -178,7 +178,7 @@ def column(
     if series.dtype.kind == "f":
         series = series.where(np.isfinite(series.to_numpy(dtype=np.float64, na_value=np.nan)))
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    text = _number_text(np.asarray(uniques))
+    text = number_text(np.asarray(uniques))
     cells = np.asarray([f'"{s_attr}><v>{t}</v></c>' for t in text.tolist()], dtype=object)
     return Column(letter, codes.astype(np.intp), cells)
 

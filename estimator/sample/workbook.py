@@ -219,16 +219,6 @@ def _write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> None:
 _CHUNK_ROWS = 50_000
 
 
-def _number_text(values: np.ndarray) -> np.ndarray:
-    """Numbers as text: whole numbers without a decimal point, others in shortest repr."""
-    if values.dtype.kind in "iub":
-        return values.astype(np.int64).astype(str)
-    values = values.astype(np.float64)
-    whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2**53)
-    ints = np.where(whole, values, 0).astype(np.int64).astype(str)
-    return np.where(whole, ints, values.astype(str))
-
-
 def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray, str]:
     """(codes, unique values, kind) of a column; code -1 is a blank. Kind: 'n', 's' or 'd'."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
@@ -244,7 +234,7 @@ def _value_text(uniques: np.ndarray, kind: str) -> np.ndarray:
         seconds = uniques.astype("datetime64[s]")
         return np.char.replace(seconds.astype(str), "T", " ")
     if kind == "n":
-        return _number_text(uniques)
+        return xlsxsheet.number_text(uniques)
     return uniques.astype(str)
 
 

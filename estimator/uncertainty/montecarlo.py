@@ -197,21 +197,26 @@ def _price_swings(q: CostQuantities, a: Assumptions,
                   ranges: Mapping[str, tuple[float, float, float]],
                   likely: Mapping[str, float]) -> dict[str, tuple[float, float]]:
     """Yearly savings with each ranged price key at its low and at its high value."""
-    rows: dict[str, tuple[float, float]] = {}
     price_keys = [k for k in ranges if key_kind(k) == "price"]
-    if price_keys:
-        # every swing as one vectorised price call: draw 2i = key i low, 2i + 1 = key i high
-        vals: dict[str, Any] = dict(likely)
-        n = 2 * len(price_keys)
-        for i, k in enumerate(price_keys):
-            arr = np.full(n, likely[k])
-            arr[2 * i], arr[2 * i + 1] = ranges[k][0], ranges[k][2]
-            vals[k] = arr
-        b, af = _money(q, a, vals, n)
-        s = b - af
-        for i, k in enumerate(price_keys):
-            rows[k] = (float(s[2 * i]), float(s[2 * i + 1]))
-    return rows
+    if not price_keys:
+        return {}
+    vals, n = _low_high_draws(price_keys, ranges, likely)
+    b, af = _money(q, a, vals, n)
+    s = b - af
+    return {k: (float(s[2 * i]), float(s[2 * i + 1])) for i, k in enumerate(price_keys)}
+
+
+def _low_high_draws(keys: list[str], ranges: Mapping[str, tuple[float, float, float]],
+                    likely: Mapping[str, float]) -> tuple[dict[str, Any], int]:
+    """Values for one vectorised pricing of every swing: draw 2i has key i at its low value
+    and draw 2i + 1 at its high value, every other key likely."""
+    vals: dict[str, Any] = dict(likely)
+    n = 2 * len(keys)
+    for i, k in enumerate(keys):
+        arr = np.full(n, likely[k])
+        arr[2 * i], arr[2 * i + 1] = ranges[k][0], ranges[k][2]
+        vals[k] = arr
+    return vals, n
 
 
 def price_sensitivity(q: CostQuantities, a: Assumptions) -> pd.DataFrame:
@@ -224,12 +229,7 @@ def price_sensitivity(q: CostQuantities, a: Assumptions) -> pd.DataFrame:
     keys = [k for k in ranges if key_kind(k) == "price"]
     rows: dict[str, tuple[float, float]] = {}
     if keys:
-        vals: dict[str, Any] = dict(likely)
-        n = 2 * len(keys)
-        for i, k in enumerate(keys):
-            arr = np.full(n, likely[k])
-            arr[2 * i], arr[2 * i + 1] = ranges[k][0], ranges[k][2]
-            vals[k] = arr
+        vals, n = _low_high_draws(keys, ranges, likely)
         lines = price(q, a, vals)
         npv = np.broadcast_to(np.asarray(cash_flow(lines, q, a, vals).npv, dtype=float), (n,))
         rows = {k: (float(npv[2 * i]), float(npv[2 * i + 1])) for i, k in enumerate(keys)}
